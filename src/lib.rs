@@ -1,0 +1,6 @@
+//! `probe`: checks that a build agent provides what its GoCD resources
+//! promise. The flow is spec (load, validate) → checks → runner → report.
+
+pub mod quantity;
+pub mod spec;
+pub mod version;

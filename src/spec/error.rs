@@ -1,0 +1,122 @@
+//! Spec errors as a person can act on them: `file:line:col`, the line, a
+//! caret under the offending text.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use super::yaml::Pos;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpecError {
+    pub file: PathBuf,
+    pub pos: Option<Pos>,
+    pub message: String,
+    /// The offending text, underlined under the quoted line.
+    pub snippet: String,
+    /// The source line `pos` points into.
+    pub line_text: Option<String>,
+}
+
+impl SpecError {
+    pub fn whole_file(file: PathBuf, message: impl Into<String>) -> SpecError {
+        SpecError {
+            file,
+            pos: None,
+            message: message.into(),
+            snippet: String::new(),
+            line_text: None,
+        }
+    }
+
+    pub fn at(
+        file: PathBuf,
+        source: &str,
+        pos: Pos,
+        snippet: &str,
+        message: impl Into<String>,
+    ) -> SpecError {
+        SpecError {
+            line_text: source
+                .lines()
+                .nth(pos.line.saturating_sub(1))
+                .map(str::to_string),
+            file,
+            pos: Some(pos),
+            message: message.into(),
+            snippet: snippet.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for SpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let file = self.file.display();
+        let Some(pos) = self.pos else {
+            return write!(f, "{file}: error: {}", self.message);
+        };
+        writeln!(
+            f,
+            "{file}:{}:{}: error: {}",
+            pos.line, pos.col, self.message
+        )?;
+        let Some(line) = &self.line_text else {
+            return Ok(());
+        };
+        let number = pos.line.to_string();
+        let gutter = " ".repeat(number.len());
+        // Tabs would shift the caret; show them as one space each.
+        let shown: String = line
+            .chars()
+            .map(|c| if c == '\t' { ' ' } else { c })
+            .collect();
+        writeln!(f, "{gutter} |")?;
+        writeln!(f, "{number} | {shown}")?;
+        let width = self.snippet.chars().count().max(1);
+        let visible = shown.chars().count().saturating_sub(pos.col - 1).max(1);
+        write!(
+            f,
+            "{gutter} | {}{}",
+            " ".repeat(pos.col - 1),
+            "^".repeat(width.min(visible))
+        )
+    }
+}
+
+/// Every problem found in the specs, reported together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpecErrors(pub Vec<SpecError>);
+
+impl fmt::Display for SpecErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for e in &self.0 {
+            writeln!(f, "{e}\n")?;
+        }
+        let n = self.0.len();
+        write!(
+            f,
+            "{n} error{} in the probe specs; nothing was run",
+            if n == 1 { "" } else { "s" }
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_file_line_col_and_a_caret() {
+        let source = "checks:\n  - comand: lua\n";
+        let e = SpecError::at(
+            "probes/lua.yaml".into(),
+            source,
+            Pos { line: 2, col: 5 },
+            "comand",
+            "unknown key `comand`",
+        );
+        assert_eq!(
+            e.to_string(),
+            "probes/lua.yaml:2:5: error: unknown key `comand`\n  |\n2 |   - comand: lua\n  |     ^^^^^^"
+        );
+    }
+}

@@ -1,0 +1,487 @@
+//! Reads `probes/` into a [`Catalog`]: one resource per file, every check
+//! validated, `requires` resolved, and every problem collected before any
+//! is reported.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::de::{did_you_mean, from_node, one_of, snippet_of, DeError};
+use super::error::SpecError;
+use super::types::*;
+use super::yaml::{self, Node, Value};
+
+/// A spec file may be at most this large: a spec is text a person writes.
+const MAX_SPEC_BYTES: u64 = 4 << 20;
+
+/// The resource whose checks run on every agent.
+pub const COMMON: &str = "common";
+
+#[derive(Debug)]
+pub struct Catalog {
+    pub resources: Vec<Resource>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Resource {
+    /// The file name without `.yaml`, in the file's own case.
+    pub name: String,
+    pub file: PathBuf,
+    pub description: Option<String>,
+    /// Resolved to the required resources' own names.
+    pub requires: Vec<String>,
+    pub checks: Vec<Check>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Check {
+    /// `resource/kind:subject`, with `#2`... when the same check repeats.
+    pub id: String,
+    pub resource: String,
+    pub common: CheckCommon,
+    pub kind: CheckKind,
+    /// Where the check is written: `probes/lua.yaml:7`.
+    pub source: String,
+}
+
+impl Catalog {
+    /// Finds a resource by name, ignoring case as GoCD does.
+    pub fn find(&self, name: &str) -> Option<&Resource> {
+        self.resources
+            .iter()
+            .find(|r| r.name.eq_ignore_ascii_case(name.trim()))
+    }
+
+    pub fn names(&self) -> Vec<&str> {
+        self.resources.iter().map(|r| r.name.as_str()).collect()
+    }
+}
+
+/// Loads a directory of specs, or a single spec file.
+pub fn load(path: &Path) -> Result<Catalog, Vec<SpecError>> {
+    let files = spec_files(path)?;
+    let mut errors = Vec::new();
+    let mut loaded: Vec<(Resource, Vec<(String, Node)>, String)> = Vec::new();
+    let mut seen: HashMap<String, PathBuf> = HashMap::new();
+    for file in files {
+        let name = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if let Some(first) = seen.insert(name.to_lowercase(), file.clone()) {
+            errors.push(SpecError::whole_file(
+                file.clone(),
+                format!(
+                    "resource `{name}` is also defined by {}; resource names ignore case, so keep one file",
+                    first.display()
+                ),
+            ));
+            continue;
+        }
+        match load_file(&file, &name) {
+            Ok((resource, requires, source)) => loaded.push((resource, requires, source)),
+            Err(mut file_errors) => errors.append(&mut file_errors),
+        }
+    }
+
+    let names: Vec<String> = loaded.iter().map(|(r, _, _)| r.name.clone()).collect();
+    for (resource, requires, source) in &mut loaded {
+        for (wanted, node) in requires.iter() {
+            match names.iter().find(|n| n.eq_ignore_ascii_case(wanted)) {
+                Some(found) => resource.requires.push(found.clone()),
+                None => errors.push(SpecError::at(
+                    resource.file.clone(),
+                    source,
+                    node.pos,
+                    wanted,
+                    format!(
+                        "`requires` names `{wanted}`, but there is no {wanted}.yaml{}; known resources: {}",
+                        did_you_mean(wanted, names.iter().map(String::as_str)),
+                        names.join(", ")
+                    ),
+                )),
+            }
+        }
+    }
+    let resources: Vec<Resource> = loaded.iter().map(|(r, _, _)| r).cloned().collect();
+    for (i, required, message) in find_cycles(&resources) {
+        let (resource, requires, source) = &loaded[i];
+        let node = requires
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(&required));
+        errors.push(match node {
+            Some((text, node)) => {
+                SpecError::at(resource.file.clone(), source, node.pos, text, message)
+            }
+            None => SpecError::whole_file(resource.file.clone(), message),
+        });
+    }
+    if errors.is_empty() {
+        Ok(Catalog { resources })
+    } else {
+        Err(errors)
+    }
+}
+
+fn spec_files(path: &Path) -> Result<Vec<PathBuf>, Vec<SpecError>> {
+    let meta = std::fs::metadata(path).map_err(|e| {
+        vec![SpecError::whole_file(
+            path.to_path_buf(),
+            format!("cannot read the probe specs: {e}"),
+        )]
+    })?;
+    if meta.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let entries = std::fs::read_dir(path).map_err(|e| {
+        vec![SpecError::whole_file(
+            path.to_path_buf(),
+            format!("cannot list the probe specs: {e}"),
+        )]
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file()
+                && p.extension().is_some_and(|x| {
+                    x.eq_ignore_ascii_case("yaml") || x.eq_ignore_ascii_case("yml")
+                })
+        })
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(vec![SpecError::whole_file(
+            path.to_path_buf(),
+            "no spec files here: a spec is a `<resource>.yaml` file, e.g. lua.yaml",
+        )]);
+    }
+    Ok(files)
+}
+
+type Loaded = (Resource, Vec<(String, Node)>, String);
+
+fn load_file(file: &Path, name: &str) -> Result<Loaded, Vec<SpecError>> {
+    let whole = |msg: String| vec![SpecError::whole_file(file.to_path_buf(), msg)];
+    let size = std::fs::metadata(file)
+        .map_err(|e| whole(format!("cannot read: {e}")))?
+        .len();
+    if size > MAX_SPEC_BYTES {
+        return Err(whole(format!(
+            "the file is {size} bytes; a spec may be at most {MAX_SPEC_BYTES}"
+        )));
+    }
+    let bytes = std::fs::read(file).map_err(|e| whole(format!("cannot read: {e}")))?;
+    let source = String::from_utf8(bytes).map_err(|e| {
+        whole(format!(
+            "not UTF-8 text (invalid byte at offset {}); save the spec as UTF-8",
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    let mut errors = Vec::new();
+    let at = |pos, snippet: &str, msg: String| {
+        SpecError::at(file.to_path_buf(), &source, pos, snippet, msg)
+    };
+
+    let (root, problems) = match yaml::parse(&source) {
+        Ok(parsed) => parsed,
+        Err(p) => return Err(vec![at(p.pos, &p.snippet, p.message)]),
+    };
+    for p in problems {
+        errors.push(at(p.pos, &p.snippet, p.message));
+    }
+    let Some(root) = root.filter(|r| !r.is_null()) else {
+        return Err(whole(
+            "the file is empty; a spec needs at least `checks:` with a list of checks".into(),
+        ));
+    };
+    let Value::Map(entries) = &root.value else {
+        return Err(vec![at(
+            root.pos,
+            &snippet_of(&root),
+            format!(
+                "a spec is a map with `description`, `requires` and `checks`, not {}",
+                root.type_name()
+            ),
+        )]);
+    };
+
+    let de_errors = RefCell::new(Vec::<DeError>::new());
+    let header_node = Node {
+        pos: root.pos,
+        value: Value::Map(
+            entries
+                .iter()
+                .filter(|(k, _)| k.as_str() != Some("checks"))
+                .cloned()
+                .collect(),
+        ),
+    };
+    let header: SpecHeader = from_node(&header_node, &de_errors, &["checks"]).unwrap_or_default();
+    let requires: Vec<(String, Node)> = entries
+        .iter()
+        .find(|(k, _)| k.as_str() == Some("requires"))
+        .and_then(|(_, v)| match &v.value {
+            Value::Seq(items) => Some(
+                items
+                    .iter()
+                    .filter_map(|i| i.as_str().map(|s| (s.to_string(), i.clone())))
+                    .collect(),
+            ),
+            _ => None,
+        })
+        .unwrap_or_default();
+
+    let mut checks = Vec::new();
+    match entries.iter().find(|(k, _)| k.as_str() == Some("checks")) {
+        None if header.requires.is_empty() => errors.push(at(
+            root.pos,
+            &snippet_of(&root),
+            "missing key `checks` (a list of checks; or `requires` other resources)".into(),
+        )),
+        None => {}
+        Some((_, node)) if node.is_null() => {}
+        Some((_, node)) => match &node.value {
+            Value::Seq(items) => {
+                for item in items {
+                    if let Some(check) = read_check(item, name, file, &de_errors) {
+                        checks.push(check);
+                    }
+                }
+            }
+            _ => errors.push(at(
+                node.pos,
+                &snippet_of(node),
+                format!(
+                    "`checks` must be a list (each item starting with `- `), not {}",
+                    node.type_name()
+                ),
+            )),
+        },
+    }
+    for e in de_errors.into_inner() {
+        let pos = e.pos.unwrap_or(root.pos);
+        errors.push(at(pos, &e.snippet, e.message));
+    }
+    errors.sort_by_key(|e| e.pos.map(|p| (p.line, p.col)));
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    assign_ids(&mut checks);
+    Ok((
+        Resource {
+            name: name.to_string(),
+            file: file.to_path_buf(),
+            description: header.description,
+            requires: Vec::new(),
+            checks,
+        },
+        requires,
+        source,
+    ))
+}
+
+fn read_check(
+    node: &Node,
+    resource: &str,
+    file: &Path,
+    errors: &RefCell<Vec<DeError>>,
+) -> Option<Check> {
+    let fail = |node: &Node, msg: String| {
+        errors.borrow_mut().push(DeError {
+            pos: Some(node.pos),
+            message: msg,
+            snippet: snippet_of(node),
+        });
+        None
+    };
+    let Value::Map(entries) = &node.value else {
+        return fail(
+            node,
+            format!(
+                "a check is a map such as `- command: lua`, not {}",
+                node.type_name()
+            ),
+        );
+    };
+    let kinds: Vec<&Node> = entries
+        .iter()
+        .map(|(k, _)| k)
+        .filter(|k| KIND_KEYS.contains(&k.as_str().unwrap_or_default()))
+        .collect();
+    let kind_key = match kinds.as_slice() {
+        [one] => one.as_str().unwrap_or_default(),
+        [] => {
+            let keys: Vec<&str> = entries.iter().filter_map(|(k, _)| k.as_str()).collect();
+            let suggestion = keys
+                .iter()
+                .filter(|k| !COMMON_KEYS.contains(k))
+                .map(|k| did_you_mean(k, KIND_KEYS.iter().copied()))
+                .find(|s| !s.is_empty())
+                .unwrap_or_default();
+            return fail(
+                node,
+                format!(
+                    "this check has no kind{suggestion}: it needs one of {}",
+                    one_of(KIND_KEYS)
+                ),
+            );
+        }
+        [_, second, ..] => {
+            let names: Vec<&str> = kinds.iter().filter_map(|k| k.as_str()).collect();
+            return fail(
+                second,
+                format!(
+                    "a check has exactly one kind, this one has {}; split it into {} checks",
+                    names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(" and "),
+                    names.len()
+                ),
+            );
+        }
+    };
+
+    let (common_entries, kind_entries): (Vec<_>, Vec<_>) = entries
+        .iter()
+        .cloned()
+        .partition(|(k, _)| COMMON_KEYS.contains(&k.as_str().unwrap_or_default()));
+    let common_node = Node {
+        pos: node.pos,
+        value: Value::Map(common_entries),
+    };
+    let kind_node = Node {
+        pos: node.pos,
+        value: Value::Map(kind_entries),
+    };
+    let common: Option<CheckCommon> = from_node(&common_node, errors, &[]);
+    let kind = read_kind(kind_key, &kind_node, errors)?;
+    if let Some(problem) = contradiction(&kind) {
+        return fail(node, problem);
+    }
+    let subject = kind.subject();
+    Some(Check {
+        id: format!("{resource}/{}:{subject}", kind.name()),
+        resource: resource.to_string(),
+        common: common?,
+        kind,
+        source: format!("{}:{}", file.display(), node.pos.line),
+    })
+}
+
+fn read_kind(key: &str, node: &Node, errors: &RefCell<Vec<DeError>>) -> Option<CheckKind> {
+    let c = COMMON_KEYS;
+    Some(match key {
+        "command" => CheckKind::Command(from_node(node, errors, c)?),
+        "absent" => CheckKind::Absent(from_node(node, errors, c)?),
+        "run" => CheckKind::Run(from_node(node, errors, c)?),
+        "env" => CheckKind::Env(from_node(node, errors, c)?),
+        "path_contains" => CheckKind::PathContains(from_node(node, errors, c)?),
+        "file" => CheckKind::File(from_node(node, errors, c)?),
+        "platform" => CheckKind::Platform(from_node(node, errors, c)?),
+        "arch" => CheckKind::Arch(from_node(node, errors, c)?),
+        "cpus" => CheckKind::Cpus(from_node(node, errors, c)?),
+        "memory" => CheckKind::Memory(from_node(node, errors, c)?),
+        "disk" => CheckKind::Disk(from_node(node, errors, c)?),
+        "process" => CheckKind::Process(from_node(node, errors, c)?),
+        "tcp" => CheckKind::Tcp(from_node(node, errors, c)?),
+        _ => return None,
+    })
+}
+
+/// Keys that are each valid but make no sense together.
+fn contradiction(kind: &CheckKind) -> Option<String> {
+    match kind {
+        CheckKind::Run(r) if matches!(r.run, Argv::Line(_)) && r.shell.is_none() => Some(
+            "`run` is a single string but `shell` is not set: write the command as a list \
+             (`run: [luarocks, list]`), or add `shell: true` to run it through a shell"
+                .into(),
+        ),
+        CheckKind::Env(e) if e.set == Some(false) && (e.equals.is_some() || e.matches.is_some()) => {
+            Some("`set: false` cannot be combined with `equals` or `matches`".into())
+        }
+        CheckKind::File(f)
+            if f.exists == Some(false)
+                && (f.file_type.is_some()
+                    || f.mode.is_some()
+                    || f.executable.is_some()
+                    || f.contains.is_some()) =>
+        {
+            Some("`exists: false` cannot be combined with `type`, `mode`, `executable` or `contains`".into())
+        }
+        CheckKind::Command(c) if c.version_regex.is_some() && !c.runs() => Some(
+            "`version_regex` says where to find the version, but nothing asks for one: add `version` or `version_matches`"
+                .into(),
+        ),
+        _ => None,
+    }
+}
+
+fn assign_ids(checks: &mut [Check]) {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for check in checks {
+        let n = counts.entry(check.id.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            check.id = format!("{}#{n}", check.id);
+        }
+    }
+}
+
+/// Each cycle in `requires`, once: the resource and the `requires` entry
+/// that closes it, with the message.
+fn find_cycles(resources: &[Resource]) -> Vec<(usize, String, String)> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Active,
+        Done,
+    }
+    fn visit(
+        i: usize,
+        resources: &[Resource],
+        marks: &mut [Mark],
+        path: &mut Vec<usize>,
+        out: &mut Vec<(usize, String, String)>,
+    ) {
+        marks[i] = Mark::Active;
+        path.push(i);
+        for req in &resources[i].requires {
+            let Some(j) = resources.iter().position(|r| &r.name == req) else {
+                continue;
+            };
+            match marks[j] {
+                Mark::New => visit(j, resources, marks, path, out),
+                Mark::Active => {
+                    let start = path.iter().position(|p| *p == j).unwrap_or(0);
+                    let mut names: Vec<&str> = path[start..]
+                        .iter()
+                        .map(|p| resources[*p].name.as_str())
+                        .collect();
+                    names.push(&resources[j].name);
+                    out.push((
+                        i,
+                        req.clone(),
+                        format!(
+                            "`requires` goes round in a circle: {}; remove one of these requires",
+                            names.join(" -> ")
+                        ),
+                    ));
+                }
+                Mark::Done => {}
+            }
+        }
+        path.pop();
+        marks[i] = Mark::Done;
+    }
+    let mut marks = vec![Mark::New; resources.len()];
+    let mut out = Vec::new();
+    for i in 0..resources.len() {
+        if marks[i] == Mark::New {
+            visit(i, resources, &mut marks, &mut Vec::new(), &mut out);
+        }
+    }
+    out
+}

@@ -1,0 +1,11 @@
+//! Probe specs: YAML files in `probes/`, one per GoCD resource.
+
+pub mod de;
+pub mod error;
+pub mod load;
+pub mod types;
+pub mod yaml;
+
+pub use error::{SpecError, SpecErrors};
+pub use load::{load, Catalog, Check, Resource, COMMON};
+pub use types::*;
