@@ -1,0 +1,172 @@
+//! Running a command and checking its exit code and output.
+
+use std::ffi::OsString;
+use std::time::Duration;
+
+use super::{excerpt, shell_words, Outcome};
+use crate::quantity::format_duration;
+use crate::spec::{Argv, Pattern, RunCheck, ShellChoice};
+use crate::world::{Lookup, RunOutcome, RunRequest, World};
+
+pub fn run(check: &RunCheck, world: &dyn World, timeout: Duration) -> Outcome {
+    let (program, args, typed) = match command_line(check) {
+        Ok(parts) => parts,
+        Err(outcome) => return *outcome,
+    };
+    let program_path = match world.lookup(&program) {
+        Lookup::Found(path) => path,
+        Lookup::Missing => {
+            return Outcome::fail(format!("cannot run `{typed}`: `{program}` is not on PATH"))
+                .expected(expected(check))
+                .actual(format!("`{program}` not found on PATH"));
+        }
+        Lookup::NotExecutable(path) => {
+            return Outcome::fail(format!(
+                "cannot run `{typed}`: {} is not executable",
+                path.display()
+            ))
+            .expected(expected(check))
+            .actual("not executable")
+            .at(path.display().to_string());
+        }
+    };
+    let at = program_path.display().to_string();
+    let request = RunRequest {
+        program: program_path,
+        args: args.into_iter().map(OsString::from).collect(),
+        timeout,
+    };
+    let (code, stdout, stderr) = match world.run(&request) {
+        RunOutcome::FailedToStart(why) => {
+            return Outcome::fail(format!("`{typed}` does not run: {why}"))
+                .expected(expected(check))
+                .actual("does not run")
+                .at(at);
+        }
+        RunOutcome::TimedOut {
+            after,
+            stdout,
+            stderr,
+        } => {
+            return Outcome::fail(format!(
+                "`{typed}` timed out after {}; it and its child processes were killed",
+                format_duration(after)
+            ))
+            .expected(expected(check))
+            .actual("timed out")
+            .at(at)
+            .output(Some(both(&stdout.text(), &stderr.text())));
+        }
+        RunOutcome::Exited {
+            code,
+            stdout,
+            stderr,
+        } => (code, stdout.text(), stderr.text()),
+    };
+    let allowed: Vec<i32> = check.exit.as_ref().map_or(vec![0], |e| e.0.clone());
+    let exit_text = code.map_or("killed by a signal".to_string(), |c| format!("exit {c}"));
+    let output = Some(both(&stdout, &stderr));
+    if !code.is_some_and(|c| allowed.contains(&c)) {
+        let want: Vec<String> = allowed.iter().map(ToString::to_string).collect();
+        return Outcome::fail(format!(
+            "`{typed}` ended with {exit_text}, expected exit {}",
+            want.join(" or ")
+        ))
+        .expected(expected(check))
+        .actual(exit_text)
+        .at(at)
+        .output(output);
+    }
+    let pattern_checks: [(&Option<Pattern>, &str, &str, bool); 4] = [
+        (&check.stdout, &stdout, "stdout", true),
+        (&check.stdout_not, &stdout, "stdout", false),
+        (&check.stderr, &stderr, "stderr", true),
+        (&check.stderr_not, &stderr, "stderr", false),
+    ];
+    for (pattern, text, stream, must) in pattern_checks {
+        let Some(pattern) = pattern else { continue };
+        if pattern.0.is_match(text) != must {
+            let verb = if must { "does not match" } else { "matches" };
+            return Outcome::fail(format!(
+                "{stream} of `{typed}` {verb} `{}`",
+                pattern.as_str()
+            ))
+            .expected(expected(check))
+            .actual(format!(
+                "{exit_text}, {stream} {verb} `{}`",
+                pattern.as_str()
+            ))
+            .at(at)
+            .output(Some(excerpt(text, 5)));
+        }
+    }
+    Outcome::pass(format!("`{typed}` ran ({exit_text})"))
+        .expected(expected(check))
+        .actual(exit_text)
+        .at(at)
+        .output(output)
+}
+
+type CommandLine = (String, Vec<String>, String);
+
+/// The program to start, its arguments, and the command as a person types it.
+fn command_line(check: &RunCheck) -> Result<CommandLine, Box<Outcome>> {
+    match (&check.run, check.shell) {
+        (Argv::List(argv), None) => {
+            let typed = shell_words(argv);
+            Ok((argv[0].clone(), argv[1..].to_vec(), typed))
+        }
+        (Argv::Line(line), None) => Err(Box::new(Outcome::error(format!(
+            "`{line}` is one string; add `shell: true` or write it as a list"
+        )))),
+        (argv, Some(shell)) => {
+            let line = match argv {
+                Argv::List(args) => args.join(" "),
+                Argv::Line(line) => line.clone(),
+            };
+            let (program, flags) = shell_program(shell);
+            let mut args: Vec<String> = flags.iter().map(ToString::to_string).collect();
+            args.push(line.clone());
+            Ok((program.to_string(), args, line))
+        }
+    }
+}
+
+fn shell_program(shell: ShellChoice) -> (&'static str, &'static [&'static str]) {
+    match shell {
+        ShellChoice::Default if cfg!(windows) => ("cmd", &["/C"]),
+        ShellChoice::Default | ShellChoice::Sh => ("sh", &["-c"]),
+        ShellChoice::Bash => ("bash", &["-c"]),
+        ShellChoice::Cmd => ("cmd", &["/C"]),
+        ShellChoice::Powershell => ("powershell", &["-NoProfile", "-NonInteractive", "-Command"]),
+    }
+}
+
+fn expected(check: &RunCheck) -> String {
+    let codes: Vec<String> = check.exit.as_ref().map_or(vec!["0".into()], |e| {
+        e.0.iter().map(ToString::to_string).collect()
+    });
+    let mut text = format!("exit {}", codes.join(" or "));
+    let parts = [
+        (&check.stdout, "stdout matches"),
+        (&check.stdout_not, "stdout does not match"),
+        (&check.stderr, "stderr matches"),
+        (&check.stderr_not, "stderr does not match"),
+    ];
+    for (pattern, words) in parts {
+        if let Some(p) = pattern {
+            text.push_str(&format!(", {words} `{}`", p.as_str()));
+        }
+    }
+    text
+}
+
+fn both(stdout: &str, stderr: &str) -> String {
+    let out = excerpt(stdout, 5);
+    let err = excerpt(stderr, 5);
+    match (out.is_empty(), err.is_empty()) {
+        (_, true) => out,
+        (true, false) => err,
+        (false, false) => format!("{out}\n{err}"),
+    }
+}

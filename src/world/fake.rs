@@ -1,0 +1,166 @@
+//! A made-up machine for unit tests: every fact is what the test says.
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use super::{Captured, FileInfo, FileKind, Lookup, OsRelease, RunOutcome, RunRequest, World};
+
+#[derive(Default)]
+pub struct FakeWorld {
+    pub vars: HashMap<String, String>,
+    pub commands: HashMap<String, Lookup>,
+    /// Keyed by program path and arguments joined with spaces.
+    pub runs: HashMap<String, RunOutcome>,
+    /// Metadata as seen following symlinks, and contents.
+    pub files: HashMap<PathBuf, (FileInfo, Vec<u8>)>,
+    /// Metadata of the link itself, where it differs.
+    pub links: HashMap<PathBuf, FileInfo>,
+    pub release: OsRelease,
+    pub arch: String,
+    pub cpus: u64,
+    pub memory: Option<u64>,
+    pub disks: HashMap<PathBuf, u64>,
+    pub processes: Vec<String>,
+    pub ports: HashMap<String, Result<String, String>>,
+    pub requests: Mutex<Vec<RunRequest>>,
+}
+
+pub fn exited(code: i32, stdout: &str, stderr: &str) -> RunOutcome {
+    RunOutcome::Exited {
+        code: Some(code),
+        stdout: captured(stdout),
+        stderr: captured(stderr),
+    }
+}
+
+pub fn captured(text: &str) -> Captured {
+    Captured {
+        bytes: text.as_bytes().to_vec(),
+        total: text.len() as u64,
+        incomplete: false,
+    }
+}
+
+impl FakeWorld {
+    pub fn var(mut self, name: &str, value: &str) -> Self {
+        self.vars.insert(name.into(), value.into());
+        self
+    }
+
+    /// A command at `/fake/bin/<name>` that answers `args` with `outcome`.
+    pub fn tool(mut self, name: &str, args: &str, outcome: RunOutcome) -> Self {
+        let path = PathBuf::from(format!("/fake/bin/{name}"));
+        self.commands
+            .insert(name.into(), Lookup::Found(path.clone()));
+        let key = format!("{} {args}", path.display()).trim_end().to_string();
+        self.runs.insert(key, outcome);
+        self
+    }
+
+    pub fn lookup_as(mut self, name: &str, lookup: Lookup) -> Self {
+        self.commands.insert(name.into(), lookup);
+        self
+    }
+
+    pub fn file(mut self, path: &str, kind: FileKind, mode: u32, contents: &str) -> Self {
+        let info = FileInfo {
+            kind,
+            mode: Some(mode),
+            executable: kind == FileKind::File && mode & 0o111 != 0,
+        };
+        self.files
+            .insert(path.into(), (info, contents.as_bytes().to_vec()));
+        self
+    }
+
+    pub fn ran(&self) -> Vec<RunRequest> {
+        self.requests.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+}
+
+impl World for FakeWorld {
+    fn var(&self, name: &str) -> Option<OsString> {
+        self.vars.get(name).map(OsString::from)
+    }
+
+    fn lookup(&self, command: &str) -> Lookup {
+        self.commands
+            .get(command)
+            .cloned()
+            .unwrap_or(Lookup::Missing)
+    }
+
+    fn run(&self, request: &RunRequest) -> RunOutcome {
+        if let Ok(mut log) = self.requests.lock() {
+            log.push(request.clone());
+        }
+        let args: Vec<String> = request
+            .args
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        let key = format!("{} {}", request.program.display(), args.join(" "))
+            .trim_end()
+            .to_string();
+        self.runs.get(&key).cloned().unwrap_or_else(|| {
+            RunOutcome::FailedToStart(format!("the fake has no answer for `{key}`"))
+        })
+    }
+
+    fn file_info(&self, path: &Path, follow: bool) -> io::Result<FileInfo> {
+        if !follow {
+            if let Some(info) = self.links.get(path) {
+                return Ok(info.clone());
+            }
+        }
+        self.files
+            .get(path)
+            .map(|(info, _)| info.clone())
+            .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))
+    }
+
+    fn read_head(&self, path: &Path, limit: usize) -> io::Result<Vec<u8>> {
+        self.files
+            .get(path)
+            .map(|(_, bytes)| bytes[..bytes.len().min(limit)].to_vec())
+            .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))
+    }
+
+    fn os_release(&self) -> OsRelease {
+        self.release.clone()
+    }
+
+    fn arch(&self) -> String {
+        self.arch.clone()
+    }
+
+    fn cpus(&self) -> u64 {
+        self.cpus
+    }
+
+    fn total_memory(&self) -> Option<u64> {
+        self.memory
+    }
+
+    fn disk_free(&self, path: &Path) -> io::Result<u64> {
+        self.disks
+            .get(path)
+            .copied()
+            .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))
+    }
+
+    fn processes(&self) -> Vec<String> {
+        self.processes.clone()
+    }
+
+    fn tcp_connect(&self, address: &str, _timeout: Duration) -> Result<String, String> {
+        self.ports
+            .get(address)
+            .cloned()
+            .unwrap_or_else(|| Err("connection refused".into()))
+    }
+}

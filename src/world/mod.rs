@@ -1,0 +1,122 @@
+//! The outside world a check looks at, behind one small trait, so that each
+//! check is a plain function that tests can feed a fake machine.
+
+use std::ffi::OsString;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+mod exec;
+#[cfg(test)]
+pub mod fake;
+mod real;
+
+pub use exec::{run_with_timeout, OUTPUT_CAP};
+pub use real::RealWorld;
+
+/// Where a command name resolved on PATH.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lookup {
+    Found(PathBuf),
+    /// A file of that name is on PATH but the probe's user may not run it.
+    NotExecutable(PathBuf),
+    Missing,
+}
+
+/// A process to spawn. stdin is closed; the probe never feeds a command.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRequest {
+    pub program: PathBuf,
+    pub args: Vec<OsString>,
+    pub timeout: Duration,
+}
+
+/// Output of one stream, cut at [`OUTPUT_CAP`] bytes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Captured {
+    pub bytes: Vec<u8>,
+    /// How many bytes the stream produced in all.
+    pub total: u64,
+    /// The stream was still open when the probe stopped reading (a child
+    /// that outlived the command kept it open).
+    pub incomplete: bool,
+}
+
+impl Captured {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+
+    pub fn truncated(&self) -> bool {
+        self.total > self.bytes.len() as u64
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunOutcome {
+    Exited {
+        /// None when a signal ended the process.
+        code: Option<i32>,
+        stdout: Captured,
+        stderr: Captured,
+    },
+    /// The timeout expired; the process and its children were killed.
+    TimedOut {
+        after: Duration,
+        stdout: Captured,
+        stderr: Captured,
+    },
+    /// The program could not be started at all.
+    FailedToStart(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    File,
+    Dir,
+    Symlink,
+    Socket,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileInfo {
+    pub kind: FileKind,
+    /// Permission bits; None where the platform has none (Windows).
+    pub mode: Option<u32>,
+    /// Whether the probe's user may execute it.
+    pub executable: bool,
+}
+
+/// What the OS says it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OsRelease {
+    /// `ID` and then each `ID_LIKE` entry from /etc/os-release (Linux).
+    pub ids: Vec<String>,
+    /// `VERSION_ID` on Linux, the OS version elsewhere.
+    pub version: Option<String>,
+    /// `PRETTY_NAME` or the OS's long name.
+    pub name: Option<String>,
+}
+
+pub trait World: Send + Sync {
+    /// An environment variable of the probe's process.
+    fn var(&self, name: &str) -> Option<OsString>;
+    /// Resolves a command name the way a shell would, on PATH.
+    fn lookup(&self, command: &str) -> Lookup;
+    fn run(&self, request: &RunRequest) -> RunOutcome;
+    /// `follow`: false to look at a symlink itself.
+    fn file_info(&self, path: &Path, follow: bool) -> io::Result<FileInfo>;
+    /// Reads at most `limit` bytes from the start of a file.
+    fn read_head(&self, path: &Path, limit: usize) -> io::Result<Vec<u8>>;
+    fn os_release(&self) -> OsRelease;
+    fn arch(&self) -> String;
+    fn cpus(&self) -> u64;
+    fn total_memory(&self) -> Option<u64>;
+    /// Bytes available to unprivileged users on the filesystem holding `path`.
+    fn disk_free(&self, path: &Path) -> io::Result<u64>;
+    /// Names of running processes (name, executable file name).
+    fn processes(&self) -> Vec<String>;
+    /// Connects to `host:port`; Ok(the address that answered).
+    fn tcp_connect(&self, address: &str, timeout: Duration) -> Result<String, String>;
+}
