@@ -1,1 +1,198 @@
-fn main() {}
+//! probe: parse flags → load specs → select → run checks → report.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+
+use clap::Parser;
+
+use probe::checks::{self, Budget};
+use probe::cli::{spec_location, Cli, Command, RunArgs};
+use probe::report::{self, CheckResult, Format, Host, HumanOptions, Report, ResourceEntry};
+use probe::runner::{self, RunLimits};
+use probe::selection::select;
+use probe::spec::{self, Catalog, Check, OsFamily, SpecErrors};
+use probe::world::{RealWorld, World};
+
+const SCHEMA: &str = include_str!("../docs/probe.schema.json");
+
+/// A run that could not start: bad usage or bad specs. Exit 2.
+struct Usage(String);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(Usage(message)) => {
+            eprintln!("{message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Usage> {
+    if let Some(Command::Schema) = cli.command {
+        print(SCHEMA.as_bytes());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let location =
+        spec_location(cli.probes.as_deref()).map_err(|e| Usage(format!("error: {e}")))?;
+    let catalog = spec::load(&location).map_err(|errors| Usage(SpecErrors(errors).to_string()))?;
+    match cli.command {
+        Some(Command::Lint) => {
+            let checks: usize = catalog.resources.iter().map(|r| r.checks.len()).sum();
+            print(
+                format!(
+                    "ok: {} resources, {checks} checks in {}\n",
+                    catalog.resources.len(),
+                    location.display()
+                )
+                .as_bytes(),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::List { format }) => {
+            print(&list(&catalog, &format));
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Schema) | None => check(&catalog, &cli.run),
+    }
+}
+
+fn check(catalog: &Catalog, args: &RunArgs) -> Result<ExitCode, Usage> {
+    let selected = select(catalog, &args.resources, args.all, !args.no_common)
+        .map_err(|e| Usage(format!("error: {e}")))?;
+    let checks: Vec<Check> = selected
+        .iter()
+        .flat_map(|s| s.resource.checks.iter().cloned())
+        .collect();
+    if checks.is_empty() {
+        let names: Vec<&str> = selected.iter().map(|s| s.resource.name.as_str()).collect();
+        return Err(Usage(format!(
+            "error: the selected resources ({}) have no checks",
+            names.join(", ")
+        )));
+    }
+
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let world: Arc<dyn World> = Arc::new(RealWorld::new());
+    let evaluate = {
+        let world = Arc::clone(&world);
+        Box::new(move |c: &Check, b: &Budget| checks::evaluate(c, world.as_ref(), b))
+    };
+    let limits = RunLimits {
+        jobs: usize::from(args.jobs),
+        default_timeout: args.timeout,
+        total_timeout: args.total_timeout,
+    };
+    let outcomes = runner::run_checks(checks.clone(), evaluate, limits);
+    let release = world.os_release();
+    let report = Report {
+        host: Host {
+            hostname: RealWorld::hostname(),
+            os: OsFamily::current().to_string(),
+            os_name: release.name,
+            arch: world.arch(),
+        },
+        resources: selected
+            .iter()
+            .map(|s| ResourceEntry {
+                name: s.resource.name.clone(),
+                description: s.resource.description.clone(),
+                file: s.resource.file.display().to_string(),
+                requested: s.requested,
+            })
+            .collect(),
+        results: checks
+            .into_iter()
+            .zip(outcomes)
+            .map(|(check, outcome)| CheckResult { check, outcome })
+            .collect(),
+        started,
+        elapsed: clock.elapsed(),
+        warnings: Vec::new(),
+    };
+
+    // Files first: in a GoCD job a missing report artifact fails the job.
+    let mut write_failed = false;
+    for (format, path) in &args.reports {
+        let bytes = report::render(
+            *format,
+            &report,
+            HumanOptions {
+                color: false,
+                quiet: args.quiet,
+            },
+        );
+        if let Err(e) = report::write_atomic(path, &bytes) {
+            eprintln!(
+                "error: cannot write the {format:?} report to {}: {e}",
+                path.display()
+            );
+            write_failed = true;
+        }
+    }
+    let human = HumanOptions {
+        color: args.format == Format::Human && args.color.enabled(),
+        quiet: args.quiet,
+    };
+    print(&report::render(args.format, &report, human));
+    if write_failed {
+        return Ok(ExitCode::from(2));
+    }
+    Ok(if report.summary().ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn list(catalog: &Catalog, format: &str) -> Vec<u8> {
+    if format == "json" {
+        let value: Vec<serde_json::Value> = catalog
+            .resources
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "name": r.name,
+                    "description": r.description,
+                    "file": r.file.display().to_string(),
+                    "requires": r.requires,
+                    "checks": r.checks.iter().map(|c| serde_json::json!({
+                        "id": c.id,
+                        "kind": c.kind.name(),
+                        "subject": c.kind.subject(),
+                        "name": report::check_name(c),
+                        "source": c.source,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let mut bytes = serde_json::to_vec_pretty(&value).unwrap_or_default();
+        bytes.push(b'\n');
+        return bytes;
+    }
+    let mut out = String::new();
+    for r in &catalog.resources {
+        out.push_str(&r.name);
+        if let Some(d) = &r.description {
+            out.push_str(&format!(" - {d}"));
+        }
+        if !r.requires.is_empty() {
+            out.push_str(&format!(" (requires {})", r.requires.join(", ")));
+        }
+        out.push('\n');
+        for c in &r.checks {
+            out.push_str(&format!("    {}\n", report::check_name(c)));
+        }
+    }
+    out.into_bytes()
+}
+
+/// Writes to stdout; a closed pipe (`probe ... | head`) is not an error.
+fn print(bytes: &[u8]) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(bytes).and_then(|()| stdout.flush());
+}

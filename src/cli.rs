@@ -1,0 +1,241 @@
+//! Command-line flags, and their resolution into what the rest of the
+//! program uses (spec location, colour, report targets). Nothing after this
+//! module re-checks user input.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::quantity::parse_duration;
+use crate::report::Format;
+
+const ABOUT: &str = "Checks that this machine provides what its GoCD resources promise.";
+
+const LONG_ABOUT: &str = "\
+Checks that this machine provides what its GoCD resources promise.
+
+Specs live in probes/, one YAML file per GoCD resource (lua.yaml for the
+`lua` resource). Each lists checks: commands that must or must not be on
+PATH, tool versions, environment variables, files, system facts, TCP ports.
+The checks of probes/common.yaml run on every run.";
+
+const EXAMPLES: &str = "\
+Examples:
+  probe --resource lua                      check the `lua` resource's spec
+  probe -r lua,gradle --report junit=out/junit.xml --report json=out/probe.json
+  probe --all --quiet                       every spec; show only failures
+  probe lint                                validate the specs, run nothing
+  probe list                                resources and their checks
+  probe schema > probe.schema.json          JSON Schema for editors
+
+Exit status: 0 all checks passed, 1 a check failed, 2 usage or spec error.
+Specs are looked for in --probes, then $PROBE_PATH, then ./probes, then
+/etc/probe/probes (%ProgramData%\\probe\\probes on Windows).";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "probe",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = EXAMPLES,
+    args_conflicts_with_subcommands = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Spec directory, or a single spec file.
+    #[arg(
+        short = 'p',
+        long,
+        env = "PROBE_PATH",
+        value_name = "PATH",
+        global = true
+    )]
+    pub probes: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate the specs and report every problem; run nothing.
+    Lint,
+    /// Show the resources and their checks.
+    List {
+        /// `human` or `json`.
+        #[arg(short, long, default_value = "human", value_parser = ["human", "json"])]
+        format: String,
+    },
+    /// Print the JSON Schema of spec files (for editors).
+    Schema,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Resources to check, as GoCD names them (case-insensitive); repeat or
+    /// separate with commas.
+    #[arg(short, long = "resource", value_name = "NAME", value_delimiter = ',')]
+    pub resources: Vec<String>,
+
+    /// Check every resource that has a spec.
+    #[arg(short, long, conflicts_with = "resources")]
+    pub all: bool,
+
+    /// Do not add the checks of common.yaml.
+    #[arg(long)]
+    pub no_common: bool,
+
+    /// Format of the report on stdout.
+    #[arg(short, long, value_name = "FORMAT", default_value = "human", value_parser = parse_format)]
+    pub format: Format,
+
+    /// Also write a report to a file (repeatable), e.g. junit=out/junit.xml.
+    /// Formats: human, json, junit. Written atomically, also when checks fail.
+    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report)]
+    pub reports: Vec<(Format, PathBuf)>,
+
+    /// Show only failing checks and the summary.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Colour in the human report.
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+
+    /// Default timeout for each spawned command (a check's `timeout` wins).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub timeout: Duration,
+
+    /// Timeout for the whole run; checks still running then fail.
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    pub total_timeout: Duration,
+
+    /// How many checks run at once.
+    #[arg(short, long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Resolved once: the flag, then NO_COLOR / TERM=dumb, then whether
+    /// stdout is a terminal.
+    pub fn enabled(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+                let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+                !no_color && !dumb && std::io::stdout().is_terminal()
+            }
+        }
+    }
+}
+
+fn parse_format(text: &str) -> Result<Format, String> {
+    Format::parse(text).ok_or_else(|| {
+        format!(
+            "unknown format `{text}`; use one of {}",
+            Format::NAMES.join(", ")
+        )
+    })
+}
+
+fn parse_report(text: &str) -> Result<(Format, PathBuf), String> {
+    let (format, path) = text
+        .split_once('=')
+        .ok_or_else(|| format!("write FORMAT=PATH, e.g. junit=out/junit.xml (got `{text}`)"))?;
+    if path.is_empty() {
+        return Err(format!("`{text}` names no file after `=`"));
+    }
+    Ok((parse_format(format)?, PathBuf::from(path)))
+}
+
+/// Where the specs are: the flag or PROBE_PATH, else ./probes, else the
+/// system location.
+pub fn spec_location(flag: Option<&Path>) -> Result<PathBuf, String> {
+    if let Some(path) = flag {
+        return Ok(path.to_path_buf());
+    }
+    let local = PathBuf::from("probes");
+    if local.is_dir() {
+        return Ok(local);
+    }
+    let system = system_location();
+    if system.is_dir() {
+        return Ok(system);
+    }
+    Err(format!(
+        "no probe specs found: there is no ./probes and no {}; pass --probes DIR or set PROBE_PATH",
+        system.display()
+    ))
+}
+
+fn system_location() -> PathBuf {
+    if cfg!(windows) {
+        let base = std::env::var_os("ProgramData").unwrap_or_else(|| r"C:\ProgramData".into());
+        PathBuf::from(base).join("probe").join("probes")
+    } else {
+        PathBuf::from("/etc/probe/probes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn flags_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn resources_split_on_commas_and_repeat() {
+        let cli = Cli::try_parse_from(["probe", "-r", "lua,gradle", "--resource", "java"]).unwrap();
+        assert_eq!(cli.run.resources, ["lua", "gradle", "java"]);
+    }
+
+    #[test]
+    fn reports_parse_format_and_path() {
+        let cli = Cli::try_parse_from([
+            "probe",
+            "-r",
+            "lua",
+            "--report",
+            "junit=out/junit.xml",
+            "--report",
+            "json=out/p.json",
+        ])
+        .unwrap();
+        assert_eq!(
+            cli.run.reports,
+            [
+                (Format::Junit, PathBuf::from("out/junit.xml")),
+                (Format::Json, PathBuf::from("out/p.json"))
+            ]
+        );
+        let err = Cli::try_parse_from(["probe", "--report", "yaml=x"]).unwrap_err();
+        assert!(err.to_string().contains("unknown format `yaml`"), "{err}");
+        let err = Cli::try_parse_from(["probe", "--report", "out.xml"]).unwrap_err();
+        assert!(err.to_string().contains("write FORMAT=PATH"), "{err}");
+    }
+
+    #[test]
+    fn bad_durations_are_usage_errors() {
+        let err = Cli::try_parse_from(["probe", "--timeout", "soon"]).unwrap_err();
+        assert!(err.to_string().contains("is not a duration"), "{err}");
+    }
+}

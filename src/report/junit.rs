@@ -1,0 +1,147 @@
+//! JUnit XML, as GoCD's Tests tab reads it: that tab shows only a test
+//! case's name, its failure message and the failure text (../shared/GOCD.md,
+//! "Test reports and tabs"), so the name alone says resource, check and
+//! subject, and the text carries expected / found / where / hint.
+
+use std::fmt::Write;
+
+use super::{check_name, rfc3339, CheckResult, Report, Summary};
+use crate::checks::Status;
+
+pub fn render(report: &Report) -> String {
+    let total = report.summary();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"probe\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{:.3}\">",
+        total.total,
+        total.failed,
+        total.errors,
+        total.skipped,
+        report.elapsed.as_secs_f64()
+    );
+    for resource in &report.resources {
+        let results: Vec<&CheckResult> = report.results_of(&resource.name).collect();
+        let s = Summary::of(results.iter().copied());
+        let time: f64 = results
+            .iter()
+            .map(|r| r.outcome.duration.as_secs_f64())
+            .sum();
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{time:.3}\" timestamp=\"{}\" hostname=\"{}\">",
+            attr(&resource.name),
+            s.total,
+            s.failed,
+            s.errors,
+            s.skipped,
+            rfc3339(report.started).trim_end_matches('Z'),
+            attr(&report.host.hostname)
+        );
+        for r in results {
+            write_case(&mut out, r);
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+/// `lua: command lua (version >=5.3, <5.5)`: the resource, then
+/// [`check_name`].
+pub fn case_name(r: &CheckResult) -> String {
+    format!("{}: {}", r.check.resource, check_name(&r.check))
+}
+
+fn write_case(out: &mut String, r: &CheckResult) {
+    let o = &r.outcome;
+    let _ = write!(
+        out,
+        "    <testcase name=\"{}\" classname=\"probe.{}\" time=\"{:.3}\"",
+        attr(&case_name(r)),
+        attr(&r.check.resource),
+        o.duration.as_secs_f64()
+    );
+    let tag = match o.status {
+        Status::Pass => {
+            out.push_str("/>\n");
+            return;
+        }
+        Status::Skipped => {
+            let _ = writeln!(
+                out,
+                ">\n      <skipped message=\"{}\"/>\n    </testcase>",
+                attr(&o.message)
+            );
+            return;
+        }
+        Status::Fail => "failure",
+        Status::Error => "error",
+    };
+    let mut body = String::new();
+    let fields = [
+        ("expected", Some(o.expected.as_str())),
+        ("found", Some(o.actual.as_str())),
+        ("where", o.location.as_deref()),
+        ("hint", r.check.common.hint.as_deref()),
+        ("output", o.output.as_deref()),
+        ("spec", Some(r.check.source.as_str())),
+    ];
+    for (name, value) in fields {
+        if let Some(value) = value.filter(|v| !v.is_empty()) {
+            let _ = writeln!(body, "{name}: {}", value.trim_end());
+        }
+    }
+    let _ = writeln!(
+        out,
+        ">\n      <{tag} message=\"{}\" type=\"{tag}\">{}</{tag}>\n    </testcase>",
+        attr(&o.message),
+        text(&body)
+    );
+}
+
+/// Removes what XML 1.0 forbids (control characters, lone surrogates have
+/// no `char`) and ANSI escape sequences, whose ESC would make the whole
+/// report unparseable.
+pub fn clean(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // CSI: ESC [ params final-byte
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                while let Some(&n) = chars.peek() {
+                    chars.next();
+                    if ('@'..='~').contains(&n) {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        let allowed = matches!(c, '\t' | '\n' | '\r')
+            || ('\u{20}'..='\u{D7FF}').contains(&c)
+            || ('\u{E000}'..='\u{FFFD}').contains(&c)
+            || c >= '\u{10000}';
+        if allowed {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn text(s: &str) -> String {
+    clean(s)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn attr(s: &str) -> String {
+    text(s)
+        .replace('"', "&quot;")
+        .replace('\n', "&#10;")
+        .replace('\r', "&#13;")
+        .replace('\t', "&#9;")
+}

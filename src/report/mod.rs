@@ -1,0 +1,229 @@
+//! Reports: one run, rendered in any number of formats. Each format is a
+//! function from the [`Report`] to bytes; files are written atomically.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::checks::{Outcome, Status};
+use crate::spec::{Check, CheckKind};
+
+pub mod human;
+pub mod json;
+pub mod junit;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Junit,
+}
+
+impl Format {
+    pub const NAMES: &'static [&'static str] = &["human", "json", "junit"];
+
+    pub fn parse(name: &str) -> Option<Format> {
+        match name.to_ascii_lowercase().as_str() {
+            "human" | "text" => Some(Format::Human),
+            "json" => Some(Format::Json),
+            "junit" | "xml" => Some(Format::Junit),
+            _ => None,
+        }
+    }
+}
+
+/// Who ran the checks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Host {
+    pub hostname: String,
+    /// `linux`, `windows`, `macos`.
+    pub os: String,
+    /// e.g. "Debian GNU/Linux 12 (bookworm)", when known.
+    pub os_name: Option<String>,
+    pub arch: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceEntry {
+    pub name: String,
+    pub description: Option<String>,
+    pub file: String,
+    /// Named by the user (or by the agent), rather than pulled in by
+    /// `requires` or as the common spec.
+    pub requested: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct CheckResult {
+    pub check: Check,
+    pub outcome: Outcome,
+}
+
+impl CheckResult {
+    /// What the check is called in every report: its title, else kind and subject.
+    pub fn label(&self) -> String {
+        match &self.check.common.title {
+            Some(title) => title.clone(),
+            None => format!("{} {}", self.check.kind.name(), self.check.kind.subject()),
+        }
+    }
+}
+
+/// A check's name from its spec alone: `command lua (version >=5.3, <5.5)`,
+/// or `Lua is new enough (command lua)` with a title. Never what was found,
+/// so names stay the same from run to run (GoCD's test history lines up).
+pub fn check_name(check: &Check) -> String {
+    let what = format!("{} {}", check.kind.name(), check.kind.subject());
+    match (&check.common.title, qualifier(&check.kind)) {
+        (Some(title), _) => format!("{title} ({what})"),
+        (None, Some(q)) => format!("{what} ({q})"),
+        (None, None) => what,
+    }
+}
+
+fn qualifier(kind: &CheckKind) -> Option<String> {
+    match kind {
+        CheckKind::Command(c) => match (&c.version, &c.version_matches) {
+            (Some(range), _) => Some(format!("version {range}")),
+            (None, Some(p)) => Some(format!("version matching {}", p.as_str())),
+            (None, None) => None,
+        },
+        CheckKind::Env(e) if e.set == Some(false) => Some("not set".into()),
+        CheckKind::Env(e) => e.equals.as_ref().map(|v| format!("= {v}")).or_else(|| {
+            e.matches
+                .as_ref()
+                .map(|p| format!("matching {}", p.as_str()))
+        }),
+        CheckKind::File(f) if f.exists == Some(false) => Some("absent".into()),
+        CheckKind::File(f) => f.file_type.map(|t| t.to_string()),
+        CheckKind::Disk(d) => Some(format!("free {}", d.free.0)),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub host: Host,
+    pub resources: Vec<ResourceEntry>,
+    pub results: Vec<CheckResult>,
+    pub started: SystemTime,
+    pub elapsed: Duration,
+    /// Things the user should know that are not check results.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Summary {
+    pub total: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub errors: usize,
+    pub skipped: usize,
+}
+
+impl Summary {
+    pub fn of<'a>(results: impl IntoIterator<Item = &'a CheckResult>) -> Summary {
+        let mut s = Summary::default();
+        for r in results {
+            s.total += 1;
+            match r.outcome.status {
+                Status::Pass => s.passed += 1,
+                Status::Fail => s.failed += 1,
+                Status::Error => s.errors += 1,
+                Status::Skipped => s.skipped += 1,
+            }
+        }
+        s
+    }
+
+    pub fn ok(&self) -> bool {
+        self.failed == 0 && self.errors == 0
+    }
+}
+
+impl Report {
+    pub fn summary(&self) -> Summary {
+        Summary::of(&self.results)
+    }
+
+    /// Results of one resource, in spec order.
+    pub fn results_of<'a>(
+        &'a self,
+        resource: &'a str,
+    ) -> impl Iterator<Item = &'a CheckResult> + 'a {
+        self.results
+            .iter()
+            .filter(move |r| r.check.resource == resource)
+    }
+}
+
+/// Options only the human format uses.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HumanOptions {
+    pub color: bool,
+    pub quiet: bool,
+}
+
+pub fn render(format: Format, report: &Report, human: HumanOptions) -> Vec<u8> {
+    match format {
+        Format::Human => human::render(report, human).into_bytes(),
+        Format::Json => json::render(report),
+        Format::Junit => junit::render(report).into_bytes(),
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory
+/// and a rename, so a reader never sees half a report. Missing parent
+/// directories are created.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent)?;
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?;
+    let tmp = parent.join(format!(
+        ".{}.{}.tmp",
+        file_name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// `2026-11-28T03:04:05Z` without a date library.
+pub fn rfc3339(t: SystemTime) -> String {
+    let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

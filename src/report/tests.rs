@@ -1,0 +1,306 @@
+//! Each format rendered from one made-up run, and parsed back.
+
+use std::time::{Duration, UNIX_EPOCH};
+
+use super::*;
+use crate::checks::Outcome;
+use crate::spec::{AbsentCheck, CheckCommon, CheckKind, CommandCheck, EnvCheck, OsFamily};
+use crate::version::VersionReq;
+
+fn check(resource: &str, kind: CheckKind, hint: Option<&str>) -> Check {
+    Check {
+        id: format!("{resource}/{}:{}", kind.name(), kind.subject()),
+        resource: resource.into(),
+        common: CheckCommon {
+            hint: hint.map(str::to_string),
+            os: None,
+            ..CheckCommon::default()
+        },
+        kind,
+        source: format!("probes/{resource}.yaml:3"),
+    }
+}
+
+pub fn sample() -> Report {
+    let lua = CheckKind::Command(CommandCheck {
+        command: "lua".into(),
+        version: VersionReq::parse(">=5.3, <5.5").ok(),
+        version_matches: None,
+        version_regex: None,
+        args: Some(vec!["-v".into()]),
+    });
+    let python2 = CheckKind::Absent(AbsentCheck {
+        absent: "python2".into(),
+    });
+    let env = CheckKind::Env(EnvCheck {
+        env: "LUA_PATH".into(),
+        set: None,
+        equals: None,
+        matches: None,
+    });
+    let mut skipped = check("lua", env.clone(), None);
+    skipped.common.os = Some(crate::spec::OneOrMany(vec![OsFamily::Windows]));
+    skipped.id.push_str("#2");
+    Report {
+        host: Host {
+            hostname: "agent-7".into(),
+            os: "linux".into(),
+            os_name: Some("Debian GNU/Linux 12 (bookworm)".into()),
+            arch: "x86_64".into(),
+        },
+        resources: vec![
+            ResourceEntry {
+                name: "common".into(),
+                description: None,
+                file: "probes/common.yaml".into(),
+                requested: false,
+            },
+            ResourceEntry {
+                name: "lua".into(),
+                description: Some("Lua toolchain".into()),
+                file: "probes/lua.yaml".into(),
+                requested: true,
+            },
+        ],
+        results: vec![
+            CheckResult {
+                check: check("common", env, None),
+                outcome: Outcome::error("`${X}` uses $X, which is not set"),
+            },
+            CheckResult {
+                check: check("lua", lua, None),
+                outcome: Outcome {
+                    duration: Duration::from_millis(12),
+                    ..Outcome::pass("lua 5.4.6")
+                        .expected("`lua` on PATH, version >=5.3, <5.5")
+                        .actual("5.4.6")
+                        .at("/usr/bin/lua")
+                },
+            },
+            CheckResult {
+                check: check(
+                    "lua",
+                    python2,
+                    Some("python2 is end-of-life; remove it from the agent image"),
+                ),
+                outcome: Outcome::fail("`python2` is on PATH at /usr/bin/python2")
+                    .expected("`python2` not on PATH")
+                    .actual("found at /usr/bin/python2")
+                    .at("/usr/bin/python2")
+                    .output(Some(
+                        "\u{1b}[31mred\u{1b}[0m and a NUL \u{0} <tag> & \"quotes\"".into(),
+                    )),
+            },
+            CheckResult {
+                check: skipped,
+                outcome: Outcome::new(
+                    crate::checks::Status::Skipped,
+                    "only checked on windows; this is linux",
+                ),
+            },
+        ],
+        started: UNIX_EPOCH + Duration::from_secs(1_764_300_000),
+        elapsed: Duration::from_millis(84),
+        warnings: Vec::new(),
+    }
+}
+
+#[test]
+fn timestamps_are_rfc3339_utc() {
+    assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00Z");
+    assert_eq!(
+        rfc3339(UNIX_EPOCH + Duration::from_secs(1_764_300_000)),
+        "2025-11-28T03:20:00Z"
+    );
+    assert_eq!(
+        rfc3339(UNIX_EPOCH + Duration::from_secs(951_782_400)),
+        "2000-02-29T00:00:00Z"
+    );
+}
+
+#[test]
+fn human_report_names_expected_found_where_and_hint() {
+    let text = human::render(&sample(), HumanOptions::default());
+    let expected = "\
+probe VERSION on agent-7 (Debian GNU/Linux 12 (bookworm), x86_64); resources: common, lua
+
+common
+  ERROR  env LUA_PATH    `${X}` uses $X, which is not set
+           spec:     probes/common.yaml:3
+
+lua - Lua toolchain
+  PASS   command lua     lua 5.4.6
+  FAIL   absent python2  `python2` is on PATH at /usr/bin/python2
+           expected: `python2` not on PATH
+           found:    found at /usr/bin/python2
+           where:    /usr/bin/python2
+           output:   \u{1b}[31mred\u{1b}[0m and a NUL \u{0} <tag> & \"quotes\"
+           spec:     probes/lua.yaml:3
+           hint:     python2 is end-of-life; remove it from the agent image
+  SKIP   env LUA_PATH    only checked on windows; this is linux
+
+FAILED  2 of 4 checks failed (1 passed, 1 could not be checked, 1 skipped) in 84ms
+"
+    .replace("VERSION", env!("CARGO_PKG_VERSION"));
+    assert_eq!(text, expected);
+}
+
+#[test]
+fn quiet_shows_only_failures() {
+    let text = human::render(
+        &sample(),
+        HumanOptions {
+            color: false,
+            quiet: true,
+        },
+    );
+    assert!(!text.contains("PASS"), "{text}");
+    assert!(!text.contains("SKIP"), "{text}");
+    assert!(text.contains("FAIL   absent python2"), "{text}");
+}
+
+#[test]
+fn colour_only_when_asked() {
+    let plain = human::render(&sample(), HumanOptions::default());
+    let coloured = human::render(
+        &sample(),
+        HumanOptions {
+            color: true,
+            quiet: false,
+        },
+    );
+    assert!(!plain.contains("\u{1b}[32m"));
+    assert!(coloured.contains("\u{1b}[32mPASS"), "{coloured}");
+}
+
+#[test]
+fn json_parses_back_with_every_documented_field() {
+    let v: serde_json::Value =
+        serde_json::from_slice(&json::render(&sample())).expect("valid JSON");
+    assert_eq!(v["schema"], "probe-report/1");
+    assert_eq!(v["host"]["hostname"], "agent-7");
+    assert_eq!(v["started_at"], "2025-11-28T03:20:00Z");
+    assert_eq!(v["resources"][1]["name"], "lua");
+    assert_eq!(v["resources"][1]["requested"], true);
+    let c = &v["checks"][2];
+    assert_eq!(c["id"], "lua/absent:python2");
+    assert_eq!(c["resource"], "lua");
+    assert_eq!(c["kind"], "absent");
+    assert_eq!(c["subject"], "python2");
+    assert_eq!(c["status"], "fail");
+    assert_eq!(c["expected"], "`python2` not on PATH");
+    assert_eq!(c["actual"], "found at /usr/bin/python2");
+    assert_eq!(c["location"], "/usr/bin/python2");
+    assert_eq!(
+        c["hint"],
+        "python2 is end-of-life; remove it from the agent image"
+    );
+    assert_eq!(v["checks"][1]["duration_ms"], 12.0);
+    assert_eq!(v["checks"][3]["status"], "skipped");
+    assert_eq!(
+        v["summary"],
+        serde_json::json!({"total": 4, "passed": 1, "failed": 1, "errors": 1, "skipped": 1, "ok": false})
+    );
+}
+
+#[test]
+fn junit_parses_back_with_a_real_junit_parser() {
+    let xml = junit::render(&sample());
+    let suites = junit_parser::from_reader(std::io::Cursor::new(xml.as_bytes()))
+        .unwrap_or_else(|e| panic!("unparseable JUnit ({e}):\n{xml}"));
+    assert_eq!(suites.suites.len(), 2);
+    let lua = &suites.suites[1];
+    assert_eq!(lua.name, "lua");
+    assert_eq!(lua.tests, 3);
+    assert_eq!(lua.failures, 1);
+    assert_eq!(lua.skipped, 1);
+    let names: Vec<&str> = lua.cases.iter().map(|c| c.original_name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "lua: command lua (version >=5.3, <5.5)",
+            "lua: absent python2",
+            "lua: env LUA_PATH"
+        ]
+    );
+    let failed = &lua.cases[1];
+    let junit_parser::TestStatus::Failure(failure) = &failed.status else {
+        panic!("not a failure: {:?}", failed.status)
+    };
+    assert_eq!(failure.message, "`python2` is on PATH at /usr/bin/python2");
+    assert_eq!(failure.message, "`python2` is on PATH at /usr/bin/python2");
+    // junit-parser splits text at entity references, so read the body exactly
+    // with the XML reader it is built on.
+    assert_eq!(
+        element_text(&xml, "failure"),
+        "expected: `python2` not on PATH\nfound: found at /usr/bin/python2\nwhere: /usr/bin/python2\n\
+         hint: python2 is end-of-life; remove it from the agent image\n\
+         output: red and a NUL  <tag> & \"quotes\"\nspec: probes/lua.yaml:3\n"
+    );
+    let common = &suites.suites[0];
+    assert!(matches!(
+        common.cases[0].status,
+        junit_parser::TestStatus::Error(_)
+    ));
+}
+
+#[test]
+fn junit_drops_what_xml_forbids() {
+    assert_eq!(
+        junit::clean("a\u{1b}[1;31mb\u{1b}[0m\u{0}c\u{7}\td\u{FFFE}"),
+        "ab\u{0}c\td".replace('\u{0}', "")
+    );
+}
+
+#[test]
+fn reports_are_written_atomically_and_dirs_created() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("out/deeper/junit.xml");
+    write_atomic(&path, b"<testsuites/>").expect("write");
+    assert_eq!(std::fs::read(&path).expect("read"), b"<testsuites/>");
+    let leftovers: Vec<_> = std::fs::read_dir(path.parent().expect("parent"))
+        .expect("list")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn a_report_that_cannot_be_written_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The target is an existing directory: the rename must fail.
+    let target = dir.path().join("taken");
+    std::fs::create_dir(&target).expect("mkdir");
+    std::fs::write(target.join("x"), "keep").expect("write");
+    assert!(write_atomic(&target, b"data").is_err());
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["taken"]);
+}
+
+/// The unescaped text of the first element named `name`.
+fn element_text(xml: &str, name: &str) -> String {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut inside = false;
+    let mut out = String::new();
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            Event::Start(e) if e.name().as_ref() == name => inside = true,
+            Event::End(e) if inside && e.name().as_ref() == name => return out,
+            Event::Text(t) if inside => out.push_str(&t.into_inner()),
+            Event::GeneralRef(r) if inside => {
+                let entity = r.into_inner();
+                let resolved = quick_xml::escape::resolve_predefined_entity(&entity)
+                    .unwrap_or_else(|| panic!("unknown entity &{entity};"));
+                out.push_str(resolved);
+            }
+            Event::Eof => panic!("no <{name}> element"),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! Which resources a run covers: the ones asked for, what they require,
+//! and the common spec.
+
+use crate::spec::{de::did_you_mean, Catalog, Resource, COMMON};
+
+/// A resource in a run, and whether it was asked for by name.
+#[derive(Debug, Clone, Copy)]
+pub struct Selected<'a> {
+    pub resource: &'a Resource,
+    pub requested: bool,
+}
+
+/// Resolves names (case-insensitively, as GoCD matches resources) into the
+/// resources to check, in run order: common first, then each requested
+/// resource after the resources it requires.
+pub fn select<'a>(
+    catalog: &'a Catalog,
+    names: &[String],
+    all: bool,
+    with_common: bool,
+) -> Result<Vec<Selected<'a>>, String> {
+    let mut wanted: Vec<&Resource> = Vec::new();
+    let mut unknown = Vec::new();
+    if all {
+        wanted.extend(catalog.resources.iter());
+    }
+    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        match catalog.find(name) {
+            Some(r) => wanted.push(r),
+            None => unknown.push(name),
+        }
+    }
+    if !unknown.is_empty() {
+        let known = catalog.names();
+        let described: Vec<String> = unknown
+            .iter()
+            .map(|u| format!("`{u}`{}", did_you_mean(u, known.iter().copied())))
+            .collect();
+        return Err(format!(
+            "no spec for resource {}; known resources: {}",
+            described.join(", "),
+            known.join(", ")
+        ));
+    }
+    if wanted.is_empty() {
+        return Err(format!(
+            "nothing to check: name resources with --resource NAME or use --all; known resources: {}",
+            catalog.names().join(", ")
+        ));
+    }
+
+    let mut out: Vec<Selected<'a>> = Vec::new();
+    if with_common {
+        if let Some(common) = catalog.find(COMMON) {
+            add(catalog, common, false, &mut out);
+        }
+    }
+    for r in wanted {
+        add(catalog, r, true, &mut out);
+    }
+    Ok(out)
+}
+
+fn add<'a>(catalog: &'a Catalog, r: &'a Resource, requested: bool, out: &mut Vec<Selected<'a>>) {
+    if let Some(existing) = out.iter_mut().find(|s| std::ptr::eq(s.resource, r)) {
+        existing.requested |= requested;
+        return;
+    }
+    // Requirements go first; `load` has already refused cycles.
+    for name in &r.requires {
+        if let Some(required) = catalog.find(name) {
+            add(catalog, required, false, out);
+        }
+    }
+    out.push(Selected {
+        resource: r,
+        requested,
+    });
+}
