@@ -42,7 +42,7 @@ pub fn command(check: &CommandCheck, world: &dyn World, timeout: Duration) -> Ou
         .args
         .clone()
         .unwrap_or_else(|| vec!["--version".to_string()]);
-    let typed = shell_words(&[&[name.clone()], args.as_slice()].concat());
+    let typed = shell_words(&[std::slice::from_ref(name), args.as_slice()].concat());
     let request = RunRequest {
         program: path.clone(),
         args: args.iter().map(OsString::from).collect(),

@@ -61,7 +61,7 @@ impl Catalog {
 pub fn load(path: &Path) -> Result<Catalog, Vec<SpecError>> {
     let files = spec_files(path)?;
     let mut errors = Vec::new();
-    let mut loaded: Vec<(Resource, Vec<(String, Node)>, String)> = Vec::new();
+    let mut loaded: Vec<Loaded> = Vec::new();
     let mut seen: HashMap<String, PathBuf> = HashMap::new();
     for file in files {
         let name = file

@@ -1,0 +1,465 @@
+//! End-to-end runs of the real binary on fake tools in a temporary PATH.
+#![cfg(unix)]
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Sandbox {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::create_dir(dir.path().join("bin")).expect("bin");
+        fs::create_dir(dir.path().join("probes")).expect("probes");
+        Sandbox { dir }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// A fake tool: a shell script in the sandbox's bin/.
+    fn tool(&self, name: &str, script: &str) -> &Self {
+        let path = self.path(&format!("bin/{name}"));
+        fs::write(&path, format!("#!/bin/sh\n{script}\n")).expect("write tool");
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).expect("chmod");
+        self
+    }
+
+    fn spec(&self, resource: &str, yaml: &str) -> &Self {
+        fs::write(self.path(&format!("probes/{resource}.yaml")), yaml).expect("write spec");
+        self
+    }
+
+    fn probe(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_probe"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env(
+                "PATH",
+                format!("{}:/usr/bin:/bin", self.path("bin").display()),
+            )
+            .env_remove("PROBE_PATH")
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run probe")
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
+}
+
+fn check<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    report["checks"]
+        .as_array()
+        .and_then(|checks| checks.iter().find(|c| c["id"] == id))
+        .unwrap_or_else(|| panic!("no check {id} in {report}"))
+}
+
+#[test]
+fn a_passing_spec_exits_0_and_reports_every_check() {
+    let s = Sandbox::new();
+    s.tool("lua", "echo 'Lua 5.4.6  Copyright (C) 1994-2023 Lua.org, PUC-Rio'")
+        .tool("busted", "echo 2.2.0")
+        .spec(
+            "lua",
+            "description: Lua toolchain\nchecks:\n  - command: lua\n    version: '>=5.3, <5.5'\n    args: [-v]\n  - command: busted\n  - absent: python2\n",
+        );
+    let o = s.probe(&["--resource", "lua"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("PASS   command lua     lua 5.4.6"), "{out}");
+    assert!(out.contains("PASSED  all 3 checks passed"), "{out}");
+}
+
+#[test]
+fn resource_names_match_case_insensitively() {
+    let s = Sandbox::new();
+    s.tool("lua", "echo 5.4.0")
+        .spec("lua", "checks:\n  - command: lua\n");
+    assert_eq!(s.probe(&["-r", "LUA"]).status.code(), Some(0));
+}
+
+#[test]
+fn failures_exit_1_and_name_expected_found_where_and_hint() {
+    let s = Sandbox::new();
+    s.tool("python2", "echo 'Python 2.7.18'")
+        .tool("lua", "echo 'Lua 5.1.5  Copyright (C) 1994-2012 Lua.org, PUC-Rio'")
+        .spec(
+            "lua",
+            "checks:\n  - command: lua\n    version: '>=5.3, <5.5'\n    args: [-v]\n  - absent: python2\n    hint: python2 is end-of-life; remove it from the agent image\n",
+        );
+    let o = s.probe(&["-r", "lua"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    let bin = s.path("bin").display().to_string();
+    for needle in [
+        "FAIL   command lua     lua 5.1.5 is not in >=5.3, <5.5".to_string(),
+        "expected: `lua` on PATH, version >=5.3, <5.5".to_string(),
+        "found:    5.1.5".to_string(),
+        format!("where:    {bin}/lua"),
+        "output:   Lua 5.1.5  Copyright (C) 1994-2012 Lua.org, PUC-Rio".to_string(),
+        format!("FAIL   absent python2  `python2` is on PATH at {bin}/python2"),
+        "hint:     python2 is end-of-life; remove it from the agent image".to_string(),
+        "FAILED  2 of 2 checks failed".to_string(),
+    ] {
+        assert!(out.contains(&needle), "missing {needle:?} in:\n{out}");
+    }
+}
+
+#[test]
+fn a_version_printed_on_stderr_is_read() {
+    let s = Sandbox::new();
+    s.tool(
+        "java",
+        "echo 'openjdk version \"17.0.8.1\" 2023-08-24' >&2\necho 'OpenJDK Runtime Environment Temurin-17.0.8.1+1' >&2",
+    )
+    .spec("java", "checks:\n  - command: java\n    version: '>=17, <18'\n    args: [-version]\n");
+    let o = s.probe(&["-r", "java", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(check(&json(&o), "java/command:java")["actual"], "17.0.8.1");
+}
+
+#[test]
+fn a_shim_that_exits_127_is_found_but_does_not_run() {
+    let s = Sandbox::new();
+    s.tool(
+        "python2",
+        "echo \"pyenv: python2: command not found\" >&2\nexit 127",
+    )
+    .spec(
+        "py",
+        "checks:\n  - command: python2\n    version: '>=2.7'\n",
+    );
+    let o = s.probe(&["-r", "py", "-f", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let c = check(&json(&o), "py/command:python2").clone();
+    assert_eq!(c["status"], "fail");
+    assert_eq!(
+        c["message"],
+        "`python2` is found but does not run: `python2 --version` exited with 127"
+    );
+    assert_eq!(c["output"], "pyenv: python2: command not found");
+}
+
+#[test]
+fn a_file_that_is_not_executable_is_found_but_does_not_run() {
+    let s = Sandbox::new();
+    let path = s.path("bin/gradle");
+    fs::write(&path, "#!/bin/sh\necho 8.5\n").expect("write");
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).expect("chmod");
+    s.spec("g", "checks:\n  - command: gradle\n");
+    let o = s.probe(&["-r", "g", "-f", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let c = check(&json(&o), "g/command:gradle").clone();
+    assert_eq!(
+        c["message"],
+        format!(
+            "`gradle` is found but does not run: {} is not executable",
+            path.display()
+        )
+    );
+}
+
+#[test]
+fn a_hanging_tool_and_the_child_it_left_are_killed_at_the_timeout() {
+    let s = Sandbox::new();
+    let pidfile = s.path("child.pid");
+    s.tool(
+        "hang",
+        &format!("sleep 300 &\necho $! > {}\nsleep 300", pidfile.display()),
+    )
+    .spec(
+        "h",
+        "checks:\n  - command: hang\n    version: '>=1'\n    timeout: 300ms\n",
+    );
+    let started = Instant::now();
+    let o = s.probe(&["-r", "h", "-f", "json"]);
+    // Generous: the point is that it does not wait for `sleep 300`.
+    assert!(started.elapsed() < Duration::from_secs(30));
+    assert_eq!(o.status.code(), Some(1));
+    let c = check(&json(&o), "h/command:hang").clone();
+    let message = c["message"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with("`hang --version` timed out after"),
+        "{message}"
+    );
+    let pid = fs::read_to_string(&pidfile).expect("the tool wrote its child's pid");
+    let proc = PathBuf::from(format!("/proc/{}", pid.trim()));
+    // The kill is asynchronous to reaping by init; allow it a moment.
+    let gone = (0..50).any(|_| {
+        let alive = fs::read_to_string(proc.join("stat"))
+            .map(|stat| !stat.contains(") Z "))
+            .unwrap_or(false);
+        if alive {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        !alive
+    });
+    assert!(gone, "the child {} outlived the probe", pid.trim());
+}
+
+#[test]
+fn ten_megabytes_of_output_are_capped_not_fatal() {
+    let s = Sandbox::new();
+    s.tool(
+        "chatty",
+        "echo 'chatty 1.2.3'\nhead -c 10485760 /dev/zero | tr '\\0' 'x'\necho",
+    )
+    .spec("c", "checks:\n  - command: chatty\n    version: '^1.2'\n");
+    let o = s.probe(&["-r", "c", "-f", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report = json(&o);
+    let c = check(&report, "c/command:chatty");
+    assert_eq!(c["actual"], "1.2.3");
+    // The report stays small: the output excerpt is cut.
+    assert!(
+        o.stdout.len() < 64 * 1024,
+        "report is {} bytes",
+        o.stdout.len()
+    );
+}
+
+#[test]
+fn invalid_utf8_output_is_handled() {
+    let s = Sandbox::new();
+    s.tool("weird", "printf 'weird \\377\\376 2.0.1\\n'").spec(
+        "w",
+        "checks:\n  - command: weird\n    version: '>=2'\n  - run: [weird]\n    stdout: 'weird'\n",
+    );
+    let o = s.probe(&["-r", "w", "-f", "json", "--report", "junit=out/junit.xml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(check(&json(&o), "w/command:weird")["actual"], "2.0.1");
+    let xml = fs::read(s.path("out/junit.xml")).expect("junit written");
+    junit_parser::from_reader(std::io::Cursor::new(xml)).expect("JUnit parses");
+}
+
+#[test]
+fn reports_are_written_in_every_format_from_one_run() {
+    let s = Sandbox::new();
+    s.tool("lua", "echo 5.4.6").spec(
+        "lua",
+        "checks:\n  - command: lua\n    version: '>=5.3'\n  - absent: lua\n    hint: 'remove <lua> & \"friends\"'\n",
+    );
+    let o = s.probe(&[
+        "-r",
+        "lua",
+        "--report",
+        "junit=out/junit.xml",
+        "--report",
+        "json=out/probe.json",
+        "--report",
+        "human=out/probe.txt",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let report: serde_json::Value =
+        serde_json::from_slice(&fs::read(s.path("out/probe.json")).expect("json written"))
+            .expect("json");
+    assert_eq!(report["summary"]["failed"], 1);
+    assert_eq!(report["summary"]["passed"], 1);
+    let xml = fs::read(s.path("out/junit.xml")).expect("junit written");
+    let suites = junit_parser::from_reader(std::io::Cursor::new(xml)).expect("JUnit parses");
+    assert_eq!(suites.suites[0].name, "lua");
+    assert_eq!(suites.suites[0].failures, 1);
+    let text = fs::read_to_string(s.path("out/probe.txt")).expect("human written");
+    assert!(text.contains("FAIL   absent lua"), "{text}");
+    assert!(!text.contains('\u{1b}'), "no colour in files");
+}
+
+#[test]
+fn spec_errors_exit_2_listing_every_problem_with_positions() {
+    let s = Sandbox::new();
+    s.spec(
+        "lua",
+        "checks:\n  - comand: lua\n  - command: lua\n    version: '>=three'\n",
+    )
+    .spec(
+        "java",
+        "checks:\n  - env: JAVA_HOME\n    matches: '(unclosed'\n",
+    );
+    let o = s.probe(&["-r", "lua"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        o.stdout.is_empty(),
+        "nothing is run or reported: {}",
+        stdout(&o)
+    );
+    let err = stderr(&o);
+    for needle in [
+        "probes/java.yaml:3:14: error: `(unclosed` is not a valid regular expression",
+        "probes/lua.yaml:2:5: error: this check has no kind (did you mean `command`?)",
+        "probes/lua.yaml:4:14: error: `three` is not a version",
+        "3 errors in the probe specs; nothing was run",
+    ] {
+        assert!(err.contains(needle), "missing {needle:?} in:\n{err}");
+    }
+}
+
+#[test]
+fn an_unknown_resource_exits_2_and_lists_the_known_ones() {
+    let s = Sandbox::new();
+    s.spec("lua", "checks:\n  - absent: x\n")
+        .spec("java", "checks:\n  - absent: y\n");
+    let o = s.probe(&["-r", "lau"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o).trim(),
+        "error: no spec for resource `lau` (did you mean `lua`?); known resources: java, lua"
+    );
+}
+
+#[test]
+fn nothing_selected_exits_2() {
+    let s = Sandbox::new();
+    s.spec("lua", "checks:\n  - absent: x\n")
+        .spec("empty", "description: nothing yet\nchecks: []\n");
+    let o = s.probe(&[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("nothing to check"), "{}", stderr(&o));
+    let o = s.probe(&["-r", "empty"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o).trim(),
+        "error: the selected resources (empty) have no checks"
+    );
+}
+
+#[test]
+fn common_checks_run_first_and_requires_pull_in_other_specs() {
+    let s = Sandbox::new();
+    s.tool("git", "echo 'git version 2.47.3'")
+        .spec("common", "checks:\n  - command: git\n")
+        .spec("linux", "checks:\n  - absent: nonexistent-tool\n")
+        .spec("lua", "requires: [linux]\nchecks:\n  - absent: python2\n");
+    let o = s.probe(&["-r", "lua", "-f", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let report = json(&o);
+    let ids: Vec<&str> = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "common/command:git",
+            "linux/absent:nonexistent-tool",
+            "lua/absent:python2"
+        ]
+    );
+    let o = s.probe(&["-r", "lua", "--no-common", "-f", "json"]);
+    assert_eq!(json(&o)["checks"].as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn results_are_identical_from_run_to_run() {
+    let s = Sandbox::new();
+    let mut yaml = String::from("checks:\n");
+    for i in 0..20 {
+        s.tool(&format!("t{i}"), &format!("sleep 0.0{}\necho {i}.0", i % 7));
+        yaml.push_str(&format!("  - command: t{i}\n    version: '>=0'\n"));
+    }
+    s.spec("many", &yaml);
+    let strip = |o: &Output| {
+        stdout(o)
+            .lines()
+            .filter(|l| !l.starts_with("PASSED"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let first = strip(&s.probe(&["-r", "many"]));
+    for _ in 0..3 {
+        assert_eq!(strip(&s.probe(&["-r", "many"])), first);
+    }
+}
+
+#[test]
+fn quiet_shows_only_failures() {
+    let s = Sandbox::new();
+    s.tool("lua", "echo 5.4")
+        .spec("lua", "checks:\n  - command: lua\n  - absent: lua\n");
+    let out = stdout(&s.probe(&["-r", "lua", "-q"]));
+    assert!(!out.contains("PASS "), "{out}");
+    assert!(out.contains("FAIL   absent lua"), "{out}");
+}
+
+#[test]
+fn lint_list_and_schema() {
+    let s = Sandbox::new();
+    s.spec(
+        "lua",
+        "description: Lua\nchecks:\n  - command: lua\n    version: '>=5.3'\n  - absent: python2\n",
+    );
+    let o = s.probe(&["lint"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), "ok: 1 resources, 2 checks in probes\n");
+    let o = s.probe(&["list"]);
+    assert_eq!(
+        stdout(&o),
+        "lua - Lua\n    command lua (version >=5.3)\n    absent python2\n"
+    );
+    let o = s.probe(&["schema"]);
+    let schema: serde_json::Value = serde_json::from_slice(&o.stdout).expect("schema is JSON");
+    assert!(schema.is_object());
+    s.spec("bad", "checks: nope\n");
+    assert_eq!(s.probe(&["lint"]).status.code(), Some(2));
+}
+
+#[test]
+fn probes_location_comes_from_flag_then_env_then_cwd() {
+    let s = Sandbox::new();
+    s.spec("lua", "checks:\n  - absent: x\n");
+    let elsewhere = s.path("elsewhere");
+    fs::create_dir(&elsewhere).expect("mkdir");
+    fs::write(elsewhere.join("other.yaml"), "checks:\n  - absent: y\n").expect("write");
+    let run = |args: &[&str], env: Option<&Path>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_probe"));
+        cmd.args(args)
+            .current_dir(s.dir.path())
+            .env_remove("PROBE_PATH");
+        if let Some(p) = env {
+            cmd.env("PROBE_PATH", p);
+        }
+        cmd.output().expect("run")
+    };
+    assert_eq!(run(&["list"], None).stdout, b"lua\n    absent x\n");
+    assert_eq!(
+        run(&["list"], Some(&elsewhere)).stdout,
+        b"other\n    absent y\n"
+    );
+    let flag = elsewhere.join("other.yaml");
+    let flag = flag.to_str().expect("utf-8 path");
+    assert_eq!(
+        run(&["list", "--probes", flag], None).stdout,
+        b"other\n    absent y\n"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_explains() {
+    let s = Sandbox::new();
+    assert_eq!(s.probe(&["--no-such-flag"]).status.code(), Some(2));
+    let help = s.probe(&["--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    let text = stdout(&help);
+    assert!(
+        text.contains("Exit status: 0 all checks passed, 1 a check failed, 2 usage or spec error."),
+        "{text}"
+    );
+    assert!(text.contains("--report <FORMAT=PATH>"), "{text}");
+}
