@@ -24,6 +24,7 @@ The checks of probes/common.yaml run on every run.";
 const EXAMPLES: &str = "\
 Examples:
   probe --resource lua                      check the `lua` resource's spec
+  probe --agent --report junit=probe.xml    in a GoCD job: check what this agent advertises
   probe -r lua,gradle --report junit=out/junit.xml --report json=out/probe.json
   probe --all --quiet                       every spec; show only failures
   probe lint                                validate the specs, run nothing
@@ -87,6 +88,16 @@ pub struct RunArgs {
     #[arg(short, long, conflicts_with = "resources")]
     pub all: bool,
 
+    /// Check what this GoCD agent promises: every resource in
+    /// GO_AGENT_RESOURCES that has a spec, plus common.yaml.
+    #[arg(long, conflicts_with_all = ["resources", "all"])]
+    pub agent: bool,
+
+    /// With --agent: an advertised resource that no spec covers fails the
+    /// run instead of being a warning.
+    #[arg(long, requires = "agent")]
+    pub strict: bool,
+
     /// Do not add the checks of common.yaml.
     #[arg(long)]
     pub no_common: bool,
@@ -96,7 +107,8 @@ pub struct RunArgs {
     pub format: Format,
 
     /// Also write a report to a file (repeatable), e.g. junit=out/junit.xml.
-    /// Formats: human, json, junit. Written atomically, also when checks fail.
+    /// Formats: human, json, junit, html. Written atomically, also when
+    /// checks fail.
     #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report)]
     pub reports: Vec<(Format, PathBuf)>,
 

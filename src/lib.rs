@@ -3,6 +3,7 @@
 
 pub mod checks;
 pub mod cli;
+pub mod gocd;
 pub mod quantity;
 pub mod report;
 pub mod runner;

@@ -1,6 +1,7 @@
 //! probe: parse flags → load specs → select → run checks → report.
 
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
@@ -9,7 +10,8 @@ use clap::Parser;
 
 use probe::checks::{self, Budget};
 use probe::cli::{spec_location, Cli, Command, RunArgs};
-use probe::report::{self, CheckResult, Format, Host, HumanOptions, Report, ResourceEntry};
+use probe::gocd::{select_for_agent, AgentContext};
+use probe::report::{self, CheckResult, Format, Host, HumanOptions, Notice, Report, ResourceEntry};
 use probe::runner::{self, RunLimits};
 use probe::selection::select;
 use probe::spec::{self, Catalog, Check, OsFamily, SpecErrors};
@@ -56,18 +58,42 @@ fn run(cli: Cli) -> Result<ExitCode, Usage> {
             print(&list(&catalog, &format));
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Schema) | None => check(&catalog, &cli.run),
+        Some(Command::Schema) | None => check(&catalog, &location, &cli.run),
     }
 }
 
-fn check(catalog: &Catalog, args: &RunArgs) -> Result<ExitCode, Usage> {
-    let selected = select(catalog, &args.resources, args.all, !args.no_common)
-        .map_err(|e| Usage(format!("error: {e}")))?;
+fn check(catalog: &Catalog, location: &Path, args: &RunArgs) -> Result<ExitCode, Usage> {
+    let agent = AgentContext::from_env(|name| std::env::var(name).ok());
+    let mut notices = Vec::new();
+    let selected = if args.agent {
+        let chosen = select_for_agent(catalog, &agent, !args.no_common);
+        if chosen.unset {
+            notices.push(Notice {
+                message: "GO_AGENT_RESOURCES is not set: this agent advertises no resources \
+                          (or GoCD is older than 20.1, which does not set it); only the common checks run"
+                    .to_string(),
+                failing: false,
+            });
+        }
+        for name in &chosen.uncovered {
+            notices.push(Notice {
+                message: format!(
+                    "this agent advertises resource `{name}`, but no spec covers it (no {name}.yaml in {})",
+                    location.display()
+                ),
+                failing: args.strict,
+            });
+        }
+        chosen.selected
+    } else {
+        select(catalog, &args.resources, args.all, !args.no_common)
+            .map_err(|e| Usage(format!("error: {e}")))?
+    };
     let checks: Vec<Check> = selected
         .iter()
         .flat_map(|s| s.resource.checks.iter().cloned())
         .collect();
-    if checks.is_empty() {
+    if checks.is_empty() && !args.agent {
         let names: Vec<&str> = selected.iter().map(|s| s.resource.name.as_str()).collect();
         return Err(Usage(format!(
             "error: the selected resources ({}) have no checks",
@@ -112,7 +138,8 @@ fn check(catalog: &Catalog, args: &RunArgs) -> Result<ExitCode, Usage> {
             .collect(),
         started,
         elapsed: clock.elapsed(),
-        warnings: Vec::new(),
+        notices,
+        agent: (args.agent || agent.in_job()).then_some(agent),
     };
 
     // Files first: in a GoCD job a missing report artifact fails the job.
@@ -142,7 +169,7 @@ fn check(catalog: &Catalog, args: &RunArgs) -> Result<ExitCode, Usage> {
     if write_failed {
         return Ok(ExitCode::from(2));
     }
-    Ok(if report.summary().ok() {
+    Ok(if report.ok() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -463,3 +463,167 @@ fn usage_errors_exit_2_and_help_explains() {
     );
     assert!(text.contains("--report <FORMAT=PATH>"), "{text}");
 }
+
+/// A GoCD job's environment (../shared/GOCD.md, "What a job can see").
+fn in_gocd_job(cmd: &mut Command, resources: Option<&str>) {
+    cmd.env("GO_PIPELINE_NAME", "agent-infrastructure")
+        .env("GO_PIPELINE_COUNTER", "42")
+        .env("GO_STAGE_NAME", "check")
+        .env("GO_STAGE_COUNTER", "1")
+        .env("GO_JOB_NAME", "probe-runOnAll-3")
+        .env_remove("GO_AGENT_RESOURCES");
+    if let Some(r) = resources {
+        cmd.env("GO_AGENT_RESOURCES", r);
+    }
+}
+
+impl Sandbox {
+    fn agent(&self, resources: Option<&str>, args: &[&str]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_probe"));
+        cmd.arg("--agent")
+            .args(args)
+            .current_dir(self.dir.path())
+            .env(
+                "PATH",
+                format!("{}:/usr/bin:/bin", self.path("bin").display()),
+            )
+            .env_remove("PROBE_PATH")
+            .env("NO_COLOR", "1");
+        in_gocd_job(&mut cmd, resources);
+        cmd.output().expect("run probe")
+    }
+
+    fn agent_specs(&self) -> &Self {
+        self.tool("lua", "echo 5.4.6")
+            .spec("common", "checks:\n  - env: PATH\n")
+            .spec("lua", "checks:\n  - command: lua\n    version: '>=5.3'\n")
+            .spec("java", "checks:\n  - command: no-such-java\n")
+    }
+}
+
+#[test]
+fn agent_mode_checks_exactly_the_advertised_resources() {
+    let s = Sandbox::new();
+    s.agent_specs();
+    // GoCD keeps the case the admin typed; matching ignores it.
+    let o = s.agent(Some("LUA"), &["-f", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let report = json(&o);
+    let ids: Vec<&str> = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["common/env:PATH", "lua/command:lua"]);
+    assert_eq!(report["agent"]["job_name"], "probe-runOnAll-3");
+    assert_eq!(report["agent"]["resources"], serde_json::json!(["LUA"]));
+}
+
+#[test]
+fn an_advertised_resource_without_a_spec_warns_or_with_strict_fails() {
+    let s = Sandbox::new();
+    s.agent_specs();
+    let o = s.agent(Some("gradle,lua"), &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("warning: this agent advertises resource `gradle`, but no spec covers it (no gradle.yaml in probes)"),
+        "{out}"
+    );
+    let o = s.agent(
+        Some("gradle,lua"),
+        &["--strict", "--report", "junit=out/junit.xml", "-f", "json"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let report = json(&o);
+    assert_eq!(report["notices"][0]["failing"], true);
+    assert_eq!(report["summary"]["ok"], false);
+    let xml = fs::read(s.path("out/junit.xml")).expect("junit");
+    let suites = junit_parser::from_reader(std::io::Cursor::new(xml)).expect("parses");
+    let agent_suite = &suites.suites[0];
+    assert_eq!(agent_suite.name, "agent");
+    assert_eq!(agent_suite.failures, 1);
+}
+
+#[test]
+fn an_agent_without_resources_runs_the_common_checks_and_says_why() {
+    let s = Sandbox::new();
+    s.agent_specs();
+    let o = s.agent(None, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("warning: GO_AGENT_RESOURCES is not set"),
+        "{out}"
+    );
+    assert!(out.contains("PASS   env PATH"), "{out}");
+    assert!(!out.contains("lua"), "{out}");
+}
+
+#[test]
+fn every_report_identifies_the_agent_and_the_job() {
+    let s = Sandbox::new();
+    s.agent_specs();
+    let o = s.agent(
+        Some("java"),
+        &[
+            "--report",
+            "junit=out/junit.xml",
+            "--report",
+            "html=out/probe.html",
+            "--report",
+            "json=out/probe.json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.contains("GoCD: pipeline agent-infrastructure #42, stage check #1, job probe-runOnAll-3; agent resources: java"),
+        "{out}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&fs::read(s.path("out/probe.json")).expect("json")).expect("json");
+    let hostname = report["host"]["hostname"]
+        .as_str()
+        .expect("hostname")
+        .to_string();
+    assert_eq!(report["agent"]["pipeline_counter"], "42");
+
+    let xml = fs::read(s.path("out/junit.xml")).expect("junit");
+    let suites = junit_parser::from_reader(std::io::Cursor::new(xml)).expect("parses");
+    let java = suites
+        .suites
+        .iter()
+        .find(|s| s.name == "java")
+        .expect("java suite");
+    // GoCD's Tests tab shows the name and the failure text only: both say which agent.
+    assert_eq!(
+        java.cases[0].original_name,
+        format!("java: command no-such-java [{hostname}]")
+    );
+    let junit_parser::TestStatus::Failure(f) = &java.cases[0].status else {
+        panic!("not a failure")
+    };
+    assert!(
+        f.text.contains(&format!("agent: {hostname} (")) && f.text.contains("job probe-runOnAll-3"),
+        "{}",
+        f.text
+    );
+
+    let html = fs::read_to_string(s.path("out/probe.html")).expect("html written on failure");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(
+        html.contains("pipeline agent-infrastructure #42, stage check #1, job probe-runOnAll-3")
+    );
+    assert!(html.contains("<h2>Failing checks</h2>"));
+    let failing_at = html
+        .find("<h2>Failing checks</h2>")
+        .expect("failing section");
+    let all_at = html.find("<h2>All checks</h2>").expect("all section");
+    assert!(failing_at < all_at, "failing checks come first");
+    // Self-contained: nothing fetched, nothing scripted.
+    for forbidden in ["<script", "src=", "href=", "@import", "url("] {
+        assert!(!html.contains(forbidden), "{forbidden} in the HTML report");
+    }
+}

@@ -72,8 +72,22 @@ pub fn render(report: &Report, options: HumanOptions) -> String {
             names.join(", ")
         ))
     );
-    for warning in &report.warnings {
-        let _ = writeln!(out, "warning: {warning}");
+    if let Some(agent) = &report.agent {
+        if let Some(job) = agent.job_line() {
+            let advertised = match &agent.resources {
+                Some(r) => r.join(", "),
+                None => "none (GO_AGENT_RESOURCES is not set)".to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "{}",
+                paint.dim(&format!("GoCD: {job}; agent resources: {advertised}"))
+            );
+        }
+    }
+    for notice in &report.notices {
+        let word = if notice.failing { "error" } else { "warning" };
+        let _ = writeln!(out, "{}: {}", paint.bold(word), notice.message);
     }
     let width = report
         .results
@@ -102,10 +116,11 @@ pub fn render(report: &Report, options: HumanOptions) -> String {
     }
 
     let s = report.summary();
-    let verdict = if s.ok() { "PASSED" } else { "FAILED" };
+    let ok = report.ok();
+    let verdict = if ok { "PASSED" } else { "FAILED" };
     let verdict = if !paint.on {
         verdict.to_string()
-    } else if s.ok() {
+    } else if ok {
         verdict.green().bold().to_string()
     } else {
         verdict.red().bold().to_string()
@@ -118,11 +133,18 @@ pub fn render(report: &Report, options: HumanOptions) -> String {
     if s.skipped > 0 {
         counts.push(format!("{} skipped", s.skipped));
     }
-    let headline = if bad == 0 {
+    let mut headline = if bad == 0 {
         format!("all {} checks passed", s.passed)
     } else {
         format!("{bad} of {} checks failed", s.total)
     };
+    let failing_notices = report.notices.iter().filter(|n| n.failing).count();
+    if failing_notices > 0 {
+        headline.push_str(&format!(
+            ", {failing_notices} error{} above",
+            if failing_notices == 1 { "" } else { "s" }
+        ));
+    }
     let _ = writeln!(
         out,
         "\n{verdict}  {headline} ({}) in {}",

@@ -62,7 +62,19 @@ pub fn value(report: &Report) -> Value {
             "file": r.file,
             "requested": r.requested,
         })).collect::<Vec<_>>(),
-        "warnings": report.warnings,
+        "notices": report.notices.iter().map(|n| json!({
+            "message": n.message,
+            "failing": n.failing,
+        })).collect::<Vec<_>>(),
+        "agent": report.agent.as_ref().map(|a| json!({
+            "resources": a.resources,
+            "job_name": a.job_name,
+            "pipeline_name": a.pipeline_name,
+            "pipeline_counter": a.pipeline_counter,
+            "stage_name": a.stage_name,
+            "stage_counter": a.stage_counter,
+            "environment_name": a.environment_name,
+        })),
         "checks": checks,
         "summary": {
             "total": s.total,
@@ -70,7 +82,7 @@ pub fn value(report: &Report) -> Value {
             "failed": s.failed,
             "errors": s.errors,
             "skipped": s.skipped,
-            "ok": s.ok(),
+            "ok": report.ok(),
         },
     })
 }

@@ -10,16 +10,21 @@ use crate::checks::Status;
 
 pub fn render(report: &Report) -> String {
     let total = report.summary();
+    let failing_notices = report.notices.iter().filter(|n| n.failing).count();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
         "<testsuites name=\"probe\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{:.3}\">",
-        total.total,
-        total.failed,
+        total.total + report.notices.len(),
+        total.failed + failing_notices,
         total.errors,
-        total.skipped,
+        total.skipped + report.notices.len() - failing_notices,
         report.elapsed.as_secs_f64()
     );
+    let context = Context::of(report);
+    if !report.notices.is_empty() {
+        write_notices(&mut out, report, &context);
+    }
     for resource in &report.resources {
         let results: Vec<&CheckResult> = report.results_of(&resource.name).collect();
         let s = Summary::of(results.iter().copied());
@@ -35,16 +40,46 @@ pub fn render(report: &Report) -> String {
             s.failed,
             s.errors,
             s.skipped,
-            rfc3339(report.started).trim_end_matches('Z'),
+            context.timestamp,
             attr(&report.host.hostname)
         );
         for r in results {
-            write_case(&mut out, r);
+            write_case(&mut out, r, &context);
         }
         out.push_str("  </testsuite>\n");
     }
     out.push_str("</testsuites>\n");
     out
+}
+
+/// What every test case repeats: which agent this was.
+struct Context {
+    /// ` [agent-7]` inside a GoCD job, where many agents report into one stage.
+    name_suffix: String,
+    /// `agent: agent-7 (linux x86_64), pipeline ... job probe-runOnAll-3`.
+    agent_line: Option<String>,
+    timestamp: String,
+}
+
+impl Context {
+    fn of(report: &Report) -> Context {
+        let host = &report.host;
+        let job = report.agent.as_ref().and_then(|a| a.job_line());
+        Context {
+            name_suffix: if job.is_some() {
+                format!(" [{}]", host.hostname)
+            } else {
+                String::new()
+            },
+            agent_line: job.map(|job| {
+                format!(
+                    "agent: {} ({} {}), {job}",
+                    host.hostname, host.os, host.arch
+                )
+            }),
+            timestamp: rfc3339(report.started).trim_end_matches('Z').to_string(),
+        }
+    }
 }
 
 /// `lua: command lua (version >=5.3, <5.5)`: the resource, then
@@ -53,12 +88,46 @@ pub fn case_name(r: &CheckResult) -> String {
     format!("{}: {}", r.check.resource, check_name(&r.check))
 }
 
-fn write_case(out: &mut String, r: &CheckResult) {
+fn write_notices(out: &mut String, report: &Report, context: &Context) {
+    let failing = report.notices.iter().filter(|n| n.failing).count();
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"agent\" tests=\"{}\" failures=\"{failing}\" errors=\"0\" skipped=\"{}\" time=\"0.000\" timestamp=\"{}\" hostname=\"{}\">",
+        report.notices.len(),
+        report.notices.len() - failing,
+        context.timestamp,
+        attr(&report.host.hostname)
+    );
+    for n in &report.notices {
+        let name = format!("agent: {}{}", n.message, context.name_suffix);
+        if n.failing {
+            let body = context.agent_line.clone().unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "    <testcase name=\"{}\" classname=\"probe.agent\" time=\"0.000\">\n      <failure message=\"{}\" type=\"failure\">{}</failure>\n    </testcase>",
+                attr(&name),
+                attr(&n.message),
+                text(&body)
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "    <testcase name=\"{}\" classname=\"probe.agent\" time=\"0.000\">\n      <skipped message=\"{}\"/>\n    </testcase>",
+                attr(&name),
+                attr(&n.message)
+            );
+        }
+    }
+    out.push_str("  </testsuite>\n");
+}
+
+fn write_case(out: &mut String, r: &CheckResult, context: &Context) {
     let o = &r.outcome;
     let _ = write!(
         out,
-        "    <testcase name=\"{}\" classname=\"probe.{}\" time=\"{:.3}\"",
+        "    <testcase name=\"{}{}\" classname=\"probe.{}\" time=\"{:.3}\"",
         attr(&case_name(r)),
+        attr(&context.name_suffix),
         attr(&r.check.resource),
         o.duration.as_secs_f64()
     );
@@ -91,6 +160,9 @@ fn write_case(out: &mut String, r: &CheckResult) {
         if let Some(value) = value.filter(|v| !v.is_empty()) {
             let _ = writeln!(body, "{name}: {}", value.trim_end());
         }
+    }
+    if let Some(line) = &context.agent_line {
+        let _ = writeln!(body, "{line}");
     }
     let _ = writeln!(
         out,

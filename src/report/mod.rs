@@ -7,8 +7,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::checks::{Outcome, Status};
+use crate::gocd::AgentContext;
 use crate::spec::{Check, CheckKind};
 
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
@@ -18,16 +20,18 @@ pub enum Format {
     Human,
     Json,
     Junit,
+    Html,
 }
 
 impl Format {
-    pub const NAMES: &'static [&'static str] = &["human", "json", "junit"];
+    pub const NAMES: &'static [&'static str] = &["human", "json", "junit", "html"];
 
     pub fn parse(name: &str) -> Option<Format> {
         match name.to_ascii_lowercase().as_str() {
             "human" | "text" => Some(Format::Human),
             "json" => Some(Format::Json),
             "junit" | "xml" => Some(Format::Junit),
+            "html" => Some(Format::Html),
             _ => None,
         }
     }
@@ -110,7 +114,17 @@ pub struct Report {
     pub started: SystemTime,
     pub elapsed: Duration,
     /// Things the user should know that are not check results.
-    pub warnings: Vec<String>,
+    pub notices: Vec<Notice>,
+    /// The GoCD job this ran in, when it ran in one.
+    pub agent: Option<AgentContext>,
+}
+
+/// Something about the run itself, e.g. an advertised resource without a
+/// spec. `failing` ones (under `--strict`) fail the run like a failed check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub message: String,
+    pub failing: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -147,6 +161,11 @@ impl Report {
         Summary::of(&self.results)
     }
 
+    /// The verdict: the exit status is 0 exactly when this is true.
+    pub fn ok(&self) -> bool {
+        self.summary().ok() && !self.notices.iter().any(|n| n.failing)
+    }
+
     /// Results of one resource, in spec order.
     pub fn results_of<'a>(
         &'a self,
@@ -170,6 +189,7 @@ pub fn render(format: Format, report: &Report, human: HumanOptions) -> Vec<u8> {
         Format::Human => human::render(report, human).into_bytes(),
         Format::Json => json::render(report),
         Format::Junit => junit::render(report).into_bytes(),
+        Format::Html => html::render(report).into_bytes(),
     }
 }
 

@@ -101,7 +101,8 @@ pub fn sample() -> Report {
         ],
         started: UNIX_EPOCH + Duration::from_secs(1_764_300_000),
         elapsed: Duration::from_millis(84),
-        warnings: Vec::new(),
+        notices: Vec::new(),
+        agent: None,
     }
 }
 

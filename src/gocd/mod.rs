@@ -1,0 +1,6 @@
+//! GoCD: what a job on an agent can see, and the pipeline YAML that fans
+//! the probe out over every agent.
+
+pub mod agent;
+
+pub use agent::{select_for_agent, AgentContext};
