@@ -30,6 +30,7 @@ Examples:
   probe lint                                validate the specs, run nothing
   probe list                                resources and their checks
   probe schema > probe.schema.json          JSON Schema for editors
+  probe pipeline > agents.gocd.yaml         GoCD pipeline running the probe on every agent
 
 Exit status: 0 all checks passed, 1 a check failed, 2 usage or spec error.
 Specs are looked for in --probes, then $PROBE_PATH, then ./probes, then
@@ -42,7 +43,6 @@ Specs are looked for in --probes, then $PROBE_PATH, then ./probes, then
     about = ABOUT,
     long_about = LONG_ABOUT,
     after_help = EXAMPLES,
-    args_conflicts_with_subcommands = true,
     max_term_width = 100
 )]
 pub struct Cli {
@@ -75,6 +75,82 @@ pub enum Command {
     },
     /// Print the JSON Schema of spec files (for editors).
     Schema,
+    /// Generate GoCD pipeline YAML that runs the probe on every agent.
+    Pipeline(PipelineArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PipelineArgs {
+    /// `fleet`: one run-on-all job without resources, each agent checks what
+    /// it advertises (--agent). `per-resource`: one run-on-all job per
+    /// resource; GoCD refuses to trigger it while any resource has no agent.
+    #[arg(long, value_enum, default_value = "fleet")]
+    pub layout: LayoutChoice,
+
+    /// Pipeline name (with --binary fetch, a prefix: one pipeline per OS).
+    #[arg(long, default_value = "agent-infrastructure")]
+    pub name: String,
+
+    /// Pipeline group; the config repo needs a rule allowing it.
+    #[arg(long, default_value = "probe")]
+    pub group: String,
+
+    /// Quartz cron (with a seconds field) for a scheduled run; the default is
+    /// nightly at 02:00. Changes to the config repo trigger it too.
+    #[arg(
+        long,
+        value_name = "CRON",
+        default_value = "0 0 2 * * ?",
+        conflicts_with = "no_timer"
+    )]
+    pub timer: String,
+
+    /// No scheduled run; only changes trigger it.
+    #[arg(long)]
+    pub no_timer: bool,
+
+    /// `path`: the probe is on the agents' PATH. `fetch`: fetch it from the
+    /// pipeline that builds it (see --from-pipeline), one pipeline per OS.
+    #[arg(long, value_enum, default_value = "path")]
+    pub binary: BinaryChoice,
+
+    /// With --binary fetch: the OS legs, each picked by an agent resource of
+    /// that name.
+    #[arg(long, value_delimiter = ',', default_value = "linux,windows")]
+    pub os: Vec<String>,
+
+    /// With --binary fetch: the pipeline (and stage) that builds the probe,
+    /// with jobs build-<os> publishing probe/probe and probe/probe.exe.
+    #[arg(long, default_value = "probe")]
+    pub from_pipeline: String,
+
+    #[arg(long, default_value = "build")]
+    pub from_stage: String,
+
+    /// Job timeout in minutes: instances on agents that lost contact are
+    /// cancelled after it.
+    #[arg(long, value_name = "MINUTES", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1440))]
+    pub timeout: u64,
+
+    /// In the fleet layout: an advertised resource without a spec fails the job.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Write to this file (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LayoutChoice {
+    Fleet,
+    PerResource,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BinaryChoice {
+    Path,
+    Fetch,
 }
 
 #[derive(Debug, Args)]
@@ -173,6 +249,26 @@ fn parse_report(text: &str) -> Result<(Format, PathBuf), String> {
         return Err(format!("`{text}` names no file after `=`"));
     }
     Ok((parse_format(format)?, PathBuf::from(path)))
+}
+
+impl Cli {
+    /// Run flags given together with a subcommand that ignores them.
+    pub fn stray_run_flags(&self) -> Option<String> {
+        let r = &self.run;
+        let given = !r.resources.is_empty() || r.all || r.agent || !r.reports.is_empty() || r.quiet;
+        match &self.command {
+            Some(command) if given => Some(format!(
+                "--resource, --all, --agent, --report and --quiet are for running checks; `probe {}` does not take them",
+                match command {
+                    Command::Lint => "lint",
+                    Command::List { .. } => "list",
+                    Command::Schema => "schema",
+                    Command::Pipeline(_) => "pipeline",
+                }
+            )),
+            _ => None,
+        }
+    }
 }
 
 /// Where the specs are: the flag or PROBE_PATH, else ./probes, else the

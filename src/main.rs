@@ -9,7 +9,8 @@ use std::time::{Instant, SystemTime};
 use clap::Parser;
 
 use probe::checks::{self, Budget};
-use probe::cli::{spec_location, Cli, Command, RunArgs};
+use probe::cli::{spec_location, BinaryChoice, Cli, Command, LayoutChoice, PipelineArgs, RunArgs};
+use probe::gocd::pipeline::{generate, Binary, Layout, PipelineOptions, Upstream};
 use probe::gocd::{select_for_agent, AgentContext};
 use probe::report::{self, CheckResult, Format, Host, HumanOptions, Notice, Report, ResourceEntry};
 use probe::runner::{self, RunLimits};
@@ -34,6 +35,9 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Usage> {
+    if let Some(problem) = cli.stray_run_flags() {
+        return Err(Usage(format!("error: {problem}")));
+    }
     if let Some(Command::Schema) = cli.command {
         print(SCHEMA.as_bytes());
         return Ok(ExitCode::SUCCESS);
@@ -58,6 +62,7 @@ fn run(cli: Cli) -> Result<ExitCode, Usage> {
             print(&list(&catalog, &format));
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Pipeline(args)) => pipeline(&catalog, &location, &args),
         Some(Command::Schema) | None => check(&catalog, &location, &cli.run),
     }
 }
@@ -174,6 +179,56 @@ fn check(catalog: &Catalog, location: &Path, args: &RunArgs) -> Result<ExitCode,
     } else {
         ExitCode::from(1)
     })
+}
+
+fn pipeline(catalog: &Catalog, location: &Path, args: &PipelineArgs) -> Result<ExitCode, Usage> {
+    let options = PipelineOptions {
+        name: args.name.clone(),
+        group: args.group.clone(),
+        layout: match args.layout {
+            LayoutChoice::Fleet => Layout::Fleet,
+            LayoutChoice::PerResource => Layout::PerResource,
+        },
+        binary: match args.binary {
+            BinaryChoice::Path => Binary::OnPath,
+            BinaryChoice::Fetch => {
+                let oses: Vec<&str> = args
+                    .os
+                    .iter()
+                    .map(|o| o.trim())
+                    .filter(|o| !o.is_empty())
+                    .collect();
+                let mut upstream = Upstream::shipped(&oses);
+                upstream.pipeline = args.from_pipeline.clone();
+                upstream.stage = args.from_stage.clone();
+                Binary::Fetch(upstream)
+            }
+        },
+        timer: (!args.no_timer).then(|| args.timer.clone()),
+        timeout_minutes: args.timeout,
+        probes_dir: location.display().to_string().replace('\\', "/"),
+        strict: args.strict,
+    };
+    // How to make this file again, for its header: the arguments less the
+    // output file.
+    let mut command_line = vec!["probe".to_string()];
+    let mut argv = std::env::args().skip(1);
+    while let Some(arg) = argv.next() {
+        if arg == "-o" || arg == "--output" {
+            argv.next();
+        } else if !arg.starts_with("--output=") && !(arg.starts_with("-o") && arg.len() > 2) {
+            command_line.push(arg);
+        }
+    }
+    let command_line = command_line.join(" ");
+    let text =
+        generate(catalog, &options, &command_line).map_err(|e| Usage(format!("error: {e}")))?;
+    match &args.output {
+        Some(path) => report::write_atomic(path, text.as_bytes())
+            .map_err(|e| Usage(format!("error: cannot write {}: {e}", path.display())))?,
+        None => print(text.as_bytes()),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn list(catalog: &Catalog, format: &str) -> Vec<u8> {

@@ -2,5 +2,7 @@
 //! the probe out over every agent.
 
 pub mod agent;
+pub mod pipeline;
+pub mod yaml_out;
 
 pub use agent::{select_for_agent, AgentContext};

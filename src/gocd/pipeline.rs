@@ -1,0 +1,345 @@
+//! `probe pipeline`: GoCD YAML (yaml.config.plugin, format_version 10) that
+//! runs the probe on every agent. Every rule followed here is in
+//! ../shared/GOCD.md, "YAML config plugin".
+
+use super::yaml_out::{list, map, render, s, strs, Y};
+use crate::spec::{Catalog, COMMON};
+
+/// How jobs are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// One run-on-all job without resources: each agent runs `probe --agent`
+    /// and checks what it advertises. GoCD never refuses to trigger it.
+    Fleet,
+    /// One run-on-all job per resource, with `resources: [r]`. GoCD refuses to
+    /// trigger the whole stage when some resource has no enabled agent.
+    PerResource,
+}
+
+/// How the probe binary reaches the agent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Binary {
+    /// Already on the agent's PATH (baked into the agent image).
+    OnPath,
+    /// Fetched from the pipeline that builds it, one leg per OS, each picked
+    /// by an OS resource (`linux`, `windows`).
+    Fetch(Upstream),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upstream {
+    pub pipeline: String,
+    pub stage: String,
+    /// OS legs to generate, each `(os resource, upstream job, artifact file)`.
+    pub legs: Vec<Leg>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Leg {
+    /// The OS resource agents of this leg advertise, and the name suffix.
+    pub os: String,
+    pub job: String,
+    /// Path of the binary among the upstream job's artifacts.
+    pub artifact: String,
+    pub windows: bool,
+}
+
+impl Upstream {
+    /// What `ci.gocd.yaml` publishes: `probe` from `build-linux`,
+    /// `probe.exe` from `build-windows`, both in pipeline `probe`, stage `build`.
+    pub fn shipped(oses: &[&str]) -> Upstream {
+        let legs = oses
+            .iter()
+            .map(|os| {
+                let windows = os.eq_ignore_ascii_case("windows");
+                Leg {
+                    os: os.to_string(),
+                    job: format!("build-{os}"),
+                    artifact: if windows {
+                        "probe/probe.exe".into()
+                    } else {
+                        "probe/probe".into()
+                    },
+                    windows,
+                }
+            })
+            .collect();
+        Upstream {
+            pipeline: "probe".into(),
+            stage: "build".into(),
+            legs,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PipelineOptions {
+    pub name: String,
+    pub group: String,
+    pub layout: Layout,
+    pub binary: Binary,
+    /// Quartz cron with a seconds field; None for no timer.
+    pub timer: Option<String>,
+    /// Job timeout in minutes: run-on-all instances of agents that lost
+    /// contact are cancelled after it.
+    pub timeout_minutes: u64,
+    /// Where the specs are, relative to the job's working directory.
+    pub probes_dir: String,
+    /// `--strict` in agent mode.
+    pub strict: bool,
+}
+
+impl Default for PipelineOptions {
+    fn default() -> Self {
+        PipelineOptions {
+            name: "agent-infrastructure".into(),
+            group: "probe".into(),
+            layout: Layout::Fleet,
+            binary: Binary::OnPath,
+            timer: Some("0 0 2 * * ?".into()),
+            timeout_minutes: 10,
+            probes_dir: "probes".into(),
+            strict: false,
+        }
+    }
+}
+
+/// GoCD's names: pipelines and groups `[a-zA-Z0-9_\-][a-zA-Z0-9_\-.]*`
+/// (at most 255), jobs `[a-zA-Z0-9_\-.]+`.
+pub fn check_name(what: &str, name: &str) -> Result<(), String> {
+    let valid = !name.is_empty()
+        && name.len() <= 255
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{name}` is not a valid GoCD {what} name: use letters, digits, `_`, `-` and `.` (not first), at most 255 characters"
+        ))
+    }
+}
+
+/// A resource name as a job name: GoCD resource names may hold spaces and
+/// `|`, job names may not.
+fn job_name_for(resource: &str) -> String {
+    let cleaned: String = resource
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("check-{cleaned}")
+}
+
+const JUNIT: &str = "probe-junit.xml";
+const HTML: &str = "probe-report.html";
+const JSON: &str = "probe-report.json";
+/// The artifact folder, and the tab's name (GoCD allows at most 15 characters).
+const TAB: &str = "probe";
+
+/// The YAML text; `command_line` (how it was made) goes in its header.
+pub fn generate(
+    catalog: &Catalog,
+    options: &PipelineOptions,
+    command_line: &str,
+) -> Result<String, String> {
+    check_name("pipeline", &options.name)?;
+    check_name("pipeline group", &options.group)?;
+    let mut pipelines = Vec::new();
+    match &options.binary {
+        Binary::OnPath => pipelines.push((options.name.clone(), pipeline(catalog, options, None)?)),
+        Binary::Fetch(upstream) => {
+            if upstream.legs.is_empty() {
+                return Err(
+                    "fetching the binary needs at least one OS leg (e.g. --os linux)".into(),
+                );
+            }
+            // One pipeline per OS: a leg whose OS has no agent then only keeps
+            // its own pipeline from triggering.
+            for leg in &upstream.legs {
+                let name = format!("{}-{}", options.name, leg.os);
+                check_name("pipeline", &name)?;
+                pipelines.push((name, pipeline(catalog, options, Some((upstream, leg)))?));
+            }
+        }
+    }
+    let doc = Y::Map(vec![
+        ("format_version".into(), Y::Int(10)),
+        ("pipelines".into(), Y::Map(pipelines)),
+    ]);
+    let mut text = format!(
+        "# Generated by `{command_line}`; regenerate it instead of editing.\n\
+         # Runs the probe on every agent; see docs/gocd.md.\n"
+    );
+    text.push_str(&render(&doc));
+    Ok(text)
+}
+
+fn pipeline(
+    catalog: &Catalog,
+    o: &PipelineOptions,
+    fetch: Option<(&Upstream, &Leg)>,
+) -> Result<Y, String> {
+    let mut entries = vec![
+        ("group".to_string(), s(&o.group)),
+        ("label_template".to_string(), s("${COUNT}")),
+        ("lock_behavior".to_string(), s("none")),
+    ];
+    if let Some(spec) = &o.timer {
+        entries.push((
+            "timer".into(),
+            map(vec![("spec", s(spec)), ("only_on_changes", Y::Bool(false))]),
+        ));
+    }
+    let mut materials = vec![("specs".to_string(), map(vec![("type", s("configrepo"))]))];
+    if let Some((upstream, _)) = fetch {
+        materials.push((
+            "probe-binary".to_string(),
+            map(vec![
+                ("pipeline", s(&upstream.pipeline)),
+                ("stage", s(&upstream.stage)),
+            ]),
+        ));
+    }
+    entries.push(("materials".into(), Y::Map(materials)));
+
+    let mut jobs = Vec::new();
+    match o.layout {
+        Layout::Fleet => {
+            let mut args = vec!["--agent".to_string()];
+            if o.strict {
+                args.push("--strict".into());
+            }
+            let name = fetch.map_or("probe".to_string(), |(_, leg)| format!("probe-{}", leg.os));
+            let resources: Vec<String> = fetch
+                .map(|(_, leg)| vec![leg.os.clone()])
+                .unwrap_or_default();
+            jobs.push((name, job(o, &resources, args, fetch)));
+        }
+        Layout::PerResource => {
+            for r in catalog
+                .resources
+                .iter()
+                .filter(|r| !r.name.eq_ignore_ascii_case(COMMON))
+            {
+                let mut resources = vec![r.name.clone()];
+                let mut name = job_name_for(&r.name);
+                if let Some((_, leg)) = fetch {
+                    if !r.name.eq_ignore_ascii_case(&leg.os) {
+                        resources.push(leg.os.clone());
+                    }
+                    name = format!("{name}-{}", leg.os);
+                }
+                check_name("job", &name)?;
+                let args = vec!["--resource".to_string(), r.name.clone()];
+                jobs.push((name, job(o, &resources, args, fetch)));
+            }
+            if jobs.is_empty() {
+                return Err("there are no resources to make jobs for (only common.yaml)".into());
+            }
+        }
+    }
+    let stage = map(vec![(
+        "check",
+        map(vec![
+            ("fetch_materials", Y::Bool(true)),
+            ("clean_workspace", Y::Bool(true)),
+            ("approval", map(vec![("type", s("success"))])),
+            ("jobs", Y::Map(jobs)),
+        ]),
+    )]);
+    entries.push(("stages".into(), list(vec![stage])));
+    Ok(Y::Map(entries))
+}
+
+fn job(
+    o: &PipelineOptions,
+    resources: &[String],
+    mut args: Vec<String>,
+    fetch: Option<(&Upstream, &Leg)>,
+) -> Y {
+    args.extend([
+        "--probes".to_string(),
+        o.probes_dir.clone(),
+        "--report".into(),
+        format!("junit={JUNIT}"),
+        "--report".into(),
+        format!("html={HTML}"),
+        "--report".into(),
+        format!("json={JSON}"),
+    ]);
+    let mut entries = vec![
+        ("timeout".to_string(), Y::Int(o.timeout_minutes)),
+        ("run_instances".to_string(), s("all")),
+    ];
+    if !resources.is_empty() {
+        entries.push(("resources".into(), strs(resources)));
+    }
+    entries.push(("tabs".into(), map(vec![(TAB, s(format!("{TAB}/{HTML}")))])));
+    entries.push((
+        "artifacts".into(),
+        list(vec![
+            map(vec![(
+                "test",
+                map(vec![("source", s(JUNIT)), ("destination", s(TAB))]),
+            )]),
+            map(vec![(
+                "build",
+                map(vec![("source", s(HTML)), ("destination", s(TAB))]),
+            )]),
+            map(vec![(
+                "build",
+                map(vec![("source", s(JSON)), ("destination", s(TAB))]),
+            )]),
+        ]),
+    ));
+    let mut tasks = Vec::new();
+    let command = match fetch {
+        None => "probe".to_string(),
+        Some((upstream, leg)) => {
+            tasks.push(map(vec![(
+                "fetch",
+                map(vec![
+                    ("pipeline", s(&upstream.pipeline)),
+                    ("stage", s(&upstream.stage)),
+                    ("job", s(&leg.job)),
+                    ("source", s(&leg.artifact)),
+                    ("destination", s("bin")),
+                    ("is_file", Y::Bool(true)),
+                ]),
+            )]));
+            let file = leg
+                .artifact
+                .rsplit('/')
+                .next()
+                .unwrap_or("probe")
+                .to_string();
+            if leg.windows {
+                format!("bin\\{file}")
+            } else {
+                // Fetched artifacts lose the executable bit.
+                tasks.push(map(vec![(
+                    "exec",
+                    map(vec![
+                        ("command", s("chmod")),
+                        ("arguments", strs(&["+x", &format!("bin/{file}")])),
+                    ]),
+                )]));
+                format!("bin/{file}")
+            }
+        }
+    };
+    tasks.push(map(vec![(
+        "exec",
+        map(vec![("command", s(command)), ("arguments", strs(&args))]),
+    )]));
+    entries.push(("tasks".into(), list(tasks)));
+    Y::Map(entries)
+}
