@@ -198,7 +198,14 @@ fn pipeline(
             map(vec![("spec", s(spec)), ("only_on_changes", Y::Bool(false))]),
         ));
     }
-    let mut materials = vec![("specs".to_string(), map(vec![("type", s("configrepo"))]))];
+    // The config repo itself, triggering only on changes to the specs.
+    let mut materials = vec![(
+        "specs".to_string(),
+        map(vec![
+            ("type", s("configrepo")),
+            ("includes", strs(&[format!("{}/**/*", o.probes_dir)])),
+        ]),
+    )];
     if let Some((upstream, _)) = fetch {
         materials.push((
             "probe-binary".to_string(),
@@ -322,7 +329,11 @@ fn job(
                 .unwrap_or("probe")
                 .to_string();
             if leg.windows {
-                format!("bin\\{file}")
+                // Through cmd, so the relative path is resolved in the job's
+                // working directory rather than the agent process's.
+                args.insert(0, format!("bin\\{file}"));
+                args.insert(0, "/c".into());
+                "cmd".to_string()
             } else {
                 // Fetched artifacts lose the executable bit.
                 tasks.push(map(vec![(
