@@ -216,7 +216,7 @@ fn pipeline(catalog: &Catalog, location: &Path, args: &PipelineArgs) -> Result<E
     while let Some(arg) = argv.next() {
         if arg == "-o" || arg == "--output" {
             argv.next();
-        } else if !arg.starts_with("--output=") && !(arg.starts_with("-o") && arg.len() > 2) {
+        } else if !(arg.starts_with("--output=") || arg.starts_with("-o") && arg.len() > 2) {
             command_line.push(arg);
         }
     }

@@ -9,17 +9,11 @@ use crate::world::World;
 /// Values of variables whose names say they are secret are never shown.
 fn looks_secret(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
-    [
-        "TOKEN",
-        "SECRET",
-        "PASSWORD",
-        "PASSWD",
-        "KEY",
-        "CREDENTIAL",
-        "AUTH",
-    ]
-    .iter()
-    .any(|word| upper.contains(word))
+    // `PASS` covers PASSWORD, PASSWD, PASSPHRASE and the common `DB_PASS`;
+    // `CRED` covers CREDENTIALS and CREDS.
+    ["TOKEN", "SECRET", "PASS", "KEY", "CRED", "AUTH"]
+        .iter()
+        .any(|word| upper.contains(word))
 }
 
 fn shown_value(name: &str, value: &str) -> String {
@@ -109,7 +103,13 @@ pub fn path_contains(check: &PathContainsCheck, world: &dyn World) -> Outcome {
 fn same_dir(a: &Path, b: &Path) -> bool {
     fn norm(p: &Path) -> PathBuf {
         let text = p.to_string_lossy();
-        let mut text = text.trim_end_matches(['/', '\\']).to_string();
+        let trimmed = text.trim_end_matches(['/', '\\']);
+        // `/` stays `/`: trimmed to nothing it would equal an empty entry.
+        let mut text = if trimmed.is_empty() {
+            text.chars().take(1).collect()
+        } else {
+            trimmed.to_string()
+        };
         if cfg!(windows) {
             text = text.replace('/', "\\").to_lowercase();
         }

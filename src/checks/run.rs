@@ -68,8 +68,11 @@ pub fn run(check: &RunCheck, world: &dyn World, timeout: Duration) -> Outcome {
     let output = Some(both(&stdout, &stderr));
     if !code.is_some_and(|c| allowed.contains(&c)) {
         let want: Vec<String> = allowed.iter().map(ToString::to_string).collect();
+        let ended = code.map_or("was killed by a signal".to_string(), |c| {
+            format!("ended with exit {c}")
+        });
         return Outcome::fail(format!(
-            "`{typed}` ended with {exit_text}, expected exit {}",
+            "`{typed}` {ended}, expected exit {}",
             want.join(" or ")
         ))
         .expected(expected(check))

@@ -19,6 +19,8 @@ pub struct FakeWorld {
     pub files: HashMap<PathBuf, (FileInfo, Vec<u8>)>,
     /// Metadata of the link itself, where it differs.
     pub links: HashMap<PathBuf, FileInfo>,
+    /// Paths whose metadata cannot be read, and the error it gives.
+    pub file_errors: HashMap<PathBuf, io::ErrorKind>,
     pub release: OsRelease,
     pub arch: String,
     pub cpus: u64,
@@ -77,6 +79,76 @@ impl FakeWorld {
         self
     }
 
+    /// A file or directory where the OS has no permission bits (Windows).
+    pub fn file_without_mode(mut self, path: &str, kind: FileKind, executable: bool) -> Self {
+        let info = FileInfo {
+            kind,
+            mode: None,
+            executable,
+        };
+        self.files.insert(path.into(), (info, Vec::new()));
+        self
+    }
+
+    /// A symlink at `path`. Its target is whatever `file` put at `path`
+    /// (following the link); without that the link dangles.
+    pub fn symlink(mut self, path: &str) -> Self {
+        let info = FileInfo {
+            kind: FileKind::Symlink,
+            mode: Some(0o777),
+            executable: false,
+        };
+        self.links.insert(path.into(), info);
+        self
+    }
+
+    /// A path whose metadata cannot be read.
+    pub fn unreadable(mut self, path: &str, error: io::ErrorKind) -> Self {
+        self.file_errors.insert(path.into(), error);
+        self
+    }
+
+    /// `ids`: `ID` then each `ID_LIKE` entry.
+    pub fn os(mut self, ids: &[&str], version: Option<&str>, name: Option<&str>) -> Self {
+        self.release = OsRelease {
+            ids: ids.iter().map(ToString::to_string).collect(),
+            version: version.map(Into::into),
+            name: name.map(Into::into),
+        };
+        self
+    }
+
+    pub fn on_arch(mut self, arch: &str) -> Self {
+        self.arch = arch.into();
+        self
+    }
+
+    pub fn with_cpus(mut self, cpus: u64) -> Self {
+        self.cpus = cpus;
+        self
+    }
+
+    pub fn with_memory(mut self, bytes: Option<u64>) -> Self {
+        self.memory = bytes;
+        self
+    }
+
+    pub fn with_disk(mut self, path: &str, free: u64) -> Self {
+        self.disks.insert(path.into(), free);
+        self
+    }
+
+    pub fn running(mut self, name: &str) -> Self {
+        self.processes.push(name.into());
+        self
+    }
+
+    /// `address` answers a connection from `peer`.
+    pub fn listening(mut self, address: &str, peer: &str) -> Self {
+        self.ports.insert(address.into(), Ok(peer.into()));
+        self
+    }
+
     pub fn ran(&self) -> Vec<RunRequest> {
         self.requests.lock().map(|r| r.clone()).unwrap_or_default()
     }
@@ -112,6 +184,9 @@ impl World for FakeWorld {
     }
 
     fn file_info(&self, path: &Path, follow: bool) -> io::Result<FileInfo> {
+        if let Some(kind) = self.file_errors.get(path) {
+            return Err(io::Error::from(*kind));
+        }
         if !follow {
             if let Some(info) = self.links.get(path) {
                 return Ok(info.clone());

@@ -37,12 +37,8 @@ impl World for RealWorld {
     }
 
     fn lookup(&self, command: &str) -> Lookup {
-        let path = self.var("PATH");
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-        match which::which_in(command, path.as_ref(), &cwd) {
-            Ok(found) => Lookup::Found(found),
-            Err(_) => not_executable(command, path.as_deref(), &cwd),
-        }
+        lookup_in(command, self.var("PATH").as_deref(), &cwd)
     }
 
     fn run(&self, request: &RunRequest) -> RunOutcome {
@@ -154,6 +150,14 @@ impl World for RealWorld {
     }
 }
 
+/// Resolves `command` on the given PATH value, relative names against `cwd`.
+fn lookup_in(command: &str, path: Option<&std::ffi::OsStr>, cwd: &Path) -> Lookup {
+    match which::which_in(command, path, cwd) {
+        Ok(found) => Lookup::Found(found),
+        Err(_) => not_executable(command, path, cwd),
+    }
+}
+
 /// When no runnable command is found, a file of that name on PATH that
 /// cannot be run is still worth naming.
 fn not_executable(command: &str, path: Option<&std::ffi::OsStr>, cwd: &Path) -> Lookup {
@@ -250,9 +254,8 @@ fn read_os_release() -> OsRelease {
         return parse_os_release(&text);
     }
     OsRelease {
-        ids: sysinfo::System::distribution_id_like()
-            .into_iter()
-            .chain(std::iter::once(sysinfo::System::distribution_id()))
+        ids: std::iter::once(sysinfo::System::distribution_id())
+            .chain(sysinfo::System::distribution_id_like())
             .collect(),
         version: sysinfo::System::os_version().ok(),
         name: sysinfo::System::long_os_version().ok(),
@@ -282,6 +285,7 @@ pub fn parse_os_release(text: &str) -> OsRelease {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::ffi::OsStr;
 
     #[test]
     fn os_release_reads_id_like_and_version() {
@@ -291,5 +295,224 @@ mod tests {
         assert_eq!(r.ids, ["ubuntu", "debian"]);
         assert_eq!(r.version.as_deref(), Some("24.04"));
         assert_eq!(r.name.as_deref(), Some("Ubuntu 24.04 LTS"));
+    }
+
+    #[test]
+    fn os_release_without_id_like_or_quotes() {
+        let r = parse_os_release(
+            "# comment=ignored\nNAME=Alpine Linux\nID=Alpine\nVERSION_ID=3.20.1\nbroken line\n",
+        );
+        assert_eq!(r.ids, ["alpine"]);
+        assert_eq!(r.version.as_deref(), Some("3.20.1"));
+        assert_eq!(r.name, None);
+        let r = parse_os_release("ID_LIKE=\"rhel centos fedora\"\nID=\"rocky\"\n");
+        assert_eq!(r.ids, ["rocky", "rhel", "centos", "fedora"]);
+        assert_eq!(parse_os_release(""), OsRelease::default());
+    }
+
+    #[test]
+    fn lookup_finds_sh() {
+        match RealWorld::new().lookup("sh") {
+            Lookup::Found(path) => {
+                assert_eq!(path.file_stem(), Some(OsStr::new("sh")), "{path:?}");
+                assert!(path.is_absolute(), "{path:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[cfg(unix)]
+    mod unix {
+        use super::*;
+        use std::os::unix::fs::{symlink, PermissionsExt};
+        use std::os::unix::net::UnixListener;
+
+        fn write(path: &Path, mode: u32) {
+            fs::write(path, "#!/bin/sh\nexit 0\n").expect("write");
+            fs::set_permissions(path, fs::Permissions::from_mode(mode)).expect("chmod");
+        }
+
+        fn path_of(dirs: &[&Path]) -> std::ffi::OsString {
+            std::env::join_paths(dirs).expect("join PATH")
+        }
+
+        #[test]
+        fn lookup_names_a_file_that_is_not_executable() {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let tool = dir.path().join("probe-test-tool");
+            write(&tool, 0o644);
+            let path = path_of(&[Path::new("/nonexistent"), dir.path()]);
+            assert_eq!(
+                lookup_in("probe-test-tool", Some(&path), dir.path()),
+                Lookup::NotExecutable(tool.clone())
+            );
+            // Made executable, it is found.
+            fs::set_permissions(&tool, fs::Permissions::from_mode(0o755)).expect("chmod");
+            assert_eq!(
+                lookup_in("probe-test-tool", Some(&path), dir.path()),
+                Lookup::Found(tool)
+            );
+        }
+
+        #[test]
+        fn lookup_prefers_a_runnable_file_later_on_path() {
+            let first = tempfile::tempdir().expect("tempdir");
+            let second = tempfile::tempdir().expect("tempdir");
+            write(&first.path().join("tool"), 0o644);
+            write(&second.path().join("tool"), 0o755);
+            let path = path_of(&[first.path(), second.path()]);
+            assert_eq!(
+                lookup_in("tool", Some(&path), first.path()),
+                Lookup::Found(second.path().join("tool"))
+            );
+        }
+
+        #[test]
+        fn lookup_missing() {
+            let dir = tempfile::tempdir().expect("tempdir");
+            // A directory of that name is not a command.
+            fs::create_dir(dir.path().join("tool")).expect("mkdir");
+            let path = path_of(&[dir.path()]);
+            assert_eq!(lookup_in("tool", Some(&path), dir.path()), Lookup::Missing);
+            assert_eq!(lookup_in("other", Some(&path), dir.path()), Lookup::Missing);
+            assert_eq!(lookup_in("tool", None, dir.path()), Lookup::Missing);
+        }
+
+        #[test]
+        fn lookup_of_a_relative_path_uses_the_working_directory() {
+            let dir = tempfile::tempdir().expect("tempdir");
+            fs::create_dir(dir.path().join("bin")).expect("mkdir");
+            write(&dir.path().join("bin/run"), 0o755);
+            write(&dir.path().join("bin/data"), 0o644);
+            let empty = path_of(&[Path::new("/nonexistent")]);
+            assert_eq!(
+                lookup_in("./bin/run", Some(&empty), dir.path()),
+                Lookup::Found(dir.path().join("./bin/run"))
+            );
+            assert_eq!(
+                lookup_in("bin/data", Some(&empty), dir.path()),
+                Lookup::NotExecutable(dir.path().join("bin/data"))
+            );
+            assert_eq!(
+                lookup_in("bin/none", Some(&empty), dir.path()),
+                Lookup::Missing
+            );
+        }
+
+        #[test]
+        fn file_info_kinds_modes_and_exec_bits() {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let world = RealWorld::new();
+            let plain = dir.path().join("plain");
+            let tool = dir.path().join("tool");
+            let link = dir.path().join("link");
+            let dangling = dir.path().join("dangling");
+            write(&plain, 0o640);
+            write(&tool, 0o755);
+            symlink(&tool, &link).expect("symlink");
+            symlink(dir.path().join("nothing"), &dangling).expect("symlink");
+
+            let info = |p: &Path, follow: bool| world.file_info(p, follow).expect("file_info");
+            assert_eq!(
+                info(&plain, true),
+                FileInfo {
+                    kind: FileKind::File,
+                    mode: Some(0o640),
+                    executable: false
+                }
+            );
+            assert_eq!(
+                info(&tool, true),
+                FileInfo {
+                    kind: FileKind::File,
+                    mode: Some(0o755),
+                    executable: true
+                }
+            );
+            assert_eq!(info(&link, true), info(&tool, true));
+            let link_itself = info(&link, false);
+            assert_eq!(link_itself.kind, FileKind::Symlink);
+            assert!(!link_itself.executable);
+            assert_eq!(info(&dangling, false).kind, FileKind::Symlink);
+            assert_eq!(
+                world.file_info(&dangling, true).map_err(|e| e.kind()),
+                Err(io::ErrorKind::NotFound)
+            );
+            let d = info(dir.path(), true);
+            assert_eq!(d.kind, FileKind::Dir);
+            assert!(!d.executable, "a directory is not an executable file");
+            assert_eq!(info(Path::new("/dev/null"), true).kind, FileKind::Other);
+        }
+
+        #[test]
+        fn file_info_sees_a_unix_socket() {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("agent.sock");
+            let _listener = UnixListener::bind(&path).expect("bind");
+            let info = RealWorld::new().file_info(&path, true).expect("file_info");
+            assert_eq!(info.kind, FileKind::Socket);
+            assert!(!info.executable);
+        }
+
+        #[test]
+        fn read_head_stops_at_the_limit() {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("f");
+            fs::write(&path, "0123456789").expect("write");
+            let world = RealWorld::new();
+            assert_eq!(world.read_head(&path, 4).expect("read"), b"0123");
+            assert_eq!(world.read_head(&path, 100).expect("read"), b"0123456789");
+            assert_eq!(
+                world
+                    .read_head(&dir.path().join("none"), 4)
+                    .map_err(|e| e.kind()),
+                Err(io::ErrorKind::NotFound)
+            );
+        }
+
+        #[test]
+        fn disk_free_of_root_and_of_nothing() {
+            let world = RealWorld::new();
+            assert!(world.disk_free(Path::new("/")).expect("statvfs /") > 0);
+            let dir = tempfile::tempdir().expect("tempdir");
+            assert_eq!(
+                world
+                    .disk_free(&dir.path().join("none"))
+                    .map_err(|e| e.kind()),
+                Err(io::ErrorKind::NotFound)
+            );
+        }
+    }
+
+    #[test]
+    fn tcp_connect_to_a_listener_and_to_a_closed_port() {
+        let world = RealWorld::new();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let address = listener.local_addr().expect("addr").to_string();
+        assert_eq!(
+            world.tcp_connect(&address, Duration::from_secs(5)),
+            Ok(address.clone())
+        );
+        drop(listener);
+        let err = world
+            .tcp_connect(&address, Duration::from_secs(5))
+            .expect_err("nothing listens any more");
+        assert!(err.starts_with(&format!("{address}: ")), "{err}");
+        let err = world
+            .tcp_connect("127.0.0.1:notaport", Duration::from_secs(1))
+            .expect_err("no port");
+        assert!(
+            err.starts_with("cannot resolve 127.0.0.1:notaport: "),
+            "{err}"
+        );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn processes_include_this_test_binary() {
+        let exe = std::env::current_exe().expect("current exe");
+        let name = exe.file_name().expect("file name").to_string_lossy();
+        let names = RealWorld::new().processes();
+        assert!(names.iter().any(|n| *n == name), "{name} not in {names:?}");
     }
 }
