@@ -34,11 +34,11 @@ pub fn snippet_of(node: &Node) -> String {
     match &node.value {
         Value::Scalar { text, .. } => text.lines().next().unwrap_or_default().to_string(),
         Value::Seq(_) => "-".to_string(),
-        Value::Map(entries) => entries
-            .first()
-            .and_then(|(k, _)| k.as_str())
-            .unwrap_or_default()
-            .to_string(),
+        Value::Map(entries) => match entries.first() {
+            // A block map starts at its first key; a flow map at its `{`.
+            Some((key, _)) if key.pos == node.pos => key.as_str().unwrap_or_default().to_string(),
+            _ => "{".to_string(),
+        },
     }
 }
 
@@ -60,7 +60,19 @@ impl de::Error for DeError {
     }
 
     fn invalid_type(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
-        Self::custom(format_args!("expected {exp}, found {}", describe(unexp)))
+        let serde_words = exp.to_string();
+        let expected = plain_words(&serde_words);
+        // One value where a list belongs is the usual slip: show the list.
+        let fix = match (expected, unexp) {
+            ("a list", de::Unexpected::Str(s)) => format!("; write a list: `[{s}]`"),
+            ("a string", de::Unexpected::Seq) => "; write a single value, not a list".into(),
+            (_, de::Unexpected::Unit) => "; write a value after the `:`".into(),
+            _ => String::new(),
+        };
+        Self::custom(format_args!(
+            "expected {expected}, found {}{fix}",
+            describe(unexp)
+        ))
     }
 
     fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
@@ -72,7 +84,18 @@ impl de::Error for DeError {
     }
 
     fn missing_field(field: &'static str) -> Self {
-        Self::custom(format_args!("missing key `{field}`"))
+        Self::custom(format_args!("missing key `{field}`; add `{field}:` here"))
+    }
+}
+
+/// Serde's names for what it expected, as a spec's author would say them.
+fn plain_words(expected: &str) -> &str {
+    match expected {
+        "a sequence" => "a list",
+        "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" => "a whole number",
+        "f32" | "f64" => "a number",
+        "a boolean" => "`true` or `false`",
+        other => other,
     }
 }
 
@@ -580,19 +603,22 @@ mod tests {
     fn wrong_types_point_at_the_value() {
         let (_, errors) = read("name: x\ncount: lots\n");
         assert_eq!(errors.len(), 1);
-        assert_eq!(errors[0].message, "expected u32, found the string `lots`");
+        assert_eq!(
+            errors[0].message,
+            "expected a whole number, found the string `lots`"
+        );
         assert_eq!(errors[0].pos, Some(Pos { line: 2, col: 8 }));
         let (_, errors) = read("name: x\ntags: a\n");
         assert_eq!(
             errors[0].message,
-            "expected a sequence, found the string `a`"
+            "expected a list, found the string `a`; write a list: `[a]`"
         );
     }
 
     #[test]
     fn a_missing_key_points_at_the_map() {
         let (_, errors) = read("count: 1\n");
-        assert_eq!(errors[0].message, "missing key `name`");
+        assert_eq!(errors[0].message, "missing key `name`; add `name:` here");
         assert_eq!(errors[0].pos, Some(Pos { line: 1, col: 1 }));
     }
 

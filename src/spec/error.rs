@@ -35,17 +35,35 @@ impl SpecError {
         snippet: &str,
         message: impl Into<String>,
     ) -> SpecError {
+        let line_text = source
+            .lines()
+            .nth(pos.line.saturating_sub(1))
+            .map(str::to_string);
         SpecError {
-            line_text: source
-                .lines()
-                .nth(pos.line.saturating_sub(1))
-                .map(str::to_string),
+            snippet: quoted_snippet(line_text.as_deref(), pos, snippet),
+            line_text,
             file,
             pos: Some(pos),
             message: message.into(),
-            snippet: snippet.to_string(),
         }
     }
+}
+
+/// A quoted value's position is its opening quote, while its text is what
+/// is inside: underline the quotes too.
+fn quoted_snippet(line: Option<&str>, pos: Pos, snippet: &str) -> String {
+    let rest: String = line
+        .unwrap_or_default()
+        .chars()
+        .skip(pos.col.saturating_sub(1))
+        .collect();
+    for quote in ['\'', '"'] {
+        let written = format!("{quote}{snippet}{quote}");
+        if !snippet.starts_with(quote) && rest.starts_with(&written) {
+            return written;
+        }
+    }
+    snippet.to_string()
 }
 
 impl fmt::Display for SpecError {
@@ -54,7 +72,7 @@ impl fmt::Display for SpecError {
         let Some(pos) = self.pos else {
             return write!(f, "{file}: error: {}", self.message);
         };
-        writeln!(
+        write!(
             f,
             "{file}:{}:{}: error: {}",
             pos.line, pos.col, self.message
@@ -62,6 +80,7 @@ impl fmt::Display for SpecError {
         let Some(line) = &self.line_text else {
             return Ok(());
         };
+        writeln!(f)?;
         let number = pos.line.to_string();
         let gutter = " ".repeat(number.len());
         // Tabs would shift the caret; show them as one space each.

@@ -6,10 +6,10 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::de::{did_you_mean, from_node, one_of, snippet_of, DeError};
+use super::de::{did_you_mean, from_node, snippet_of, DeError};
 use super::error::SpecError;
 use super::types::*;
-use super::yaml::{self, Node, Value};
+use super::yaml::{self, Node, Pos, Value};
 
 /// A spec file may be at most this large: a spec is text a person writes.
 const MAX_SPEC_BYTES: u64 = 4 << 20;
@@ -64,31 +64,37 @@ pub fn load(path: &Path) -> Result<Catalog, Vec<SpecError>> {
     let mut loaded: Vec<Loaded> = Vec::new();
     let mut seen: HashMap<String, PathBuf> = HashMap::new();
     for file in files {
-        let name = file
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if let Some(first) = seen.insert(name.to_lowercase(), file.clone()) {
+        let name = resource_name(&file);
+        if let Some(first) = seen.get(&name.to_lowercase()) {
             errors.push(SpecError::whole_file(
                 file.clone(),
                 format!(
-                    "resource `{name}` is also defined by {}; resource names ignore case, so keep one file",
+                    "resource `{name}` is also defined by {}: resource names ignore case, as in GoCD, so merge the two files into one",
                     first.display()
                 ),
             ));
             continue;
         }
+        seen.insert(name.to_lowercase(), file.clone());
         match load_file(&file, &name) {
             Ok((resource, requires, source)) => loaded.push((resource, requires, source)),
             Err(mut file_errors) => errors.append(&mut file_errors),
         }
     }
 
-    let names: Vec<String> = loaded.iter().map(|(r, _, _)| r.name.clone()).collect();
+    // Every spec file names a resource, also one whose file has errors: a
+    // `requires` on it is not a second error (its own are reported).
+    let mut names: Vec<String> = seen.values().map(|file| resource_name(file)).collect();
+    names.sort();
+    let loaded_names: Vec<String> = loaded.iter().map(|(r, _, _)| r.name.clone()).collect();
     for (resource, requires, source) in &mut loaded {
         for (wanted, node) in requires.iter() {
             match names.iter().find(|n| n.eq_ignore_ascii_case(wanted)) {
-                Some(found) => resource.requires.push(found.clone()),
+                Some(found) => {
+                    if loaded_names.contains(found) {
+                        resource.requires.push(found.clone());
+                    }
+                }
                 None => errors.push(SpecError::at(
                     resource.file.clone(),
                     source,
@@ -119,8 +125,20 @@ pub fn load(path: &Path) -> Result<Catalog, Vec<SpecError>> {
     if errors.is_empty() {
         Ok(Catalog { resources })
     } else {
+        // File by file, top to bottom, whatever step found the problem.
+        errors.sort_by(|a, b| {
+            (&a.file, a.pos.map(|p| (p.line, p.col)))
+                .cmp(&(&b.file, b.pos.map(|p| (p.line, p.col))))
+        });
         Err(errors)
     }
+}
+
+/// A spec's resource is its file name without the extension.
+fn resource_name(file: &Path) -> String {
+    file.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn spec_files(path: &Path) -> Result<Vec<PathBuf>, Vec<SpecError>> {
@@ -172,12 +190,8 @@ fn load_file(file: &Path, name: &str) -> Result<Loaded, Vec<SpecError>> {
         )));
     }
     let bytes = std::fs::read(file).map_err(|e| whole(format!("cannot read: {e}")))?;
-    let source = String::from_utf8(bytes).map_err(|e| {
-        whole(format!(
-            "not UTF-8 text (invalid byte at offset {}); save the spec as UTF-8",
-            e.utf8_error().valid_up_to()
-        ))
-    })?;
+    let source =
+        String::from_utf8(bytes).map_err(|e| not_utf8(file, e.as_bytes(), e.utf8_error()))?;
     let mut errors = Vec::new();
     let at = |pos, snippet: &str, msg: String| {
         SpecError::at(file.to_path_buf(), &source, pos, snippet, msg)
@@ -188,7 +202,11 @@ fn load_file(file: &Path, name: &str) -> Result<Loaded, Vec<SpecError>> {
         Err(p) => return Err(vec![at(p.pos, &p.snippet, p.message)]),
     };
     for p in problems {
-        errors.push(at(p.pos, &p.snippet, p.message));
+        let mut message = p.message;
+        if message.starts_with("duplicate key") && KIND_KEYS.contains(&p.snippet.as_str()) {
+            message.push_str(" (or, if this line starts another check, begin it with `- `)");
+        }
+        errors.push(at(p.pos, &p.snippet, message));
     }
     let Some(root) = root.filter(|r| !r.is_null()) else {
         return Err(whole(
@@ -207,12 +225,30 @@ fn load_file(file: &Path, name: &str) -> Result<Loaded, Vec<SpecError>> {
     };
 
     let de_errors = RefCell::new(Vec::<DeError>::new());
+    // `command: lua` at the top: a check written outside the list.
+    let errors_before = errors.len();
+    for (key, _) in entries {
+        let name = key.as_str().unwrap_or_default();
+        if KIND_KEYS.contains(&name) || COMMON_KEYS.contains(&name) {
+            errors.push(at(
+                key.pos,
+                name,
+                format!(
+                    "`{name}` belongs to a check: put checks in the list under `checks:`, \
+                     e.g. `checks:` then `  - command: lua` on the next line"
+                ),
+            ));
+        }
+    }
     let header_node = Node {
         pos: root.pos,
         value: Value::Map(
             entries
                 .iter()
-                .filter(|(k, _)| k.as_str() != Some("checks"))
+                .filter(|(k, _)| {
+                    let name = k.as_str().unwrap_or_default();
+                    name != "checks" && !KIND_KEYS.contains(&name) && !COMMON_KEYS.contains(&name)
+                })
                 .cloned()
                 .collect(),
         ),
@@ -234,10 +270,10 @@ fn load_file(file: &Path, name: &str) -> Result<Loaded, Vec<SpecError>> {
 
     let mut checks = Vec::new();
     match entries.iter().find(|(k, _)| k.as_str() == Some("checks")) {
-        None if header.requires.is_empty() => errors.push(at(
+        None if header.requires.is_empty() && errors.len() == errors_before => errors.push(at(
             root.pos,
             &snippet_of(&root),
-            "missing key `checks` (a list of checks; or `requires` other resources)".into(),
+            "missing key `checks`: add `checks:` with a list of checks (or `requires:` naming other resources)".into(),
         )),
         None => {}
         Some((_, node)) if node.is_null() => {}
@@ -281,6 +317,30 @@ fn load_file(file: &Path, name: &str) -> Result<Loaded, Vec<SpecError>> {
     ))
 }
 
+/// Points at the first byte that is not UTF-8, in a line shown lossily.
+fn not_utf8(file: &Path, bytes: &[u8], e: std::str::Utf8Error) -> Vec<SpecError> {
+    let valid = String::from_utf8_lossy(&bytes[..e.valid_up_to()]);
+    let line = valid.matches('\n').count() + 1;
+    let col = valid
+        .rsplit('\n')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .count()
+        + 1;
+    let byte = bytes[e.valid_up_to()];
+    vec![SpecError::at(
+        file.to_path_buf(),
+        &String::from_utf8_lossy(bytes),
+        Pos { line, col },
+        "\u{FFFD}",
+        format!(
+            "the byte 0x{byte:02X} is not UTF-8 (an editor saving in Latin-1 or Windows-1252 \
+             writes such bytes); save the spec as UTF-8"
+        ),
+    )]
+}
+
 fn read_check(
     node: &Node,
     resource: &str,
@@ -312,18 +372,28 @@ fn read_check(
     let kind_key = match kinds.as_slice() {
         [one] => one.as_str().unwrap_or_default(),
         [] => {
-            let keys: Vec<&str> = entries.iter().filter_map(|(k, _)| k.as_str()).collect();
-            let suggestion = keys
+            // A misspelt kind is the likely cause: point at it.
+            let typo = entries
                 .iter()
-                .filter(|k| !COMMON_KEYS.contains(k))
-                .map(|k| did_you_mean(k, KIND_KEYS.iter().copied()))
-                .find(|s| !s.is_empty())
-                .unwrap_or_default();
+                .map(|(k, _)| k)
+                .filter(|k| !COMMON_KEYS.contains(&k.as_str().unwrap_or_default()))
+                .map(|k| {
+                    (
+                        k,
+                        did_you_mean(k.as_str().unwrap_or_default(), KIND_KEYS.iter().copied()),
+                    )
+                })
+                .find(|(_, s)| !s.is_empty());
+            let (at, suggestion) = typo.unwrap_or((node, String::new()));
             return fail(
-                node,
+                at,
                 format!(
-                    "this check has no kind{suggestion}: it needs one of {}",
-                    one_of(KIND_KEYS)
+                    "this check has no kind{suggestion}; every check needs exactly one of {}",
+                    KIND_KEYS
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             );
         }
@@ -332,7 +402,7 @@ fn read_check(
             return fail(
                 second,
                 format!(
-                    "a check has exactly one kind, this one has {}; split it into {} checks",
+                    "a check has exactly one kind, this one has {}; split it into {} checks, each starting with `- `",
                     names
                         .iter()
                         .map(|n| format!("`{n}`"))
@@ -344,22 +414,30 @@ fn read_check(
         }
     };
 
-    let (common_entries, kind_entries): (Vec<_>, Vec<_>) = entries
+    let (common_entries, mut kind_entries): (Vec<_>, Vec<_>) = entries
         .iter()
         .cloned()
         .partition(|(k, _)| COMMON_KEYS.contains(&k.as_str().unwrap_or_default()));
     let common_node = Node {
-        pos: node.pos,
+        pos: common_entries.first().map_or(node.pos, |(k, _)| k.pos),
         value: Value::Map(common_entries),
     };
+    // An error about the kind's keys as a whole (a missing `free`) points
+    // at the kind key, so the kind key goes first.
+    kind_entries.sort_by_key(|(k, _)| k.as_str() != Some(kind_key));
     let kind_node = Node {
-        pos: node.pos,
+        pos: kind_entries.first().map_or(node.pos, |(k, _)| k.pos),
         value: Value::Map(kind_entries),
     };
     let common: Option<CheckCommon> = from_node(&common_node, errors, &[]);
     let kind = read_kind(kind_key, &kind_node, errors)?;
-    if let Some(problem) = contradiction(&kind) {
-        return fail(node, problem);
+    if let Some((key, problem)) = contradiction(&kind) {
+        let at = entries
+            .iter()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(k, v)| if key == "run" { v } else { k })
+            .unwrap_or(node);
+        return fail(at, problem);
     }
     let subject = kind.subject();
     Some(Check {
@@ -391,30 +469,65 @@ fn read_kind(key: &str, node: &Node, errors: &RefCell<Vec<DeError>>) -> Option<C
     })
 }
 
-/// Keys that are each valid but make no sense together.
-fn contradiction(kind: &CheckKind) -> Option<String> {
+/// Keys that are each valid but make no sense together: the key to point
+/// at, and what to do.
+fn contradiction(kind: &CheckKind) -> Option<(&'static str, String)> {
     match kind {
-        CheckKind::Run(r) if matches!(r.run, Argv::Line(_)) && r.shell.is_none() => Some(
+        CheckKind::Run(r) if matches!(r.run, Argv::Line(_)) && r.shell.is_none() => Some((
+            "run",
             "`run` is a single string but `shell` is not set: write the command as a list \
              (`run: [luarocks, list]`), or add `shell: true` to run it through a shell"
                 .into(),
-        ),
-        CheckKind::Env(e) if e.set == Some(false) && (e.equals.is_some() || e.matches.is_some()) => {
-            Some("`set: false` cannot be combined with `equals` or `matches`".into())
+        )),
+        CheckKind::Env(e) if e.set == Some(false) => {
+            let key = if e.equals.is_some() {
+                "equals"
+            } else if e.matches.is_some() {
+                "matches"
+            } else {
+                return None;
+            };
+            Some((
+                key,
+                format!(
+                    "`{key}` cannot be combined with `set: false`: a variable that must not be set \
+                     has no value to compare; remove one of the two"
+                ),
+            ))
         }
-        CheckKind::File(f)
-            if f.exists == Some(false)
-                && (f.file_type.is_some()
-                    || f.mode.is_some()
-                    || f.executable.is_some()
-                    || f.contains.is_some()) =>
+        CheckKind::File(f) if f.exists == Some(false) => {
+            let key = [
+                ("type", f.file_type.is_some()),
+                ("mode", f.mode.is_some()),
+                ("executable", f.executable.is_some()),
+                ("contains", f.contains.is_some()),
+            ]
+            .into_iter()
+            .find_map(|(key, given)| given.then_some(key))?;
+            Some((
+                key,
+                format!(
+                    "`{key}` cannot be combined with `exists: false`: a path that must not exist \
+                     has no {}; remove one of the two",
+                    match key {
+                        "type" => "type",
+                        "mode" => "mode",
+                        "executable" => "executable bit",
+                        _ => "contents",
+                    }
+                ),
+            ))
+        }
+        CheckKind::Command(c)
+            if c.version_regex.is_some() && c.version.is_none() && c.version_matches.is_none() =>
         {
-            Some("`exists: false` cannot be combined with `type`, `mode`, `executable` or `contains`".into())
+            Some((
+                "version_regex",
+                "`version_regex` says where to find the version, but nothing asks for one: \
+             add `version` (a range) or `version_matches` (a pattern)"
+                    .into(),
+            ))
         }
-        CheckKind::Command(c) if c.version_regex.is_some() && !c.runs() => Some(
-            "`version_regex` says where to find the version, but nothing asks for one: add `version` or `version_matches`"
-                .into(),
-        ),
         _ => None,
     }
 }

@@ -441,7 +441,9 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
                     out.push(item);
                 }
                 if out.is_empty() {
-                    return Err(de::Error::custom("the list is empty"));
+                    return Err(de::Error::custom(
+                        "the list is empty; give at least one value, or leave the key out",
+                    ));
                 }
                 Ok(OneOrMany(out))
             }
@@ -489,7 +491,9 @@ impl<'de> Deserialize<'de> for Argv {
                     out.push(item);
                 }
                 if out.is_empty() {
-                    return Err(de::Error::custom("the command is empty"));
+                    return Err(de::Error::custom(
+                        "the command is empty; write the program and its arguments, e.g. `[luarocks, list]`",
+                    ));
                 }
                 Ok(Argv::List(out))
             }
@@ -602,39 +606,51 @@ mod schema_impls {
     use schemars::{json_schema, Schema, SchemaGenerator};
     use std::borrow::Cow;
 
-    macro_rules! string_schema {
+    // The loader reads any scalar as text, while an editor reads `17`,
+    // `2` or `10` as numbers: such values are numbers in the schema too.
+    macro_rules! text_schema {
         ($ty:ty, $name:literal, $description:literal) => {
             impl JsonSchema for $ty {
                 fn schema_name() -> Cow<'static, str> {
                     $name.into()
                 }
                 fn json_schema(_: &mut SchemaGenerator) -> Schema {
-                    json_schema!({ "type": "string", "description": $description })
+                    json_schema!({ "type": ["string", "number"], "description": $description })
                 }
             }
         };
     }
 
-    string_schema!(
-        Pattern,
-        "Pattern",
-        "A regular expression (Rust regex syntax; multi-line mode)."
-    );
-    string_schema!(
+    impl JsonSchema for Pattern {
+        fn schema_name() -> Cow<'static, str> {
+            "Pattern".into()
+        }
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "type": "string",
+                "description": "A regular expression (Rust regex syntax), searched for anywhere in the text; multi-line mode: `^` and `$` match at line starts and ends."
+            })
+        }
+    }
+    text_schema!(
         VersionReq,
         "VersionReq",
-        "A version range: `>=3.10, <3.13`, `^1.2`, `~1.2.3`, `==3.11.*`, `!=3.12`, `17`; `||` between alternatives."
+        "A version range: `>=3.10, <3.13`, `^1.2`, `~1.2.3`, `==3.11.*`, `!=3.12`, `17` (any 17.x); `||` between alternatives. Quote it: `version: \"3.10\"`."
     );
-    string_schema!(
+    text_schema!(
         SizeReq,
         "SizeReq",
-        "A size comparison such as `>= 2 GiB` (units B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)."
+        "A size comparison such as `>= 2 GiB` (>=, >, <=, <, ==, !=; a bare size means at least). Units B, KB, MB, GB, TB (powers of 1000), KiB, MiB, GiB, TiB (powers of 1024); no unit means bytes."
     );
-    string_schema!(CountReq, "CountReq", "A number comparison such as `>= 2`.");
-    string_schema!(
+    text_schema!(
+        CountReq,
+        "CountReq",
+        "A number comparison such as `>= 2` (>=, >, <=, <, ==, !=; a bare number means at least)."
+    );
+    text_schema!(
         DurationText,
         "Duration",
-        "A duration: `500ms`, `10s`, `2m`, `1h`."
+        "A duration: `500ms`, `10s`, `2m` (or `2min`), `1h`; a bare number is seconds."
     );
 
     impl JsonSchema for Mode {
@@ -643,7 +659,7 @@ mod schema_impls {
         }
         fn json_schema(_: &mut SchemaGenerator) -> Schema {
             json_schema!({
-                "type": "string",
+                "type": ["string", "integer"],
                 "pattern": "^(0o)?[0-7]{3,4}$",
                 "description": "Octal Unix permission bits, quoted: \"0755\". Not available on Windows."
             })

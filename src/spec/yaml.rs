@@ -93,10 +93,24 @@ pub fn parse(source: &str) -> Result<(Option<Node>, Vec<YamlProblem>), YamlProbl
     let mut builder = TreeBuilder::default();
     let mut parser = Parser::new_from_str(source);
     if let Err(e) = parser.load(&mut builder, true) {
-        let pos = Pos::from_marker(*e.marker());
+        let mut pos = Pos::from_marker(*e.marker());
+        let mut message = format!("this is not valid YAML: {}", e.info());
+        // The parser reports a `[` or quote left open at the position after
+        // the last line; show the last line instead, with the caret after it.
+        let lines: Vec<&str> = source.lines().collect();
+        if let Some(last) = lines.iter().rposition(|l| !l.trim().is_empty()) {
+            if pos.line > last + 1 && pos.col == 1 {
+                pos = Pos {
+                    line: last + 1,
+                    col: lines[last].chars().count() + 1,
+                };
+                message.push_str(" (at the end of the file)");
+            }
+        }
+        message.push_str(syntax_hint(e.info()));
         return Err(YamlProblem {
             pos,
-            message: format!("this is not valid YAML: {}", e.info()),
+            message,
             snippet: String::new(),
         });
     }
@@ -110,6 +124,29 @@ pub fn parse(source: &str) -> Result<(Option<Node>, Vec<YamlProblem>), YamlProbl
         });
     }
     Ok((builder.root, builder.problems))
+}
+
+/// What to do about the parser's most common complaints.
+fn syntax_hint(info: &str) -> &'static str {
+    if info.contains("tab") {
+        "; indent with spaces, not tabs"
+    } else if info.contains("mapping values are not allowed") {
+        "; a value that contains `: ` must be quoted, e.g. `hint: \"run: apt-get install lua\"`, \
+         or a key is indented deeper than the keys above it"
+    } else if info.contains("flow sequence") {
+        "; close the list with `]`"
+    } else if info.contains("flow mapping") {
+        "; close the map with `}`"
+    } else if info.contains("quoted scalar") {
+        "; close the quote"
+    } else if info.contains("block mapping") || info.contains("block collection") {
+        "; check the indentation: the keys of one check line up under each other, \
+         and each check starts with `- `"
+    } else if info.contains("unexpected character") || info.contains("cannot start any token") {
+        "; quote the value"
+    } else {
+        ""
+    }
 }
 
 enum Frame {
@@ -138,6 +175,16 @@ impl TreeBuilder {
             Some((Frame::Map(_, entries, pending), _)) => match pending.take() {
                 None => *pending = Some(node),
                 Some(key) => {
+                    let mut node = node;
+                    // `command:` with nothing after it: the parser marks the
+                    // empty value at the next token, often lines below.
+                    if matches!(&node.value, Value::Scalar { text, plain: true } if text.is_empty())
+                    {
+                        node.pos = Pos {
+                            line: key.pos.line,
+                            col: key.pos.col + key.as_str().map_or(0, |k| k.chars().count()) + 1,
+                        };
+                    }
                     let duplicate = key.as_str().and_then(|k| {
                         entries
                             .iter()
@@ -148,7 +195,7 @@ impl TreeBuilder {
                         Some(first) => self.problems.push(YamlProblem {
                             pos: key.pos,
                             message: format!(
-                                "duplicate key `{}` (first written at line {}); a second value would silently replace the first",
+                                "duplicate key `{}` (first written at line {}): remove one; YAML would silently keep only one of the values",
                                 key.as_str().unwrap_or_default(),
                                 first.line
                             ),
