@@ -15,10 +15,14 @@ pub fn command(check: &CommandCheck, world: &dyn World, timeout: Duration) -> Ou
     let path = match world.lookup(name) {
         Lookup::Found(path) => path,
         Lookup::Missing => {
-            return Outcome::fail(format!("`{name}` is not on PATH"))
+            let outcome = Outcome::fail(format!("`{name}` is not on PATH"))
                 .expected(wanted)
-                .actual("not found on PATH")
-                .output(searched_path(world));
+                .actual("not found on PATH");
+            // Where it looked: the PATH a person would compare with theirs.
+            return match searched_path(world) {
+                Some(path) => outcome.at(path),
+                None => outcome.at("PATH is not set"),
+            };
         }
         Lookup::NotExecutable(path) => {
             return Outcome::fail(format!(

@@ -108,7 +108,7 @@ fn missing_command_fails_and_shows_path() {
     let o = eval("command: busted", &world);
     assert_eq!(o.status, Status::Fail);
     assert_eq!(o.message, "`busted` is not on PATH");
-    assert_eq!(o.output.as_deref(), Some("PATH=/usr/bin:/bin"));
+    assert_eq!(o.location.as_deref(), Some("PATH=/usr/bin:/bin"));
 }
 
 #[test]

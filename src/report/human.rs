@@ -126,29 +126,34 @@ pub fn render(report: &Report, options: HumanOptions) -> String {
         verdict.red().bold().to_string()
     };
     let bad = s.failed + s.errors;
-    let mut counts = vec![format!("{} passed", s.passed)];
+    let mut counts = Vec::new();
+    if bad > 0 {
+        counts.push(format!("{} passed", s.passed));
+    }
     if s.errors > 0 {
         counts.push(format!("{} could not be checked", s.errors));
     }
     if s.skipped > 0 {
         counts.push(format!("{} skipped", s.skipped));
     }
-    let mut headline = if bad == 0 {
-        format!("all {} checks passed", s.passed)
-    } else {
-        format!("{bad} of {} checks failed", s.total)
+    let mut headline = match (bad, s.total) {
+        (_, 0) => "no checks ran".to_string(),
+        (0, _) => format!("all {} checks passed", s.passed),
+        _ => format!("{bad} of {} checks failed", s.total),
     };
+    if !counts.is_empty() {
+        headline.push_str(&format!(" ({})", counts.join(", ")));
+    }
     let failing_notices = report.notices.iter().filter(|n| n.failing).count();
     if failing_notices > 0 {
         headline.push_str(&format!(
-            ", {failing_notices} error{} above",
+            "; {failing_notices} error{} above",
             if failing_notices == 1 { "" } else { "s" }
         ));
     }
     let _ = writeln!(
         out,
-        "\n{verdict}  {headline} ({}) in {}",
-        counts.join(", "),
+        "\n{verdict}  {headline} in {}",
         format_duration(report.elapsed)
     );
     out
