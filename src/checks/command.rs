@@ -145,7 +145,15 @@ pub fn absent(check: &AbsentCheck, world: &dyn World) -> Outcome {
         Lookup::Missing => Outcome::pass(format!("`{name}` is not on PATH"))
             .expected(expected)
             .actual("not found"),
-        Lookup::Found(path) | Lookup::NotExecutable(path) => {
+        // A file of that name that nobody may run cannot be picked up by a build.
+        Lookup::NotExecutable(path) => Outcome::pass(format!(
+            "`{name}` is not on PATH (a file of that name at {} is not executable)",
+            path.display()
+        ))
+        .expected(expected)
+        .actual("not found (only a non-executable file)")
+        .at(path.display().to_string()),
+        Lookup::Found(path) => {
             let shown = path.display().to_string();
             Outcome::fail(format!("`{name}` is on PATH at {shown}"))
                 .expected(expected)

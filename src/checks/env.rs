@@ -85,8 +85,11 @@ pub fn path_contains(check: &PathContainsCheck, world: &dyn World) -> Outcome {
             .expected(expected)
             .actual("PATH not set");
     };
-    let position =
-        std::env::split_paths(&path).position(|entry| same_dir(&entry, Path::new(wanted)));
+    let wanted_dir = match super::file::expand_path(wanted, world) {
+        Ok(dir) => dir,
+        Err(why) => return Outcome::error(why).expected(expected),
+    };
+    let position = std::env::split_paths(&path).position(|entry| same_dir(&entry, &wanted_dir));
     let shown = path.to_string_lossy().into_owned();
     match position {
         Some(i) => Outcome::pass(format!("PATH contains {wanted} (entry {})", i + 1))

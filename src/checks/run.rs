@@ -124,7 +124,33 @@ fn command_line(check: &RunCheck) -> Result<CommandLine, Box<Outcome>> {
         )))),
         (argv, Some(shell)) => {
             let line = match argv {
-                Argv::List(args) => args.join(" "),
+                // Each word stays one word: quoted for sh, double-quoted
+                // where it has spaces for cmd and PowerShell.
+                Argv::List(args) => match shell {
+                    ShellChoice::Cmd | ShellChoice::Powershell => args
+                        .iter()
+                        .map(|a| {
+                            if a.contains(' ') {
+                                format!("\"{a}\"")
+                            } else {
+                                a.clone()
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    ShellChoice::Default if cfg!(windows) => args
+                        .iter()
+                        .map(|a| {
+                            if a.contains(' ') {
+                                format!("\"{a}\"")
+                            } else {
+                                a.clone()
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    _ => shell_words(args),
+                },
                 Argv::Line(line) => line.clone(),
             };
             let (program, flags) = shell_program(shell);

@@ -517,14 +517,44 @@ fn absent_command_found_pins_actual_and_location() {
 }
 
 #[test]
-fn absent_command_present_but_not_executable_still_fails() {
+fn absent_command_that_is_only_a_non_executable_file_passes_and_says_so() {
+    // A build cannot run it, so nothing can pick it up by accident.
     let world = FakeWorld::default().lookup_as(
         "python2",
         Lookup::NotExecutable(PathBuf::from("/usr/bin/python2")),
     );
     let o = eval("absent: python2", &world);
-    fail(&o);
-    assert_eq!(o.message, "`python2` is on PATH at /usr/bin/python2");
+    assert_eq!(o.status, Status::Pass);
+    assert_eq!(
+        o.message,
+        "`python2` is not on PATH (a file of that name at /usr/bin/python2 is not executable)"
+    );
+}
+
+#[test]
+fn path_contains_expands_home_and_variables() {
+    let world = FakeWorld::default()
+        .var("HOME", "/home/go")
+        .var("PATH", "/usr/bin:/home/go/.cargo/bin");
+    assert_eq!(
+        eval("path_contains: ~/.cargo/bin", &world).status,
+        Status::Pass
+    );
+    assert_eq!(
+        eval("path_contains: ${HOME}/.cargo/bin", &world).status,
+        Status::Pass
+    );
+    assert_eq!(
+        eval("path_contains: ${NOPE}/bin", &world).status,
+        Status::Error
+    );
+}
+
+#[test]
+fn run_list_with_a_shell_keeps_each_word_one_word() {
+    let world = FakeWorld::default().tool("sh", "-c grep 'a b' f", exited(0, "", ""));
+    let o = eval("run: [grep, \"a b\", f]\nshell: sh", &world);
+    assert_eq!(o.status, Status::Pass, "{o:?}");
 }
 
 // ---- run ----
