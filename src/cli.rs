@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::gocd::pipeline::{Binary, Layout, PipelineOptions, Upstream};
 use crate::quantity::parse_duration;
 use crate::report::Format;
 
@@ -249,6 +250,55 @@ fn parse_report(text: &str) -> Result<(Format, PathBuf), String> {
         return Err(format!("`{text}` names no file after `=`"));
     }
     Ok((parse_format(format)?, PathBuf::from(path)))
+}
+
+impl PipelineArgs {
+    /// The generator's options; `location` is where the specs were found,
+    /// which the jobs pass to `--probes`.
+    pub fn options(&self, location: &Path) -> PipelineOptions {
+        PipelineOptions {
+            name: self.name.clone(),
+            group: self.group.clone(),
+            layout: match self.layout {
+                LayoutChoice::Fleet => Layout::Fleet,
+                LayoutChoice::PerResource => Layout::PerResource,
+            },
+            binary: match self.binary {
+                BinaryChoice::Path => Binary::OnPath,
+                BinaryChoice::Fetch => {
+                    let oses: Vec<&str> = self
+                        .os
+                        .iter()
+                        .map(|o| o.trim())
+                        .filter(|o| !o.is_empty())
+                        .collect();
+                    let mut upstream = Upstream::shipped(&oses);
+                    upstream.pipeline = self.from_pipeline.clone();
+                    upstream.stage = self.from_stage.clone();
+                    Binary::Fetch(upstream)
+                }
+            },
+            timer: (!self.no_timer).then(|| self.timer.clone()),
+            timeout_minutes: self.timeout,
+            probes_dir: location.display().to_string().replace('\\', "/"),
+            strict: self.strict,
+        }
+    }
+
+    /// How to make the file again, for its header: this process's
+    /// arguments less the output file.
+    pub fn command_line(&self) -> String {
+        let mut words = vec!["probe".to_string()];
+        let mut argv = std::env::args().skip(1);
+        while let Some(arg) = argv.next() {
+            if arg == "-o" || arg == "--output" {
+                argv.next();
+            } else if !(arg.starts_with("--output=") || arg.starts_with("-o") && arg.len() > 2) {
+                words.push(arg);
+            }
+        }
+        words.join(" ")
+    }
 }
 
 impl Cli {

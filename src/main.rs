@@ -9,8 +9,8 @@ use std::time::{Instant, SystemTime};
 use clap::Parser;
 
 use probe::checks::{self, Budget};
-use probe::cli::{spec_location, BinaryChoice, Cli, Command, LayoutChoice, PipelineArgs, RunArgs};
-use probe::gocd::pipeline::{generate, Binary, Layout, PipelineOptions, Upstream};
+use probe::cli::{spec_location, Cli, Command, PipelineArgs, RunArgs};
+use probe::gocd::pipeline::generate;
 use probe::gocd::{select_for_agent, AgentContext};
 use probe::report::{self, CheckResult, Format, Host, HumanOptions, Notice, Report, ResourceEntry};
 use probe::runner::{self, RunLimits};
@@ -59,7 +59,7 @@ fn run(cli: Cli) -> Result<ExitCode, Usage> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::List { format }) => {
-            print(&list(&catalog, &format));
+            print(&report::list::render(&catalog, &format));
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Pipeline(args)) => pipeline(&catalog, &location, &args),
@@ -182,95 +182,14 @@ fn check(catalog: &Catalog, location: &Path, args: &RunArgs) -> Result<ExitCode,
 }
 
 fn pipeline(catalog: &Catalog, location: &Path, args: &PipelineArgs) -> Result<ExitCode, Usage> {
-    let options = PipelineOptions {
-        name: args.name.clone(),
-        group: args.group.clone(),
-        layout: match args.layout {
-            LayoutChoice::Fleet => Layout::Fleet,
-            LayoutChoice::PerResource => Layout::PerResource,
-        },
-        binary: match args.binary {
-            BinaryChoice::Path => Binary::OnPath,
-            BinaryChoice::Fetch => {
-                let oses: Vec<&str> = args
-                    .os
-                    .iter()
-                    .map(|o| o.trim())
-                    .filter(|o| !o.is_empty())
-                    .collect();
-                let mut upstream = Upstream::shipped(&oses);
-                upstream.pipeline = args.from_pipeline.clone();
-                upstream.stage = args.from_stage.clone();
-                Binary::Fetch(upstream)
-            }
-        },
-        timer: (!args.no_timer).then(|| args.timer.clone()),
-        timeout_minutes: args.timeout,
-        probes_dir: location.display().to_string().replace('\\', "/"),
-        strict: args.strict,
-    };
-    // How to make this file again, for its header: the arguments less the
-    // output file.
-    let mut command_line = vec!["probe".to_string()];
-    let mut argv = std::env::args().skip(1);
-    while let Some(arg) = argv.next() {
-        if arg == "-o" || arg == "--output" {
-            argv.next();
-        } else if !(arg.starts_with("--output=") || arg.starts_with("-o") && arg.len() > 2) {
-            command_line.push(arg);
-        }
-    }
-    let command_line = command_line.join(" ");
-    let text =
-        generate(catalog, &options, &command_line).map_err(|e| Usage(format!("error: {e}")))?;
+    let text = generate(catalog, &args.options(location), &args.command_line())
+        .map_err(|e| Usage(format!("error: {e}")))?;
     match &args.output {
         Some(path) => report::write_atomic(path, text.as_bytes())
             .map_err(|e| Usage(format!("error: cannot write {}: {e}", path.display())))?,
         None => print(text.as_bytes()),
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn list(catalog: &Catalog, format: &str) -> Vec<u8> {
-    if format == "json" {
-        let value: Vec<serde_json::Value> = catalog
-            .resources
-            .iter()
-            .map(|r| {
-                serde_json::json!({
-                    "name": r.name,
-                    "description": r.description,
-                    "file": r.file.display().to_string(),
-                    "requires": r.requires,
-                    "checks": r.checks.iter().map(|c| serde_json::json!({
-                        "id": c.id,
-                        "kind": c.kind.name(),
-                        "subject": c.kind.subject(),
-                        "name": report::check_name(c),
-                        "source": c.source,
-                    })).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        let mut bytes = serde_json::to_vec_pretty(&value).unwrap_or_default();
-        bytes.push(b'\n');
-        return bytes;
-    }
-    let mut out = String::new();
-    for r in &catalog.resources {
-        out.push_str(&r.name);
-        if let Some(d) = &r.description {
-            out.push_str(&format!(" - {d}"));
-        }
-        if !r.requires.is_empty() {
-            out.push_str(&format!(" (requires {})", r.requires.join(", ")));
-        }
-        out.push('\n');
-        for c in &r.checks {
-            out.push_str(&format!("    {}\n", report::check_name(c)));
-        }
-    }
-    out.into_bytes()
 }
 
 /// Writes to stdout; a closed pipe (`probe ... | head`) is not an error.

@@ -14,6 +14,7 @@ pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod list;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

@@ -1,0 +1,47 @@
+//! `probe list`: the resources and their checks, for people or as JSON.
+
+use super::check_name;
+use crate::spec::Catalog;
+
+/// `probe list`: each resource, what it requires, and its checks.
+pub fn render(catalog: &Catalog, format: &str) -> Vec<u8> {
+    if format == "json" {
+        let value: Vec<serde_json::Value> = catalog
+            .resources
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "name": r.name,
+                    "description": r.description,
+                    "file": r.file.display().to_string(),
+                    "requires": r.requires,
+                    "checks": r.checks.iter().map(|c| serde_json::json!({
+                        "id": c.id,
+                        "kind": c.kind.name(),
+                        "subject": c.kind.subject(),
+                        "name": check_name(c),
+                        "source": c.source,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let mut bytes = serde_json::to_vec_pretty(&value).unwrap_or_default();
+        bytes.push(b'\n');
+        return bytes;
+    }
+    let mut out = String::new();
+    for r in &catalog.resources {
+        out.push_str(&r.name);
+        if let Some(d) = &r.description {
+            out.push_str(&format!(" - {d}"));
+        }
+        if !r.requires.is_empty() {
+            out.push_str(&format!(" (requires {})", r.requires.join(", ")));
+        }
+        out.push('\n');
+        for c in &r.checks {
+            out.push_str(&format!("    {}\n", check_name(c)));
+        }
+    }
+    out.into_bytes()
+}
