@@ -3,57 +3,17 @@
 //! ("YAML config plugin" unless said otherwise), which was checked against
 //! the plugin (tomzo/gocd-yaml-config-plugin) and GoCD's own source.
 
+mod common;
+use common::{entries, get, is_map, is_seq, items, keys};
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use probe::spec::yaml::{self, Node, Value};
+use probe::spec::yaml::{self, Node};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn keys(node: &Node) -> Vec<&str> {
-    match &node.value {
-        Value::Map(entries) => entries.iter().filter_map(|(k, _)| k.as_str()).collect(),
-        _ => Vec::new(),
-    }
-}
-
-fn get<'a>(node: &'a Node, key: &str) -> Option<&'a Node> {
-    match &node.value {
-        Value::Map(entries) => entries
-            .iter()
-            .find(|(k, _)| k.as_str() == Some(key))
-            .map(|(_, v)| v),
-        _ => None,
-    }
-}
-
-fn entries(node: &Node) -> Vec<(&str, &Node)> {
-    match &node.value {
-        Value::Map(entries) => entries
-            .iter()
-            .map(|(k, v)| (k.as_str().unwrap_or_default(), v))
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-fn items(node: &Node) -> &[Node] {
-    match &node.value {
-        Value::Seq(items) => items,
-        _ => &[],
-    }
-}
-
-fn is_map(node: &Node) -> bool {
-    matches!(node.value, Value::Map(_))
-}
-
-fn is_seq(node: &Node) -> bool {
-    matches!(node.value, Value::Seq(_))
 }
 
 /// `[a-zA-Z0-9_\-.]+`
