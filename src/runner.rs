@@ -3,7 +3,8 @@
 //! grace) or past the run's total timeout: a worker stuck in a system call
 //! (a dead NFS mount, a DNS lookup) is abandoned and replaced.
 
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -15,6 +16,9 @@ use crate::spec::Check;
 /// Spawned commands are killed at their timeout and normally report well
 /// within this.
 const GRACE: Duration = Duration::from_secs(2);
+
+/// How often the watcher looks for checks past their limit.
+const WATCH_INTERVAL: Duration = Duration::from_millis(250);
 
 /// Evaluates one check; the real one is `checks::evaluate` on the real world.
 pub type Evaluate = dyn Fn(&Check, &Budget) -> Outcome + Send + Sync;
@@ -28,148 +32,164 @@ pub struct RunLimits {
     pub total_timeout: Duration,
 }
 
-struct State {
-    next: usize,
-    started: Vec<Option<Instant>>,
-    results: Vec<Option<Outcome>>,
-    done: usize,
+/// One check's progress. Each field is written once, so workers and the
+/// watcher need no lock to share it: whoever sets `result` first wins.
+#[derive(Default)]
+struct Slot {
+    started: OnceLock<Instant>,
+    result: OnceLock<Outcome>,
 }
 
 struct Shared {
     checks: Vec<Check>,
-    state: Mutex<State>,
-    changed: Condvar,
+    slots: Vec<Slot>,
+    next: AtomicUsize,
+    done: AtomicUsize,
     evaluate: Box<Evaluate>,
     budget: Budget,
+    wake: Condvar,
+    wake_lock: Mutex<()>,
 }
 
 impl Shared {
-    fn lock(&self) -> MutexGuard<'_, State> {
-        // A worker that panicked cannot leave the state half-updated (every
-        // update is a single assignment), so a poisoned lock is still usable.
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn finish(&self, i: usize, outcome: Outcome) {
+        if self.slots[i].result.set(outcome).is_ok()
+            && self.done.fetch_add(1, Ordering::AcqRel) + 1 == self.checks.len()
+        {
+            self.notify();
+        }
+    }
+
+    fn notify(&self) {
+        let _guard = self.wake_lock.lock();
+        self.wake.notify_all();
+    }
+
+    /// The latest a started check may still report.
+    fn limit(&self, i: usize, started: Instant) -> Instant {
+        let own = self.checks[i]
+            .common
+            .timeout
+            .map_or(self.budget.default_timeout, |t| t.0);
+        started + own + GRACE
     }
 }
 
 /// Runs every check and returns one outcome per check, in the same order.
 pub fn run_checks(checks: Vec<Check>, evaluate: Box<Evaluate>, limits: RunLimits) -> Vec<Outcome> {
     let n = checks.len();
-    let started_at = Instant::now();
     let budget = Budget {
         default_timeout: limits.default_timeout,
-        deadline: started_at + limits.total_timeout,
+        deadline: Instant::now() + limits.total_timeout,
     };
     let shared = Arc::new(Shared {
+        slots: (0..n).map(|_| Slot::default()).collect(),
         checks,
-        state: Mutex::new(State {
-            next: 0,
-            started: vec![None; n],
-            results: vec![None; n],
-            done: 0,
-        }),
-        changed: Condvar::new(),
+        next: AtomicUsize::new(0),
+        done: AtomicUsize::new(0),
         evaluate,
         budget,
+        wake: Condvar::new(),
+        wake_lock: Mutex::new(()),
     });
     for _ in 0..limits.jobs.clamp(1, n.max(1)) {
         spawn_worker(&shared);
     }
+    watch(&shared, limits.total_timeout);
+    shared
+        .slots
+        .iter()
+        .map(|slot| {
+            slot.result
+                .get()
+                .cloned()
+                .unwrap_or_else(|| Outcome::error("no result"))
+        })
+        .collect()
+}
 
-    let mut state = shared.lock();
-    while state.done < n {
+/// Waits until every check has a result, abandoning checks that overstay
+/// their limit and ending the run at the total timeout.
+fn watch(shared: &Arc<Shared>, total_timeout: Duration) {
+    let n = shared.checks.len();
+    let deadline = shared.budget.deadline;
+    let mut guard = shared.wake_lock.lock().unwrap_or_else(|p| p.into_inner());
+    while shared.done.load(Ordering::Acquire) < n {
         let now = Instant::now();
-        if now >= budget.deadline {
-            for i in 0..n {
-                if state.results[i].is_none() {
-                    let message = match state.started[i] {
-                        Some(_) => format!(
-                            "did not finish before the run's total timeout ({}) expired",
-                            format_duration(limits.total_timeout)
-                        ),
-                        None => format!(
-                            "not run: the run's total timeout ({}) expired first",
-                            format_duration(limits.total_timeout)
-                        ),
-                    };
-                    state.results[i] = Some(Outcome::error(message));
-                    state.done += 1;
+        if now >= deadline {
+            for slot in &shared.slots {
+                let message = match slot.started.get() {
+                    Some(_) => format!(
+                        "did not finish before the run's total timeout ({}) expired",
+                        format_duration(total_timeout)
+                    ),
+                    None => format!(
+                        "not run: the run's total timeout ({}) expired first",
+                        format_duration(total_timeout)
+                    ),
+                };
+                // Not `finish`: that would wake this very thread, which holds
+                // the lock it wakes through.
+                if slot.result.set(Outcome::error(message)).is_ok() {
+                    shared.done.fetch_add(1, Ordering::AcqRel);
                 }
             }
             break;
         }
-        let mut wake_at = budget.deadline;
-        for i in 0..n {
-            let (Some(start), None) = (state.started[i], &state.results[i]) else {
+        let mut wake_at = deadline;
+        for (i, slot) in shared.slots.iter().enumerate() {
+            let (Some(&start), None) = (slot.started.get(), slot.result.get()) else {
                 continue;
             };
-            let allowed = check_timeout(&shared.checks[i], &budget) + GRACE;
-            if now >= start + allowed {
-                state.results[i] = Some(Outcome {
-                    duration: now - start,
-                    ..Outcome::new(
-                        Status::Fail,
-                        format!(
-                            "timed out after {}: the check was still blocked (e.g. on a hung filesystem or network) and was abandoned",
-                            format_duration(now - start)
-                        ),
-                    )
-                });
-                state.done += 1;
+            let limit = shared.limit(i, start);
+            if now < limit {
+                wake_at = wake_at.min(limit);
+                continue;
+            }
+            let outcome = Outcome {
+                duration: now - start,
+                ..Outcome::new(
+                    Status::Fail,
+                    format!(
+                        "timed out after {}: the check was still blocked (e.g. on a hung filesystem or network) and was abandoned",
+                        format_duration(now - start)
+                    ),
+                )
+            };
+            if slot.result.set(outcome).is_ok() {
+                shared.done.fetch_add(1, Ordering::AcqRel);
                 // The stuck worker is lost; keep the pool at its size.
-                spawn_worker(&shared);
-            } else {
-                wake_at = wake_at.min(start + allowed);
+                spawn_worker(shared);
             }
         }
-        if state.done >= n {
+        if shared.done.load(Ordering::Acquire) >= n {
             break;
         }
-        let wait = wake_at.saturating_duration_since(Instant::now());
-        state = shared
-            .changed
-            .wait_timeout(state, wait)
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        // Workers only wake the watcher when the last check is done; checks
+        // that start meanwhile are looked at on the next round.
+        let wait = wake_at
+            .saturating_duration_since(Instant::now())
+            .min(WATCH_INTERVAL);
+        guard = shared
+            .wake
+            .wait_timeout(guard, wait)
+            .unwrap_or_else(|p| p.into_inner())
             .0;
     }
-    state
-        .results
-        .iter_mut()
-        .map(|r| r.take().unwrap_or_else(|| Outcome::error("no result")))
-        .collect()
-}
-
-fn check_timeout(check: &Check, budget: &Budget) -> Duration {
-    check.common.timeout.map_or(budget.default_timeout, |t| t.0)
 }
 
 fn spawn_worker(shared: &Arc<Shared>) {
     let shared = Arc::clone(shared);
     thread::spawn(move || loop {
-        let i = {
-            let mut state = shared.lock();
-            if state.next >= shared.checks.len() {
-                return;
-            }
-            let i = state.next;
-            state.next += 1;
-            state.started[i] = Some(Instant::now());
-            i
-        };
-        // The watcher sleeps until the next deadline it knows of; tell it
-        // about this one.
-        shared.changed.notify_all();
+        let i = shared.next.fetch_add(1, Ordering::AcqRel);
+        if i >= shared.checks.len() {
+            return;
+        }
         let start = Instant::now();
+        let _ = shared.slots[i].started.set(start);
         let mut outcome = (shared.evaluate)(&shared.checks[i], &shared.budget);
         outcome.duration = start.elapsed();
-        let mut state = shared.lock();
-        if state.results[i].is_none() {
-            state.results[i] = Some(outcome);
-            state.done += 1;
-        }
-        drop(state);
-        shared.changed.notify_all();
+        shared.finish(i, outcome);
     });
 }
 

@@ -130,9 +130,6 @@ pub fn render(report: &Report, options: HumanOptions) -> String {
     if bad > 0 {
         counts.push(format!("{} passed", s.passed));
     }
-    if s.errors > 0 {
-        counts.push(format!("{} could not be checked", s.errors));
-    }
     if s.skipped > 0 {
         counts.push(format!("{} skipped", s.skipped));
     }
@@ -141,6 +138,9 @@ pub fn render(report: &Report, options: HumanOptions) -> String {
         (0, _) => format!("all {} checks passed", s.passed),
         _ => format!("{bad} of {} checks failed", s.total),
     };
+    if s.errors > 0 {
+        headline.push_str(&format!(", {} of them could not be checked", s.errors));
+    }
     if !counts.is_empty() {
         headline.push_str(&format!(" ({})", counts.join(", ")));
     }

@@ -140,7 +140,7 @@ lua - Lua toolchain
            hint:     python2 is end-of-life; remove it from the agent image
   SKIP   env LUA_PATH    only checked on windows; this is linux
 
-FAILED  2 of 4 checks failed (1 passed, 1 could not be checked, 1 skipped) in 84ms
+FAILED  2 of 4 checks failed, 1 of them could not be checked (1 passed, 1 skipped) in 84ms
 "
     .replace("VERSION", env!("CARGO_PKG_VERSION"));
     assert_eq!(text, expected);
