@@ -62,6 +62,7 @@ pub fn load(path: &Path) -> Result<Catalog, Vec<SpecError>> {
     let files = spec_files(path)?;
     let mut errors = Vec::new();
     let mut loaded: Vec<Loaded> = Vec::new();
+    let mut broken: Vec<(PathBuf, Vec<(String, Node)>, String)> = Vec::new();
     let mut seen: HashMap<String, PathBuf> = HashMap::new();
     for file in files {
         let name = resource_name(&file);
@@ -78,7 +79,12 @@ pub fn load(path: &Path) -> Result<Catalog, Vec<SpecError>> {
         seen.insert(name.to_lowercase(), file.clone());
         match load_file(&file, &name) {
             Ok((resource, requires, source)) => loaded.push((resource, requires, source)),
-            Err(mut file_errors) => errors.append(&mut file_errors),
+            Err((mut file_errors, read)) => {
+                errors.append(&mut file_errors);
+                if let Some((requires, source)) = read {
+                    broken.push((file.clone(), requires, source));
+                }
+            }
         }
     }
 
@@ -87,6 +93,26 @@ pub fn load(path: &Path) -> Result<Catalog, Vec<SpecError>> {
     let mut names: Vec<String> = seen.values().map(|file| resource_name(file)).collect();
     names.sort();
     let loaded_names: Vec<String> = loaded.iter().map(|(r, _, _)| r.name.clone()).collect();
+    let unknown_requirement = |file: &Path, source: &str, wanted: &str, node: &Node| {
+        SpecError::at(
+            file.to_path_buf(),
+            source,
+            node.pos,
+            wanted,
+            format!(
+                "`requires` names `{wanted}`, but there is no {wanted}.yaml{}; known resources: {}",
+                did_you_mean(wanted, names.iter().map(String::as_str)),
+                names.join(", ")
+            ),
+        )
+    };
+    for (file, requires, source) in &broken {
+        for (wanted, node) in requires {
+            if !names.iter().any(|n| n.eq_ignore_ascii_case(wanted)) {
+                errors.push(unknown_requirement(file, source, wanted, node));
+            }
+        }
+    }
     for (resource, requires, source) in &mut loaded {
         for (wanted, node) in requires.iter() {
             match names.iter().find(|n| n.eq_ignore_ascii_case(wanted)) {
@@ -95,17 +121,7 @@ pub fn load(path: &Path) -> Result<Catalog, Vec<SpecError>> {
                         resource.requires.push(found.clone());
                     }
                 }
-                None => errors.push(SpecError::at(
-                    resource.file.clone(),
-                    source,
-                    node.pos,
-                    wanted,
-                    format!(
-                        "`requires` names `{wanted}`, but there is no {wanted}.yaml{}; known resources: {}",
-                        did_you_mean(wanted, names.iter().map(String::as_str)),
-                        names.join(", ")
-                    ),
-                )),
+                None => errors.push(unknown_requirement(&resource.file, source, wanted, node)),
             }
         }
     }
@@ -179,15 +195,38 @@ fn spec_files(path: &Path) -> Result<Vec<PathBuf>, Vec<SpecError>> {
 
 type Loaded = (Resource, Vec<(String, Node)>, String);
 
-fn load_file(file: &Path, name: &str) -> Result<Loaded, Vec<SpecError>> {
+/// A file with errors, and what its `requires` says when it could be read,
+/// so that an unknown name there is reported in the same run.
+type Failed = (Vec<SpecError>, Option<(Vec<(String, Node)>, String)>);
+
+fn load_file(file: &Path, name: &str) -> Result<Loaded, Failed> {
+    load_file_inner(file, name).map_err(|failed| match failed {
+        Failure::Unread(errors) => (errors, None),
+        Failure::Read(errors, requires, source) => (errors, Some((requires, source))),
+    })
+}
+
+enum Failure {
+    Unread(Vec<SpecError>),
+    Read(Vec<SpecError>, Vec<(String, Node)>, String),
+}
+
+/// For `?` on the steps before the YAML is read.
+impl From<Vec<SpecError>> for Failure {
+    fn from(errors: Vec<SpecError>) -> Failure {
+        Failure::Unread(errors)
+    }
+}
+
+fn load_file_inner(file: &Path, name: &str) -> Result<Loaded, Failure> {
     let whole = |msg: String| vec![SpecError::whole_file(file.to_path_buf(), msg)];
     let size = std::fs::metadata(file)
         .map_err(|e| whole(format!("cannot read: {e}")))?
         .len();
     if size > MAX_SPEC_BYTES {
-        return Err(whole(format!(
+        return Err(Failure::Unread(whole(format!(
             "the file is {size} bytes; a spec may be at most {MAX_SPEC_BYTES}"
-        )));
+        ))));
     }
     let bytes = std::fs::read(file).map_err(|e| whole(format!("cannot read: {e}")))?;
     let source =
@@ -199,7 +238,7 @@ fn load_file(file: &Path, name: &str) -> Result<Loaded, Vec<SpecError>> {
 
     let (root, problems) = match yaml::parse(&source) {
         Ok(parsed) => parsed,
-        Err(p) => return Err(vec![at(p.pos, &p.snippet, p.message)]),
+        Err(p) => return Err(Failure::Unread(vec![at(p.pos, &p.snippet, p.message)])),
     };
     for p in problems {
         let mut message = p.message;
@@ -209,19 +248,19 @@ fn load_file(file: &Path, name: &str) -> Result<Loaded, Vec<SpecError>> {
         errors.push(at(p.pos, &p.snippet, message));
     }
     let Some(root) = root.filter(|r| !r.is_null()) else {
-        return Err(whole(
+        return Err(Failure::Unread(whole(
             "the file is empty; a spec needs at least `checks:` with a list of checks".into(),
-        ));
+        )));
     };
     let Value::Map(entries) = &root.value else {
-        return Err(vec![at(
+        return Err(Failure::Unread(vec![at(
             root.pos,
             &snippet_of(&root),
             format!(
                 "a spec is a map with `description`, `requires` and `checks`, not {}",
                 root.type_name()
             ),
-        )]);
+        )]));
     };
 
     let de_errors = RefCell::new(Vec::<DeError>::new());
@@ -301,7 +340,7 @@ fn load_file(file: &Path, name: &str) -> Result<Loaded, Vec<SpecError>> {
     }
     errors.sort_by_key(|e| e.pos.map(|p| (p.line, p.col)));
     if !errors.is_empty() {
-        return Err(errors);
+        return Err(Failure::Read(errors, requires, source));
     }
     assign_ids(&mut checks);
     Ok((

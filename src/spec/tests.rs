@@ -34,8 +34,11 @@ impl Probes {
         }
     }
 
+    /// On Windows too: `probes\lua.yaml` is shown as `probes/lua.yaml`.
     fn shown(&self, text: &str) -> String {
-        text.replace(&self.path.display().to_string(), "probes")
+        let dir = self.path.display().to_string();
+        text.replace(&format!("{dir}{}", std::path::MAIN_SEPARATOR), "probes/")
+            .replace(&dir, "probes")
     }
 }
 
@@ -669,6 +672,20 @@ fn requires_naming_an_unknown_resource_suggests_the_near_one() {
 }
 
 #[test]
+fn an_unknown_requires_is_reported_beside_the_file_s_other_errors() {
+    let errors = Probes::new()
+        .file(
+            "gradle.yaml",
+            "requires: [jav]\nchecks:\n  - comand: gradle\n",
+        )
+        .file("java.yaml", "checks:\n  - command: java\n")
+        .errors();
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(errors[0].starts_with("probes/gradle.yaml:1:12: error: `requires` names `jav`"));
+    assert!(errors[1].starts_with("probes/gradle.yaml:3:5: error: this check has no kind"));
+}
+
+#[test]
 fn requiring_a_resource_whose_spec_has_errors_is_not_a_second_error() {
     let errors = Probes::new()
         .file(
@@ -752,6 +769,8 @@ fn every_error_in_every_file_is_reported_in_one_load_in_file_and_line_order() {
             "probes/java.yaml:3:14: error: `eleven` is not a version; write numbers separated \
              by dots, e.g. `3.10` or `1.8.0_292`",
             "probes/java.yaml:5:11: error: `9` is not an octal mode; write e.g. \"0755\" (quoted)",
+            "probes/lua.yaml:2:12: error: `requires` names `linx`, but there is no linx.yaml \
+             (did you mean `linux`?); known resources: java, linux, lua",
             "probes/lua.yaml:5:5: error: unknown key `verison` (did you mean `version`?); \
              expected one of `command`, `version`, `version_matches`, `version_regex`, `args`, \
              `title`, `hint`, `timeout`, `os`",
@@ -822,10 +841,7 @@ fn a_valid_spec_loads_with_ids_and_sources() {
             "lua/absent:python2#2"
         ]
     );
-    assert_eq!(
-        probes.shown(&lua.checks[1].source),
-        format!("probes{}lua.yaml:7", std::path::MAIN_SEPARATOR)
-    );
+    assert_eq!(probes.shown(&lua.checks[1].source), "probes/lua.yaml:7");
 }
 
 /// The specs this repository ships, which the README runs.
