@@ -179,7 +179,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_common: bool,
 
-    /// Format of the report on stdout.
+    /// Format of the report on stdout: human, json, junit or html.
     #[arg(short, long, value_name = "FORMAT", default_value = "human", value_parser = parse_format)]
     pub format: Format,
 
