@@ -62,7 +62,7 @@ pub fn load(path: &Path) -> Result<Catalog, Vec<SpecError>> {
     let files = spec_files(path)?;
     let mut errors = Vec::new();
     let mut loaded: Vec<Loaded> = Vec::new();
-    let mut broken: Vec<(PathBuf, Vec<(String, Node)>, String)> = Vec::new();
+    let mut broken: Vec<Unloaded> = Vec::new();
     let mut seen: HashMap<String, PathBuf> = HashMap::new();
     for file in files {
         let name = resource_name(&file);
@@ -194,6 +194,9 @@ fn spec_files(path: &Path) -> Result<Vec<PathBuf>, Vec<SpecError>> {
 }
 
 type Loaded = (Resource, Vec<(String, Node)>, String);
+
+/// A file that failed to load but whose `requires` could be read.
+type Unloaded = (PathBuf, Vec<(String, Node)>, String);
 
 /// A file with errors, and what its `requires` says when it could be read,
 /// so that an unknown name there is reported in the same run.
