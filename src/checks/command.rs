@@ -50,6 +50,7 @@ pub fn command(check: &CommandCheck, world: &dyn World, timeout: Duration) -> Ou
     let request = RunRequest {
         program: path.clone(),
         args: args.iter().map(OsString::from).collect(),
+        verbatim: false,
         timeout,
     };
     let (stdout, stderr) = match world.run(&request) {
@@ -81,8 +82,11 @@ pub fn command(check: &CommandCheck, world: &dyn World, timeout: Duration) -> Ou
             let how = code.map_or("was killed by a signal".to_string(), |c| {
                 format!("exited with {c}")
             });
-            // 126/127 is how shells and shims (pyenv, asdf) say "cannot run this".
-            let message = if matches!(code, Some(126 | 127)) {
+            // 126/127 is how shells and shims (pyenv, asdf) say "cannot run
+            // this"; 9009 is cmd.exe's "is not recognized as an internal or
+            // external command" (a .cmd wrapper whose program is gone, or
+            // Windows' app execution alias for a Python from the Store).
+            let message = if matches!(code, Some(126 | 127 | 9009)) {
                 format!("`{name}` is found but does not run: `{typed}` {how}")
             } else {
                 format!("`{typed}` {how}")

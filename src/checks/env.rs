@@ -1,9 +1,7 @@
 //! Environment variables and PATH entries.
 
-use std::path::{Path, PathBuf};
-
 use super::Outcome;
-use crate::spec::{EnvCheck, PathContainsCheck};
+use crate::spec::{EnvCheck, OsFamily, PathContainsCheck};
 use crate::world::World;
 
 /// Values of variables whose names say they are secret are never shown.
@@ -89,8 +87,12 @@ pub fn path_contains(check: &PathContainsCheck, world: &dyn World) -> Outcome {
         Ok(dir) => dir,
         Err(why) => return Outcome::error(why).expected(expected),
     };
-    let position = std::env::split_paths(&path).position(|entry| same_dir(&entry, &wanted_dir));
+    let windows = world.os_family() == OsFamily::Windows;
     let shown = path.to_string_lossy().into_owned();
+    let wanted_dir = wanted_dir.to_string_lossy();
+    let position = path_entries(&shown, windows)
+        .iter()
+        .position(|entry| same_dir(entry, &wanted_dir, windows));
     match position {
         Some(i) => Outcome::pass(format!("PATH contains {wanted} (entry {})", i + 1))
             .expected(expected)
@@ -101,22 +103,41 @@ pub fn path_contains(check: &PathContainsCheck, world: &dyn World) -> Outcome {
     }
 }
 
+/// PATH's entries as the OS splits them: on `:` on Unix; on Windows on
+/// `;`, where an entry may be quoted (`"C:\a;b"`) and the quotes are not
+/// part of it.
+fn path_entries(path: &str, windows: bool) -> Vec<String> {
+    if !windows {
+        return path.split(':').map(str::to_string).collect();
+    }
+    let mut entries = vec![String::new()];
+    let mut quoted = false;
+    for c in path.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ';' if !quoted => entries.push(String::new()),
+            c => entries.last_mut().expect("one entry at least").push(c),
+        }
+    }
+    entries
+}
+
 /// `/usr/local/bin/` and `/usr/local/bin` are the same entry; on Windows
-/// case and slash direction do not matter either.
-fn same_dir(a: &Path, b: &Path) -> bool {
-    fn norm(p: &Path) -> PathBuf {
-        let text = p.to_string_lossy();
+/// case and slash direction do not matter either (`c:/tools/` is
+/// `C:\Tools`).
+fn same_dir(a: &str, b: &str, windows: bool) -> bool {
+    fn norm(text: &str, windows: bool) -> String {
+        let mut text = text.to_string();
+        if windows {
+            text = text.replace('/', "\\").to_lowercase();
+        }
         let trimmed = text.trim_end_matches(['/', '\\']);
         // `/` stays `/`: trimmed to nothing it would equal an empty entry.
-        let mut text = if trimmed.is_empty() {
+        if trimmed.is_empty() {
             text.chars().take(1).collect()
         } else {
             trimmed.to_string()
-        };
-        if cfg!(windows) {
-            text = text.replace('/', "\\").to_lowercase();
         }
-        PathBuf::from(text)
     }
-    norm(a) == norm(b)
+    norm(a, windows) == norm(b, windows)
 }

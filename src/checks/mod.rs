@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::spec::{Check, CheckKind, OsFamily};
+use crate::spec::{Check, CheckKind};
 use crate::world::World;
 
 mod command;
@@ -126,7 +126,7 @@ impl Budget {
 
 pub fn evaluate(check: &Check, world: &dyn World, budget: &Budget) -> Outcome {
     if let Some(only) = &check.common.os {
-        let here = OsFamily::current();
+        let here = world.os_family();
         if !only.0.contains(&here) {
             let list: Vec<String> = only.0.iter().map(ToString::to_string).collect();
             return Outcome::new(

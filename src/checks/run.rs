@@ -5,11 +5,12 @@ use std::time::Duration;
 
 use super::{excerpt, shell_words, Outcome};
 use crate::quantity::format_duration;
-use crate::spec::{Argv, Pattern, RunCheck, ShellChoice};
+use crate::spec::{Argv, OsFamily, Pattern, RunCheck, ShellChoice};
 use crate::world::{Lookup, RunOutcome, RunRequest, World};
 
 pub fn run(check: &RunCheck, world: &dyn World, timeout: Duration) -> Outcome {
-    let (program, args, typed) = match command_line(check) {
+    let windows = world.os_family() == OsFamily::Windows;
+    let (program, args, typed, verbatim) = match command_line(check, windows) {
         Ok(parts) => parts,
         Err(outcome) => return *outcome,
     };
@@ -34,6 +35,7 @@ pub fn run(check: &RunCheck, world: &dyn World, timeout: Duration) -> Outcome {
     let request = RunRequest {
         program: program_path,
         args: args.into_iter().map(OsString::from).collect(),
+        verbatim,
         timeout,
     };
     let (code, stdout, stderr) = match world.run(&request) {
@@ -110,35 +112,36 @@ pub fn run(check: &RunCheck, world: &dyn World, timeout: Duration) -> Outcome {
         .output(output)
 }
 
-type CommandLine = (String, Vec<String>, String);
+/// The program, its arguments, the command as a person types it, and
+/// whether the arguments go on a Windows command line as they are.
+type CommandLine = (String, Vec<String>, String, bool);
 
-/// The program to start, its arguments, and the command as a person types it.
-fn command_line(check: &RunCheck) -> Result<CommandLine, Box<Outcome>> {
+/// How to start the check's command. `windows`: `shell: true` means cmd.exe.
+///
+/// cmd.exe gets `/S /C "line"`: with `/S` it removes exactly the outer
+/// quotes and runs the line as typed, whatever quotes it holds, so the line
+/// goes on its command line verbatim (the usual quoting, `\"` for a quote,
+/// means nothing to cmd).
+fn command_line(check: &RunCheck, windows: bool) -> Result<CommandLine, Box<Outcome>> {
     match (&check.run, check.shell) {
         (Argv::List(argv), None) => {
             let typed = shell_words(argv);
-            Ok((argv[0].clone(), argv[1..].to_vec(), typed))
+            Ok((argv[0].clone(), argv[1..].to_vec(), typed, false))
         }
         (Argv::Line(line), None) => Err(Box::new(Outcome::error(format!(
             "`{line}` is one string; add `shell: true` or write it as a list"
         )))),
         (argv, Some(shell)) => {
+            let shell = match shell {
+                ShellChoice::Default if windows => ShellChoice::Cmd,
+                ShellChoice::Default => ShellChoice::Sh,
+                named => named,
+            };
             let line = match argv {
                 // Each word stays one word: quoted for sh, double-quoted
                 // where it has spaces for cmd and PowerShell.
                 Argv::List(args) => match shell {
                     ShellChoice::Cmd | ShellChoice::Powershell => args
-                        .iter()
-                        .map(|a| {
-                            if a.contains(' ') {
-                                format!("\"{a}\"")
-                            } else {
-                                a.clone()
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                    ShellChoice::Default if cfg!(windows) => args
                         .iter()
                         .map(|a| {
                             if a.contains(' ') {
@@ -155,18 +158,24 @@ fn command_line(check: &RunCheck) -> Result<CommandLine, Box<Outcome>> {
             };
             let (program, flags) = shell_program(shell);
             let mut args: Vec<String> = flags.iter().map(ToString::to_string).collect();
-            args.push(line.clone());
-            Ok((program.to_string(), args, line))
+            let verbatim = shell == ShellChoice::Cmd;
+            args.push(if verbatim {
+                format!("\"{line}\"")
+            } else {
+                line.clone()
+            });
+            Ok((program.to_string(), args, line, verbatim))
         }
     }
 }
 
+/// The shell's program and the flags before the command line. `Default`
+/// is resolved to `Sh` or `Cmd` by the caller.
 fn shell_program(shell: ShellChoice) -> (&'static str, &'static [&'static str]) {
     match shell {
-        ShellChoice::Default if cfg!(windows) => ("cmd", &["/C"]),
         ShellChoice::Default | ShellChoice::Sh => ("sh", &["-c"]),
         ShellChoice::Bash => ("bash", &["-c"]),
-        ShellChoice::Cmd => ("cmd", &["/C"]),
+        ShellChoice::Cmd => ("cmd", &["/S", "/C"]),
         ShellChoice::Powershell => ("powershell", &["-NoProfile", "-NonInteractive", "-Command"]),
     }
 }

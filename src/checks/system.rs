@@ -13,7 +13,7 @@ use crate::version::Version;
 use crate::world::World;
 
 pub fn platform(check: &PlatformCheck, world: &dyn World) -> Outcome {
-    let here = OsFamily::current();
+    let here = world.os_family();
     let mut expected = check.platform.to_string();
     if let Some(distro) = &check.distro {
         expected.push_str(&format!(" ({})", distro.0.join(" or ")));
@@ -142,8 +142,9 @@ pub fn disk(check: &DiskCheck, world: &dyn World) -> Outcome {
 pub fn process(check: &ProcessCheck, world: &dyn World) -> Outcome {
     let wanted = &check.process;
     let names = world.processes();
+    let windows = world.os_family() == OsFamily::Windows;
     let matches = |name: &str| {
-        if cfg!(windows) {
+        if windows {
             let name = name.to_lowercase();
             let wanted = wanted.to_lowercase();
             name == wanted || name == format!("{wanted}.exe")

@@ -144,7 +144,9 @@ fn env_checks() {
 
 #[test]
 fn path_contains_ignores_trailing_slashes() {
-    let world = FakeWorld::default().var("PATH", "/usr/local/bin/:/usr/bin");
+    let world = FakeWorld::default()
+        .on(OsFamily::Linux)
+        .var("PATH", "/usr/local/bin/:/usr/bin");
     assert_eq!(
         eval("path_contains: /usr/local/bin", &world).status,
         Status::Pass
@@ -534,6 +536,7 @@ fn absent_command_that_is_only_a_non_executable_file_passes_and_says_so() {
 #[test]
 fn path_contains_expands_home_and_variables() {
     let world = FakeWorld::default()
+        .on(OsFamily::Linux)
         .var("HOME", "/home/go")
         .var("PATH", "/usr/bin:/home/go/.cargo/bin");
     assert_eq!(
@@ -680,11 +683,14 @@ fn run_output_shows_stdout_then_stderr() {
     assert_eq!(o.output.as_deref(), Some("out\nerr"));
 }
 
-#[cfg(unix)]
 #[test]
 fn run_shell_true_builds_sh_dash_c() {
     let line = "test -d \"$HOME\" && echo ok";
-    let world = FakeWorld::default().tool("sh", &format!("-c {line}"), exited(0, "ok\n", ""));
+    let world = FakeWorld::default().on(OsFamily::Linux).tool(
+        "sh",
+        &format!("-c {line}"),
+        exited(0, "ok\n", ""),
+    );
     let o = eval(&format!("run: '{line}'\nshell: true\nstdout: ok"), &world);
     pass(&o);
     assert_eq!(o.message, format!("`{line}` ran (exit 0)"));
@@ -703,7 +709,7 @@ fn run_named_shells() {
             "-NoProfile -NonInteractive -Command echo ok",
             exited(0, "ok\n", ""),
         )
-        .tool("cmd", "/C echo ok", exited(0, "ok\n", ""));
+        .tool("cmd", "/S /C \"echo ok\"", exited(0, "ok\n", ""));
     pass(&eval("run: echo ok\nshell: bash", &world));
     pass(&eval("run: echo ok\nshell: powershell", &world));
     pass(&eval("run: echo ok\nshell: cmd", &world));
@@ -730,7 +736,7 @@ fn run_named_shells() {
             ),
             (
                 PathBuf::from("/fake/bin/cmd"),
-                vec!["/C".to_string(), "echo ok".into()]
+                vec!["/S".to_string(), "/C".into(), "\"echo ok\"".into()]
             ),
         ]
     );
@@ -933,7 +939,9 @@ fn secret_looking_values_are_never_shown() {
 
 #[test]
 fn path_contains_pins_messages() {
-    let world = FakeWorld::default().var("PATH", "/usr/local/bin/:/usr/bin");
+    let world = FakeWorld::default()
+        .on(OsFamily::Linux)
+        .var("PATH", "/usr/local/bin/:/usr/bin");
     let o = eval("path_contains: /usr/bin", &world);
     pass(&o);
     assert_eq!(o.message, "PATH contains /usr/bin (entry 2)");
@@ -954,13 +962,15 @@ fn path_contains_without_path() {
     assert_eq!(o.actual, "PATH not set");
 }
 
-#[cfg(unix)]
 #[test]
 fn path_contains_root_is_not_an_empty_entry() {
     // An empty entry means the current directory, not `/`.
-    let world = FakeWorld::default().var("PATH", "/usr/bin::/bin");
+    let linux = FakeWorld::default().on(OsFamily::Linux);
+    let world = linux.var("PATH", "/usr/bin::/bin");
     fail(&eval("path_contains: /", &world));
-    let world = FakeWorld::default().var("PATH", "/usr/bin:/");
+    let world = FakeWorld::default()
+        .on(OsFamily::Linux)
+        .var("PATH", "/usr/bin:/");
     pass(&eval("path_contains: /", &world));
 }
 
@@ -1431,27 +1441,29 @@ fn process_running_or_not() {
     assert_eq!(o.actual, "not running");
 }
 
-#[cfg(not(windows))]
 #[test]
 fn process_names_truncated_to_15_bytes_match() {
     // Linux shows `gradle-daemon-worker` as `gradle-daemon-w`.
-    let world = FakeWorld::default()
-        .running("gradle-daemon-w")
-        .running("gradle-daem");
+    let linux = || FakeWorld::default().on(OsFamily::Linux);
+    let world = linux().running("gradle-daemon-w").running("gradle-daem");
     pass(&eval("process: gradle-daemon-worker", &world));
     // Only a name cut at exactly 15 bytes is a truncation.
-    let world = FakeWorld::default().running("gradle-daemon");
+    let world = linux().running("gradle-daemon");
     fail(&eval("process: gradle-daemon-worker", &world));
     // A wanted name shorter than the running one is not a match.
-    let world = FakeWorld::default().running("gradle-daemon-w");
+    let world = linux().running("gradle-daemon-w");
     fail(&eval("process: gradle", &world));
+    // Case matters on Linux.
+    fail(&eval("process: Gradle-daemon-w", &world));
 }
 
-#[cfg(windows)]
 #[test]
 fn process_names_on_windows_ignore_case_and_exe() {
-    let world = FakeWorld::default().running("Docker Desktop.exe");
+    let windows = || FakeWorld::default().on(OsFamily::Windows);
+    let world = windows().running("Docker Desktop.exe");
     pass(&eval("process: docker desktop", &world));
+    pass(&eval("process: DOCKER DESKTOP.EXE", &world));
+    fail(&eval("process: docker", &world));
 }
 
 // ---- tcp ----
@@ -1529,4 +1541,155 @@ fn excerpt_keeps_the_first_non_blank_lines() {
     let cut = excerpt(&long, 3);
     assert_eq!(cut.chars().count(), 2001);
     assert!(cut.ends_with('…'));
+}
+
+// ---- a fake Windows (and a fake Linux) on any machine ----
+
+fn windows() -> FakeWorld {
+    FakeWorld::default().on(OsFamily::Windows).os(
+        &["windows"],
+        Some("10 (19045)"),
+        Some("Windows 10 Pro"),
+    )
+}
+
+#[test]
+fn the_os_filter_asks_the_world() {
+    let o = eval("command: apt-get\nos: linux", &windows());
+    assert_eq!(o.status, Status::Skipped);
+    assert_eq!(o.message, "only checked on linux; this is windows");
+    let o = eval(
+        "command: choco\nos: windows",
+        &FakeWorld::default().on(OsFamily::Linux),
+    );
+    assert_eq!(o.status, Status::Skipped);
+    assert_eq!(o.message, "only checked on windows; this is linux");
+    let o = eval("command: choco\nos: [linux, windows]", &windows());
+    fail(&o);
+    assert_eq!(o.message, "`choco` is not on PATH");
+}
+
+#[test]
+fn platform_windows_passes_on_windows_only() {
+    let o = eval("platform: windows", &windows());
+    pass(&o);
+    assert_eq!(o.message, "Windows 10 Pro");
+    assert_eq!(o.actual, "windows (windows), release 10 (19045)");
+    let o = eval("platform: linux", &windows());
+    fail(&o);
+    assert_eq!(o.message, "this is windows, not linux");
+    let o = eval("platform: windows", &ubuntu().on(OsFamily::Linux));
+    fail(&o);
+    assert_eq!(o.message, "this is linux, not windows");
+}
+
+#[test]
+fn run_shell_true_on_windows_is_cmd_with_the_line_verbatim() {
+    let line = r#""C:\Program Files\Git\cmd\git.exe" --version & exit /b 0"#;
+    let world = windows().tool(
+        "cmd",
+        &format!("/S /C \"{line}\""),
+        exited(0, "git\r\n", ""),
+    );
+    let o = eval(&format!("run: '{line}'\nshell: true\nstdout: git"), &world);
+    pass(&o);
+    assert_eq!(o.message, format!("`{line}` ran (exit 0)"));
+    let ran = world.ran();
+    assert_eq!(ran[0].program, PathBuf::from("/fake/bin/cmd"));
+    assert_eq!(args(&ran[0]), ["/S", "/C", &format!("\"{line}\"")]);
+    assert!(ran[0].verbatim, "cmd's line must not get the usual quoting");
+}
+
+#[test]
+fn run_list_with_cmd_quotes_words_with_spaces() {
+    let world = windows().tool(
+        "cmd",
+        r#"/S /C "dir "C:\Program Files" /b""#,
+        exited(0, "", ""),
+    );
+    pass(&eval(
+        "run: [dir, 'C:\\Program Files', /b]\nshell: true",
+        &world,
+    ));
+    // PowerShell's arguments are passed the usual way.
+    let world = windows().tool(
+        "powershell",
+        "-NoProfile -NonInteractive -Command Get-Item \"C:\\Program Files\"",
+        exited(0, "", ""),
+    );
+    pass(&eval(
+        "run: [Get-Item, 'C:\\Program Files']\nshell: powershell",
+        &world,
+    ));
+    assert!(!world.ran()[0].verbatim);
+}
+
+#[test]
+fn a_command_is_never_run_verbatim() {
+    let world = windows().tool("node", "--version", exited(0, "v20.11.1\r\n", ""));
+    pass(&eval("command: node\nversion: \">=20\"", &world));
+    assert!(!world.ran()[0].verbatim);
+}
+
+#[test]
+fn path_contains_on_windows_ignores_case_slashes_and_quotes() {
+    let world = windows().var(
+        "Path",
+        r#"C:\Windows\system32;"C:\Program Files\Git\cmd";c:/tools/"#,
+    );
+    let o = eval(r"path_contains: C:\Tools", &world);
+    pass(&o);
+    assert_eq!(o.message, r"PATH contains C:\Tools (entry 3)");
+    pass(&eval(r"path_contains: c:\program files\git\CMD\", &world));
+    pass(&eval("path_contains: C:/Windows/System32", &world));
+    fail(&eval(r"path_contains: C:\Windows", &world));
+    // On Linux `:` splits and case counts.
+    let linux = FakeWorld::default()
+        .on(OsFamily::Linux)
+        .var("PATH", "/opt/Tools:/usr/bin");
+    fail(&eval("path_contains: /opt/tools", &linux));
+    pass(&eval("path_contains: /opt/Tools/", &linux));
+}
+
+#[test]
+fn variable_names_ignore_case_on_windows_only() {
+    let world = windows().var("PATHEXT", ".COM;.EXE;.BAT;.CMD");
+    let o = eval("env: PathExt\nmatches: '(?i)\\.exe'", &world);
+    pass(&o);
+    assert_eq!(o.message, "$PathExt is \".COM;.EXE;.BAT;.CMD\"");
+    let linux = FakeWorld::default()
+        .on(OsFamily::Linux)
+        .var("PATHEXT", ".EXE");
+    fail(&eval("env: PathExt", &linux));
+}
+
+#[test]
+fn exit_9009_from_a_cmd_wrapper_is_found_but_does_not_run() {
+    let world = windows().tool(
+        "python",
+        "--version",
+        exited(
+            9009,
+            "",
+            "Python was not found; run without arguments to install from the Microsoft Store\r\n",
+        ),
+    );
+    let o = eval("command: python\nversion: \">=3.9\"", &world);
+    fail(&o);
+    assert_eq!(
+        o.message,
+        "`python` is found but does not run: `python --version` exited with 9009"
+    );
+    assert_eq!(
+        o.output.as_deref(),
+        Some("Python was not found; run without arguments to install from the Microsoft Store")
+    );
+}
+
+#[test]
+fn file_mode_on_a_fake_windows_file_is_an_error_not_a_pass() {
+    let world = windows().file_without_mode(r"C:\tools\probe.exe", FileKind::File, true);
+    let o = eval("file: 'C:\\tools\\probe.exe'\nmode: \"0755\"", &world);
+    error(&o);
+    assert!(o.status.is_failure());
 }

@@ -1,6 +1,6 @@
 //! Spawning a command so that it can never hang or flood the probe: stdin
 //! closed, output capped, and on timeout the command AND every process it
-//! started are killed.
+//! started are killed: on Unix its process group, on Windows its Job Object.
 
 use std::io::Read;
 use std::process::{Child, Command, Stdio};
@@ -22,19 +22,20 @@ const DRAIN_GRACE: Duration = Duration::from_millis(200);
 pub fn run_with_timeout(request: &RunRequest) -> RunOutcome {
     let started = Instant::now();
     let mut command = Command::new(&request.program);
+    add_args(&mut command, request);
     command
-        .args(&request.args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     own_process_group(&mut command);
+    let tree = ProcessTree::prepare();
     let mut child = match command.spawn() {
         Ok(child) => child,
         Err(e) => return RunOutcome::FailedToStart(describe_spawn_error(&e)),
     };
+    let tree = tree.adopt(&child);
     let stdout = child.stdout.take().map(spawn_reader);
     let stderr = child.stderr.take().map(spawn_reader);
-    let tree = ProcessTree::new(&child);
 
     let (done_tx, done_rx) = mpsc::channel();
     thread::spawn(move || {
@@ -48,8 +49,8 @@ pub fn run_with_timeout(request: &RunRequest) -> RunOutcome {
             (done_rx.recv().ok().and_then(Result::ok), true)
         }
     };
-    // Whatever the command left behind in its group goes too: the probe
-    // leaves the machine as it found it.
+    // Whatever the command left behind in its group (its job) goes too: the
+    // probe leaves the machine as it found it.
     if !timed_out {
         tree.kill_leftovers();
     }
@@ -71,6 +72,23 @@ pub fn run_with_timeout(request: &RunRequest) -> RunOutcome {
     }
 }
 
+#[cfg(windows)]
+fn add_args(command: &mut Command, request: &RunRequest) {
+    use std::os::windows::process::CommandExt;
+    if request.verbatim {
+        for arg in &request.args {
+            command.raw_arg(arg);
+        }
+    } else {
+        command.args(&request.args);
+    }
+}
+
+#[cfg(not(windows))]
+fn add_args(command: &mut Command, request: &RunRequest) {
+    command.args(&request.args);
+}
+
 fn describe_spawn_error(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => {
@@ -83,6 +101,11 @@ fn describe_spawn_error(e: &std::io::Error) -> String {
             // ENOEXEC: not a binary this machine runs, and no #! line.
             Some(8) if cfg!(unix) => {
                 "it is not a program this machine can run (exec format error)".into()
+            }
+            // ERROR_BAD_EXE_FORMAT: a file with an extension in PATHEXT that
+            // is no Windows program (a renamed script, a Linux binary).
+            Some(193) if cfg!(windows) => {
+                "it is not a program this machine can run (not a valid Windows program)".into()
             }
             _ => format!("it could not be started: {e}"),
         },
@@ -148,19 +171,28 @@ fn own_process_group(command: &mut Command) {
 fn own_process_group(_command: &mut Command) {}
 
 /// The spawned command and everything it started.
+#[cfg(unix)]
 struct ProcessTree {
-    pid: u32,
+    /// The command's process group: its pid, as it was started as a group
+    /// leader.
+    pgid: Option<libc::pid_t>,
 }
 
+#[cfg(unix)]
 impl ProcessTree {
-    fn new(child: &Child) -> ProcessTree {
-        ProcessTree { pid: child.id() }
+    fn prepare() -> ProcessTree {
+        ProcessTree { pgid: None }
+    }
+
+    fn adopt(self, child: &Child) -> ProcessTree {
+        ProcessTree {
+            pgid: libc::pid_t::try_from(child.id()).ok(),
+        }
     }
 
     /// Kills the whole process group the command leads.
-    #[cfg(unix)]
     fn kill(&self) {
-        let Ok(pgid) = libc::pid_t::try_from(self.pid) else {
+        let Some(pgid) = self.pgid else {
             return;
         };
         // SAFETY: killpg only sends a signal; the group id is the child's pid,
@@ -170,28 +202,176 @@ impl ProcessTree {
         }
     }
 
-    /// Windows: `taskkill /T` ends the tree until Job Objects are in place.
-    #[cfg(windows)]
-    fn kill(&self) {
-        let _ = Command::new("taskkill")
-            .args(["/T", "/F", "/PID", &self.pid.to_string()])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
-
-    #[cfg(not(any(unix, windows)))]
-    fn kill(&self) {}
-
-    /// After a normal exit: cheap on Unix (one signal to the group). On
-    /// Windows it would cost a process spawn per check, so it waits for Job
-    /// Objects.
+    /// After a normal exit: one signal to the group.
     fn kill_leftovers(&self) {
-        if cfg!(unix) {
-            self.kill();
+        self.kill();
+    }
+}
+
+/// The spawned command and everything it started: a Job Object that the
+/// command is put in right after it is created. Processes it starts are in
+/// the job too (unless they ask to break away and the job allows it, which
+/// this one does not), so one `TerminateJobObject` ends the whole tree.
+///
+/// The race: `std` offers no way to create a process inside a job, so the
+/// command runs for the moment between `CreateProcess` returning and
+/// `AssignProcessToJobObject`. A process it started in that window would
+/// not be in the job. Starting anything takes a freshly created process far
+/// longer than that (its DLLs are still loading), so in practice the window
+/// is closed; starting it suspended would close it for certain, but `std`
+/// keeps the main thread's handle to itself, so resuming it would need the
+/// thread list of the whole machine (a Toolhelp snapshot) on every spawn.
+///
+/// Where no job can be made or joined (Windows before 8 inside another job),
+/// the command alone is terminated, as `Child::kill` would.
+#[cfg(windows)]
+struct ProcessTree {
+    job: Option<job::Job>,
+    /// Our own handle on the command (not the `Child`'s, which the waiting
+    /// thread closes), for when it is in no job.
+    process: Option<std::os::windows::io::OwnedHandle>,
+}
+
+#[cfg(windows)]
+impl ProcessTree {
+    /// Creates the job before the command exists, to keep the window before
+    /// it is assigned as short as possible.
+    fn prepare() -> ProcessTree {
+        ProcessTree {
+            job: job::Job::new(),
+            process: None,
         }
     }
+
+    fn adopt(self, child: &Child) -> ProcessTree {
+        use std::os::windows::io::AsHandle;
+        let job = self.job.filter(|job| job.assign(child));
+        let process = match job {
+            Some(_) => None,
+            None => child.as_handle().try_clone_to_owned().ok(),
+        };
+        ProcessTree { job, process }
+    }
+
+    fn kill(&self) {
+        match (&self.job, &self.process) {
+            (Some(job), _) => job.terminate(),
+            (None, Some(process)) => job::terminate_process(process),
+            (None, None) => {}
+        }
+    }
+
+    /// After a normal exit: cheap with a job (one call, no process spawned),
+    /// and closing the job would do it anyway.
+    fn kill_leftovers(&self) {
+        if let Some(job) = &self.job {
+            job.terminate();
+        }
+    }
+}
+
+#[cfg(windows)]
+mod job {
+    use std::os::windows::io::{AsRawHandle, OwnedHandle};
+    use std::process::Child;
+
+    use windows_sys::Win32::Foundation::{CloseHandle, HANDLE};
+    use windows_sys::Win32::System::JobObjects::{
+        AssignProcessToJobObject, CreateJobObjectW, JobObjectExtendedLimitInformation,
+        SetInformationJobObject, TerminateJobObject, JOBOBJECT_EXTENDED_LIMIT_INFORMATION,
+        JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE,
+    };
+    use windows_sys::Win32::System::Threading::TerminateProcess;
+
+    /// The exit code the killed processes get (what `Child::kill` uses).
+    const KILLED: u32 = 1;
+
+    /// An unnamed job whose processes die when its last handle is closed:
+    /// even if the probe itself is killed, the commands it started go too.
+    pub struct Job(HANDLE);
+
+    // SAFETY: a job handle may be used and closed from any thread.
+    unsafe impl Send for Job {}
+    unsafe impl Sync for Job {}
+
+    impl Job {
+        pub fn new() -> Option<Job> {
+            // SAFETY: no security attributes and no name: a private job.
+            let handle = unsafe { CreateJobObjectW(std::ptr::null(), std::ptr::null()) };
+            if handle.is_null() {
+                return None;
+            }
+            let job = Job(handle);
+            let mut limits = JOBOBJECT_EXTENDED_LIMIT_INFORMATION::default();
+            limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+            // SAFETY: the struct and its size match the information class.
+            let ok = unsafe {
+                SetInformationJobObject(
+                    job.0,
+                    JobObjectExtendedLimitInformation,
+                    std::ptr::from_ref(&limits).cast(),
+                    std::mem::size_of::<JOBOBJECT_EXTENDED_LIMIT_INFORMATION>() as u32,
+                )
+            };
+            (ok != 0).then_some(job)
+        }
+
+        /// Puts the command in the job; false when Windows refuses.
+        pub fn assign(&self, child: &Child) -> bool {
+            // SAFETY: both handles are open: the job is ours, the process
+            // handle belongs to `child`, which the caller holds.
+            unsafe { AssignProcessToJobObject(self.0, child.as_raw_handle() as HANDLE) != 0 }
+        }
+
+        /// Ends every process in the job. Harmless when none is left.
+        pub fn terminate(&self) {
+            // SAFETY: the handle is open until drop.
+            unsafe {
+                TerminateJobObject(self.0, KILLED);
+            }
+        }
+    }
+
+    impl Drop for Job {
+        fn drop(&mut self) {
+            // SAFETY: closed once, here. Closing the last handle kills what
+            // is still in the job (JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE).
+            unsafe {
+                CloseHandle(self.0);
+            }
+        }
+    }
+
+    pub fn terminate_process(process: &OwnedHandle) {
+        // SAFETY: the handle is ours and open; it keeps the process object
+        // alive, so it cannot name another process.
+        unsafe {
+            TerminateProcess(process.as_raw_handle() as HANDLE, KILLED);
+        }
+    }
+}
+
+/// Elsewhere there is no way to reach the command's children.
+#[cfg(not(any(unix, windows)))]
+struct ProcessTree {
+    child: u32,
+}
+
+#[cfg(not(any(unix, windows)))]
+impl ProcessTree {
+    fn prepare() -> ProcessTree {
+        ProcessTree { child: 0 }
+    }
+
+    fn adopt(self, child: &Child) -> ProcessTree {
+        ProcessTree { child: child.id() }
+    }
+
+    fn kill(&self) {
+        let _ = self.child;
+    }
+
+    fn kill_leftovers(&self) {}
 }
 
 #[cfg(all(test, unix))]
@@ -210,6 +390,7 @@ mod tests {
         let outcome = run_with_timeout(&RunRequest {
             program: "/bin/sh".into(),
             args: vec![file.into(), dir.into()],
+            verbatim: false,
             timeout,
         });
         (outcome, started.elapsed())
@@ -219,6 +400,7 @@ mod tests {
         run_with_timeout(&RunRequest {
             program,
             args: Vec::new(),
+            verbatim: false,
             timeout: Duration::from_secs(10),
         })
     }
@@ -434,6 +616,7 @@ mod tests {
         let outcome = run_with_timeout(&RunRequest {
             program: "cat".into(),
             args: Vec::new(),
+            verbatim: false,
             timeout: Duration::from_secs(10),
         });
         assert!(started.elapsed() < Duration::from_secs(5));
@@ -489,6 +672,192 @@ mod tests {
             exec(file),
             RunOutcome::FailedToStart(
                 "it is not a program this machine can run (exec format error)".into()
+            )
+        );
+    }
+}
+
+/// The same guarantees on Windows, with cmd.exe and the programs wine has.
+#[cfg(all(test, windows))]
+mod windows_tests {
+    use super::*;
+    use std::fs;
+    use std::path::{Path, PathBuf};
+
+    fn cmd_exe() -> PathBuf {
+        let root = std::env::var_os("SystemRoot").unwrap_or_else(|| r"C:\windows".into());
+        Path::new(&root).join("system32").join("cmd.exe")
+    }
+
+    /// `line` through `cmd /S /C`, as a `run` check with a shell does it.
+    fn cmd(line: &str, timeout: Duration) -> (RunOutcome, Duration) {
+        let started = Instant::now();
+        let outcome = run_with_timeout(&RunRequest {
+            program: cmd_exe(),
+            args: vec!["/S".into(), "/C".into(), format!("\"{line}\"").into()],
+            verbatim: true,
+            timeout,
+        });
+        (outcome, started.elapsed())
+    }
+
+    fn exec(program: PathBuf, args: &[&str]) -> RunOutcome {
+        run_with_timeout(&RunRequest {
+            program,
+            args: args.iter().map(Into::into).collect(),
+            verbatim: false,
+            timeout: Duration::from_secs(20),
+        })
+    }
+
+    fn pings_running() -> usize {
+        crate::world::World::processes(&crate::world::RealWorld::new())
+            .iter()
+            .filter(|n| n.eq_ignore_ascii_case("ping.exe") || n.eq_ignore_ascii_case("ping"))
+            .count()
+    }
+
+    /// Killing is not instant: allow a few seconds.
+    fn no_ping_soon() -> bool {
+        let until = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < until {
+            if pings_running() == 0 {
+                return true;
+            }
+            thread::sleep(Duration::from_millis(100));
+        }
+        false
+    }
+
+    /// One test for both cases, so that no other test's ping is counted.
+    #[test]
+    fn the_job_object_kills_children_at_the_timeout_and_leftovers_after_exit() {
+        assert_eq!(pings_running(), 0, "a ping from elsewhere is running");
+        // The process list sees a ping (else the checks below prove nothing).
+        let mut control = Command::new("ping")
+            .args(["-n", "3", "127.0.0.1"])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("ping");
+        let seen = pings_running();
+        let _ = control.kill();
+        let _ = control.wait();
+        assert_eq!(seen, 1, "ping is not in the process list");
+        assert!(no_ping_soon());
+
+        // cmd is the command; ping, its child, would sleep ~30 s.
+        let (outcome, took) = cmd(
+            "echo started& ping -n 30 127.0.0.1 >nul",
+            Duration::from_secs(2),
+        );
+        assert!(took < Duration::from_secs(10), "took {took:?}");
+        match outcome {
+            RunOutcome::TimedOut { after, stdout, .. } => {
+                assert!(after >= Duration::from_secs(2), "{after:?}");
+                assert_eq!(stdout.text(), "started\r\n");
+                assert!(!stdout.incomplete, "the killed ping held stdout open");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(no_ping_soon(), "ping outlived the timeout");
+
+        // `start /b` leaves ping running after cmd exits: killed with the job.
+        let (outcome, took) = cmd(
+            "start /b ping -n 30 127.0.0.1 >nul & echo done",
+            Duration::from_secs(20),
+        );
+        assert!(took < Duration::from_secs(10), "took {took:?}");
+        match outcome {
+            RunOutcome::Exited { code, stdout, .. } => {
+                assert_eq!(code, Some(0));
+                assert_eq!(stdout.text(), "done\r\n");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(no_ping_soon(), "the leftover ping was not killed");
+    }
+
+    #[test]
+    fn a_cmd_wrapper_runs_through_cmd_and_its_output_is_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let tool = dir.path().join("tool.cmd");
+        fs::write(
+            &tool,
+            "@echo off\r\necho tool 1.2.3 %1\r\necho warn 1>&2\r\nexit /b 0\r\n",
+        )
+        .expect("write");
+        match exec(tool, &["--version"]) {
+            RunOutcome::Exited {
+                code,
+                stdout,
+                stderr,
+            } => {
+                assert_eq!(code, Some(0));
+                assert_eq!(stdout.text(), "tool 1.2.3 --version\r\n");
+                assert_eq!(stderr.text(), "warn \r\n");
+            }
+            other => panic!("{other:?}"),
+        }
+        let bat = dir.path().join("old.bat");
+        fs::write(&bat, "@echo off\r\necho old 0.9\r\nexit /b 4\r\n").expect("write");
+        match exec(bat, &[]) {
+            RunOutcome::Exited { code, stdout, .. } => {
+                assert_eq!(code, Some(4));
+                assert_eq!(stdout.text(), "old 0.9\r\n");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn cmd_gets_the_line_as_written() {
+        let (outcome, _) = cmd(
+            r#"echo "a b"& echo %%NOT_EXPANDED%%& exit /b 3"#,
+            Duration::from_secs(20),
+        );
+        match outcome {
+            RunOutcome::Exited { code, stdout, .. } => {
+                assert_eq!(code, Some(3));
+                assert_eq!(stdout.text(), "\"a b\"\r\n%%NOT_EXPANDED%%\r\n");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn stdin_is_closed() {
+        let started = Instant::now();
+        let (outcome, _) = cmd("more", Duration::from_secs(20));
+        assert!(started.elapsed() < Duration::from_secs(10));
+        match outcome {
+            RunOutcome::Exited { code, stdout, .. } => {
+                assert_eq!(code, Some(0));
+                assert_eq!(stdout.text().trim(), "");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_missing_program_fails_to_start() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        assert_eq!(
+            exec(dir.path().join("no-such-program.exe"), &[]),
+            RunOutcome::FailedToStart(
+                "it could not be started (no such file, or its interpreter is missing)".into()
+            )
+        );
+    }
+
+    #[test]
+    fn an_exe_that_is_no_program_fails_to_start() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("tool.exe");
+        fs::write(&file, "not really a program\r\n").expect("write");
+        assert_eq!(
+            exec(file, &[]),
+            RunOutcome::FailedToStart(
+                "it is not a program this machine can run (not a valid Windows program)".into()
             )
         );
     }

@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use super::{Captured, FileInfo, FileKind, Lookup, OsRelease, RunOutcome, RunRequest, World};
+use crate::spec::OsFamily;
 
 #[derive(Default)]
 pub struct FakeWorld {
@@ -21,6 +22,8 @@ pub struct FakeWorld {
     pub links: HashMap<PathBuf, FileInfo>,
     /// Paths whose metadata cannot be read, and the error it gives.
     pub file_errors: HashMap<PathBuf, io::ErrorKind>,
+    /// None: the OS the tests run on.
+    pub family: Option<OsFamily>,
     pub release: OsRelease,
     pub arch: String,
     pub cpus: u64,
@@ -118,6 +121,13 @@ impl FakeWorld {
         self
     }
 
+    /// Pretends to be `family`: `platform`, `os` filters, the default shell,
+    /// PATH's separator, and (on Windows) variable names that ignore case.
+    pub fn on(mut self, family: OsFamily) -> Self {
+        self.family = Some(family);
+        self
+    }
+
     pub fn on_arch(mut self, arch: &str) -> Self {
         self.arch = arch.into();
         self
@@ -156,7 +166,18 @@ impl FakeWorld {
 
 impl World for FakeWorld {
     fn var(&self, name: &str) -> Option<OsString> {
-        self.vars.get(name).map(OsString::from)
+        if let Some(value) = self.vars.get(name) {
+            return Some(OsString::from(value));
+        }
+        // Windows' environment ignores the case of names (`Path`, `PATH`).
+        if self.os_family() == OsFamily::Windows {
+            return self
+                .vars
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(name))
+                .map(|(_, value)| OsString::from(value));
+        }
+        None
     }
 
     fn lookup(&self, command: &str) -> Lookup {
@@ -203,6 +224,10 @@ impl World for FakeWorld {
             .get(path)
             .map(|(_, bytes)| bytes[..bytes.len().min(limit)].to_vec())
             .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))
+    }
+
+    fn os_family(&self) -> OsFamily {
+        self.family.unwrap_or_else(OsFamily::current)
     }
 
     fn os_release(&self) -> OsRelease {

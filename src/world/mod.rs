@@ -6,6 +6,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::spec::OsFamily;
+
 mod exec;
 #[cfg(test)]
 pub mod fake;
@@ -28,6 +30,10 @@ pub enum Lookup {
 pub struct RunRequest {
     pub program: PathBuf,
     pub args: Vec<OsString>,
+    /// Windows: put the arguments on the command line as they are, without
+    /// the quoting programs expect (cmd.exe has rules of its own). Ignored
+    /// elsewhere, where arguments are passed one by one.
+    pub verbatim: bool,
     pub timeout: Duration,
 }
 
@@ -109,6 +115,9 @@ pub trait World: Send + Sync {
     fn file_info(&self, path: &Path, follow: bool) -> io::Result<FileInfo>;
     /// Reads at most `limit` bytes from the start of a file.
     fn read_head(&self, path: &Path, limit: usize) -> io::Result<Vec<u8>>;
+    /// The OS family the probe runs on. The `platform` check and every
+    /// check's `os` filter ask here, so that tests can fake another OS.
+    fn os_family(&self) -> OsFamily;
     fn os_release(&self) -> OsRelease;
     fn arch(&self) -> String;
     fn cpus(&self) -> u64;

@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use super::{exec, FileInfo, FileKind, Lookup, OsRelease, RunOutcome, RunRequest, World};
+use crate::spec::OsFamily;
 
 #[derive(Default)]
 pub struct RealWorld {
@@ -76,6 +77,10 @@ impl World for RealWorld {
             .take(limit as u64)
             .read_to_end(&mut out)?;
         Ok(out)
+    }
+
+    fn os_family(&self) -> OsFamily {
+        OsFamily::current()
     }
 
     fn os_release(&self) -> OsRelease {
@@ -151,6 +156,13 @@ impl World for RealWorld {
 }
 
 /// Resolves `command` on the given PATH value, relative names against `cwd`.
+///
+/// `which` does what a shell does. On Windows that is: PATH split on `;`,
+/// each directory tried with the name as typed when it already has an
+/// extension listed in PATHEXT, else with each PATHEXT extension in turn
+/// (`npm` finds `npm.cmd`), names matched ignoring case (the file's own
+/// case is returned). Unlike cmd.exe, the current directory is not searched
+/// first: a build started by the GoCD agent does not search it either.
 fn lookup_in(command: &str, path: Option<&std::ffi::OsStr>, cwd: &Path) -> Lookup {
     match which::which_in(command, path, cwd) {
         Ok(found) => Lookup::Found(found),
@@ -158,24 +170,71 @@ fn lookup_in(command: &str, path: Option<&std::ffi::OsStr>, cwd: &Path) -> Looku
     }
 }
 
+/// Extensions of scripts that Windows does not start by name (they are not
+/// in the default PATHEXT), but that a person might take for the command.
+const SCRIPTS_WINDOWS_DOES_NOT_RUN: &[&str] = &[".ps1", ".sh", ".py"];
+
 /// When no runnable command is found, a file of that name on PATH that
-/// cannot be run is still worth naming.
+/// cannot be run is still worth naming: on Unix one without the execute
+/// bit; on Windows one whose extension is not in PATHEXT (`tool` with no
+/// extension, or `tool.ps1` when PATHEXT lacks `.PS1`).
 fn not_executable(command: &str, path: Option<&std::ffi::OsStr>, cwd: &Path) -> Lookup {
+    let names = candidate_names(command, cfg!(windows).then(pathext).as_deref());
+    let first_file = |dir: &Path| {
+        names
+            .iter()
+            .map(|name| dir.join(name))
+            .find(|candidate| candidate.is_file())
+    };
     if command.contains(['/', '\\']) {
-        let candidate = cwd.join(command);
-        return if candidate.is_file() {
-            Lookup::NotExecutable(candidate)
-        } else {
-            Lookup::Missing
-        };
+        return first_file(cwd).map_or(Lookup::Missing, Lookup::NotExecutable);
     }
     let Some(path) = path else {
         return Lookup::Missing;
     };
     std::env::split_paths(path)
-        .map(|dir| dir.join(command))
-        .find(|candidate| candidate.is_file())
+        .filter(|dir| !dir.as_os_str().is_empty() || cfg!(unix))
+        .find_map(|dir| first_file(&cwd.join(dir)))
         .map_or(Lookup::Missing, Lookup::NotExecutable)
+}
+
+/// The file names that would be `command` if they could run. `pathext`:
+/// the PATHEXT extensions on Windows, None elsewhere.
+fn candidate_names(command: &str, pathext: Option<&[String]>) -> Vec<String> {
+    let mut names = vec![command.to_string()];
+    let Some(pathext) = pathext else {
+        return names;
+    };
+    if Path::new(command).extension().is_none() {
+        names.extend(
+            SCRIPTS_WINDOWS_DOES_NOT_RUN
+                .iter()
+                .filter(|ext| !pathext.iter().any(|e| e.eq_ignore_ascii_case(ext)))
+                .map(|ext| format!("{command}{ext}")),
+        );
+    }
+    names
+}
+
+/// PATHEXT's extensions (`.COM`, `.EXE`, `.BAT`, `.CMD`...); Windows'
+/// default when it is unset.
+fn pathext() -> Vec<String> {
+    let value = std::env::var("PATHEXT").unwrap_or_default();
+    let list = parse_pathext(&value);
+    if list.is_empty() {
+        parse_pathext(".COM;.EXE;.BAT;.CMD")
+    } else {
+        list
+    }
+}
+
+fn parse_pathext(value: &str) -> Vec<String> {
+    value
+        .split(';')
+        .map(str::trim)
+        .filter(|e| e.len() > 1 && e.starts_with('.'))
+        .map(str::to_string)
+        .collect()
 }
 
 #[cfg(unix)]
@@ -210,12 +269,13 @@ fn is_executable(path: &Path) -> bool {
     unsafe { libc::access(c_path.as_ptr(), libc::X_OK) == 0 }
 }
 
+/// Windows has no execute bit: a file runs by name when its extension is
+/// in PATHEXT.
 #[cfg(not(unix))]
 fn is_executable(path: &Path) -> bool {
-    let pathext = std::env::var("PATHEXT").unwrap_or_else(|_| ".COM;.EXE;.BAT;.CMD".into());
     path.extension().is_some_and(|ext| {
         let ext = format!(".{}", ext.to_string_lossy());
-        pathext.split(';').any(|e| e.eq_ignore_ascii_case(&ext))
+        pathext().iter().any(|e| e.eq_ignore_ascii_case(&ext))
     })
 }
 
@@ -233,17 +293,49 @@ fn disk_free(path: &Path) -> io::Result<u64> {
     Ok(stat.f_bavail as u64 * stat.f_frsize as u64)
 }
 
-#[cfg(not(unix))]
+/// The bytes this user may still write on the volume holding `path`
+/// (quotas included): `GetDiskFreeSpaceExW`'s "available to the caller".
+#[cfg(windows)]
 fn disk_free(path: &Path) -> io::Result<u64> {
-    let path = fs::canonicalize(path)?;
-    let disks = sysinfo::Disks::new_with_refreshed_list();
-    disks
-        .list()
-        .iter()
-        .filter(|d| path.starts_with(d.mount_point()))
-        .max_by_key(|d| d.mount_point().as_os_str().len())
-        .map(|d| d.available_space())
-        .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no disk holds this path"))
+    use std::os::windows::ffi::OsStrExt;
+    use windows_sys::Win32::Storage::FileSystem::GetDiskFreeSpaceExW;
+    // It wants a directory (a share's root with a trailing backslash): a
+    // file is measured by its folder.
+    let dir = if fs::metadata(path)?.is_dir() {
+        path
+    } else {
+        match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        }
+    };
+    let mut wide: Vec<u16> = dir.as_os_str().encode_wide().collect();
+    if !matches!(wide.last(), Some(&c) if c == u16::from(b'\\') || c == u16::from(b'/')) {
+        wide.push(u16::from(b'\\'));
+    }
+    wide.push(0);
+    let mut available = 0u64;
+    // SAFETY: a NUL-terminated wide path we own; the other outputs may be null.
+    let ok = unsafe {
+        GetDiskFreeSpaceExW(
+            wide.as_ptr(),
+            &mut available,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        )
+    };
+    if ok == 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(available)
+}
+
+#[cfg(not(any(unix, windows)))]
+fn disk_free(_path: &Path) -> io::Result<u64> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "free space cannot be measured on this OS",
+    ))
 }
 
 fn read_os_release() -> OsRelease {
@@ -310,6 +402,43 @@ mod tests {
         assert_eq!(parse_os_release(""), OsRelease::default());
     }
 
+    #[test]
+    fn pathext_is_parsed_as_windows_does() {
+        assert_eq!(
+            parse_pathext(".COM;.EXE; .BAT;;CMD;.;.Ps1"),
+            [".COM", ".EXE", ".BAT", ".Ps1"]
+        );
+        assert!(parse_pathext("").is_empty());
+    }
+
+    #[test]
+    fn candidates_for_a_command_that_does_not_run() {
+        // Unix: only the name itself (without its execute bit).
+        assert_eq!(candidate_names("tool", None), ["tool"]);
+        let pathext = parse_pathext(".COM;.EXE;.BAT;.CMD");
+        // Windows: the name without an extension Windows runs, and scripts
+        // a person would take for the command.
+        assert_eq!(
+            candidate_names("tool", Some(&pathext)),
+            ["tool", "tool.ps1", "tool.sh", "tool.py"]
+        );
+        // With .PS1 in PATHEXT a tool.ps1 would have been found, so it is
+        // no candidate.
+        let with_ps1 = parse_pathext(".EXE;.CMD;.ps1");
+        assert_eq!(
+            candidate_names("tool", Some(&with_ps1)),
+            ["tool", "tool.sh", "tool.py"]
+        );
+        // A name typed with its extension is only itself.
+        assert_eq!(candidate_names("tool.exe", Some(&pathext)), ["tool.exe"]);
+    }
+
+    #[test]
+    fn the_real_world_is_this_os() {
+        assert_eq!(RealWorld::new().os_family(), OsFamily::current());
+    }
+
+    #[cfg(unix)]
     #[test]
     fn lookup_finds_sh() {
         match RealWorld::new().lookup("sh") {
@@ -475,6 +604,167 @@ mod tests {
             let world = RealWorld::new();
             assert!(world.disk_free(Path::new("/")).expect("statvfs /") > 0);
             let dir = tempfile::tempdir().expect("tempdir");
+            assert_eq!(
+                world
+                    .disk_free(&dir.path().join("none"))
+                    .map_err(|e| e.kind()),
+                Err(io::ErrorKind::NotFound)
+            );
+        }
+    }
+
+    /// Lookup as Windows does it, on a real (or wine's) Windows.
+    #[cfg(windows)]
+    mod windows {
+        use super::*;
+
+        fn write(path: &Path) {
+            fs::write(path, "@echo off\r\necho 1.0\r\n").expect("write");
+        }
+
+        fn path_of(dirs: &[&Path]) -> std::ffi::OsString {
+            std::env::join_paths(dirs).expect("join PATH")
+        }
+
+        #[test]
+        fn lookup_finds_cmd_exe_in_system32() {
+            match RealWorld::new().lookup("cmd") {
+                Lookup::Found(path) => {
+                    let name = path.file_name().expect("name").to_string_lossy();
+                    assert!(name.eq_ignore_ascii_case("cmd.exe"), "{path:?}");
+                    let dir = path.parent().expect("dir").to_string_lossy().to_lowercase();
+                    assert!(dir.ends_with("system32"), "{path:?}");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+
+        #[test]
+        fn pathext_finds_cmd_and_bat_wrappers_and_exe_files() {
+            let dir = tempfile::tempdir().expect("tempdir");
+            write(&dir.path().join("wrapper.cmd"));
+            write(&dir.path().join("old.bat"));
+            fs::copy(
+                std::env::current_exe().expect("exe"),
+                dir.path().join("bin.exe"),
+            )
+            .expect("copy an exe");
+            let path = path_of(&[Path::new(r"C:\nonexistent"), dir.path()]);
+            for (name, file) in [
+                ("wrapper", "wrapper.cmd"),
+                ("old", "old.bat"),
+                ("bin", "bin.exe"),
+                ("wrapper.cmd", "wrapper.cmd"),
+            ] {
+                assert_eq!(
+                    lookup_in(name, Some(&path), dir.path()),
+                    Lookup::Found(dir.path().join(file)),
+                    "{name}"
+                );
+            }
+        }
+
+        #[test]
+        fn names_ignore_case_and_the_file_keeps_its_own() {
+            let dir = tempfile::tempdir().expect("tempdir");
+            write(&dir.path().join("MixedCase.CMD"));
+            let path = path_of(&[dir.path()]);
+            assert_eq!(
+                lookup_in("mixedcase", Some(&path), dir.path()),
+                Lookup::Found(dir.path().join("MixedCase.CMD"))
+            );
+            assert_eq!(
+                lookup_in("MIXEDCASE.cmd", Some(&path), dir.path()),
+                Lookup::Found(dir.path().join("MixedCase.CMD"))
+            );
+        }
+
+        #[test]
+        fn the_first_directory_on_path_wins() {
+            let first = tempfile::tempdir().expect("tempdir");
+            let second = tempfile::tempdir().expect("tempdir");
+            write(&first.path().join("tool.bat"));
+            write(&second.path().join("tool.cmd"));
+            let path = path_of(&[first.path(), second.path()]);
+            assert_eq!(
+                lookup_in("tool", Some(&path), first.path()),
+                Lookup::Found(first.path().join("tool.bat"))
+            );
+        }
+
+        #[test]
+        fn a_file_windows_does_not_run_is_named_not_executable() {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = path_of(&[dir.path()]);
+            // A shell script with no extension (as Node.js ships next to npm.cmd).
+            fs::write(dir.path().join("shscript"), "#!/bin/sh\n").expect("write");
+            assert_eq!(
+                lookup_in("shscript", Some(&path), dir.path()),
+                Lookup::NotExecutable(dir.path().join("shscript"))
+            );
+            // A PowerShell script: not in PATHEXT, so cmd and CreateProcess
+            // do not start it by name.
+            fs::write(dir.path().join("deploy.ps1"), "Write-Output hi\n").expect("write");
+            assert_eq!(
+                lookup_in("deploy", Some(&path), dir.path()),
+                Lookup::NotExecutable(dir.path().join("deploy.ps1"))
+            );
+            assert_eq!(lookup_in("none", Some(&path), dir.path()), Lookup::Missing);
+        }
+
+        #[test]
+        fn relative_paths_with_backslashes_use_pathext_too() {
+            let dir = tempfile::tempdir().expect("tempdir");
+            fs::create_dir(dir.path().join("bin")).expect("mkdir");
+            write(&dir.path().join("bin").join("run.cmd"));
+            let empty = path_of(&[Path::new(r"C:\nonexistent")]);
+            match lookup_in(r"bin\run", Some(&empty), dir.path()) {
+                Lookup::Found(found) => {
+                    assert_eq!(found.file_name(), Some(OsStr::new("run.cmd")), "{found:?}")
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+
+        #[test]
+        fn environment_names_ignore_case() {
+            let world = RealWorld::new();
+            assert!(world.var("path").is_some());
+            assert_eq!(world.var("Path"), world.var("PATH"));
+            assert!(world.var("PATHEXT").is_some());
+        }
+
+        #[test]
+        fn file_info_has_no_mode_and_runs_by_extension() {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let world = RealWorld::new();
+            let script = dir.path().join("tool.CMD");
+            let text = dir.path().join("notes.txt");
+            write(&script);
+            write(&text);
+            let info = world.file_info(&script, true).expect("file_info");
+            assert_eq!(
+                info,
+                FileInfo {
+                    kind: FileKind::File,
+                    mode: None,
+                    executable: true
+                }
+            );
+            assert!(!world.file_info(&text, true).expect("file_info").executable);
+            let d = world.file_info(dir.path(), true).expect("file_info");
+            assert_eq!((d.kind, d.mode, d.executable), (FileKind::Dir, None, false));
+        }
+
+        #[test]
+        fn disk_free_of_a_directory_a_file_and_nothing() {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let file = dir.path().join("f.txt");
+            write(&file);
+            let world = RealWorld::new();
+            assert!(world.disk_free(dir.path()).expect("dir") > 0);
+            assert!(world.disk_free(&file).expect("file") > 0);
+            assert!(world.disk_free(Path::new(".")).expect(".") > 0);
             assert_eq!(
                 world
                     .disk_free(&dir.path().join("none"))
