@@ -106,6 +106,7 @@ fn check(catalog: &Catalog, location: &Path, args: &RunArgs) -> Result<ExitCode,
         )));
     }
 
+    probe::world::interrupt::install();
     let started = SystemTime::now();
     let clock = Instant::now();
     let world: Arc<dyn World> = Arc::new(RealWorld::new());

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use crate::checks::{Budget, Outcome, Status};
 use crate::quantity::format_duration;
 use crate::spec::Check;
+use crate::world::interrupt;
 
 /// How much longer than its timeout a check may take before it is abandoned.
 /// Spawned commands are killed at their timeout and normally report well
@@ -115,6 +116,11 @@ fn watch(shared: &Arc<Shared>, total_timeout: Duration) {
     let deadline = shared.budget.deadline;
     let mut guard = shared.wake_lock.lock().unwrap_or_else(|p| p.into_inner());
     while shared.done.load(Ordering::Acquire) < n {
+        if let Some(signal) = interrupt::received() {
+            interrupt::kill_all();
+            eprintln!("probe: interrupted (signal {signal}); the commands it started were killed");
+            std::process::exit(128 + signal);
+        }
         let now = Instant::now();
         if now >= deadline {
             for slot in &shared.slots {

@@ -627,3 +627,66 @@ fn every_report_identifies_the_agent_and_the_job() {
         assert!(!html.contains(forbidden), "{forbidden} in the HTML report");
     }
 }
+
+#[test]
+fn an_interrupted_run_kills_the_commands_it_started() {
+    let s = Sandbox::new();
+    let pidfile = s.path("child.pid");
+    s.tool(
+        "hang",
+        &format!("sleep 300 &\necho $! > {}\nsleep 300", pidfile.display()),
+    )
+    .spec(
+        "h",
+        "checks:\n  - command: hang\n    version: '>=1'\n    timeout: 5m\n",
+    );
+    let child = Command::new(env!("CARGO_BIN_EXE_probe"))
+        .args(["-r", "h", "--total-timeout", "10m"])
+        .current_dir(s.dir.path())
+        .env("PATH", format!("{}:/usr/bin:/bin", s.path("bin").display()))
+        .env_remove("PROBE_PATH")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start probe");
+    // Wait until the tool has started its child.
+    let started = Instant::now();
+    while fs::read_to_string(&pidfile).map_or(true, |p| p.trim().is_empty()) {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the tool never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let grandchild = fs::read_to_string(&pidfile)
+        .expect("pid")
+        .trim()
+        .to_string();
+    // What Ctrl-C or GoCD cancelling the job sends.
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let output = child.wait_with_output().expect("probe ends");
+    assert_eq!(output.status.code(), Some(128 + 15));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("interrupted"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let proc = PathBuf::from(format!("/proc/{grandchild}"));
+    let gone = (0..50).any(|_| {
+        let alive = fs::read_to_string(proc.join("stat"))
+            .map(|stat| !stat.contains(") Z "))
+            .unwrap_or(false);
+        if alive {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        !alive
+    });
+    assert!(
+        gone,
+        "the tool's child {grandchild} outlived the interrupted probe"
+    );
+}

@@ -13,7 +13,7 @@ mod exec;
 pub mod fake;
 mod real;
 
-pub use exec::{run_with_timeout, OUTPUT_CAP};
+pub use exec::{interrupt, run_with_timeout, OUTPUT_CAP};
 pub use real::RealWorld;
 
 /// Where a command name resolved on PATH.
