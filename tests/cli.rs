@@ -63,6 +63,21 @@ fn json(o: &Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
 }
 
+/// Whether process `pid` is gone (or a zombie nobody reaps) within 5 s:
+/// the kill is asynchronous to the reaping.
+fn gone_soon(pid: &str) -> bool {
+    let stat = PathBuf::from(format!("/proc/{pid}/stat"));
+    (0..50).any(|_| {
+        let alive = fs::read_to_string(&stat)
+            .map(|stat| !stat.contains(") Z "))
+            .unwrap_or(false);
+        if alive {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        !alive
+    })
+}
+
 fn check<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
     report["checks"]
         .as_array()
@@ -199,17 +214,7 @@ fn a_hanging_tool_and_the_child_it_left_are_killed_at_the_timeout() {
         "{message}"
     );
     let pid = fs::read_to_string(&pidfile).expect("the tool wrote its child's pid");
-    let proc = PathBuf::from(format!("/proc/{}", pid.trim()));
-    // The kill is asynchronous to reaping by init; allow it a moment.
-    let gone = (0..50).any(|_| {
-        let alive = fs::read_to_string(proc.join("stat"))
-            .map(|stat| !stat.contains(") Z "))
-            .unwrap_or(false);
-        if alive {
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        !alive
-    });
+    let gone = gone_soon(pid.trim());
     assert!(gone, "the child {} outlived the probe", pid.trim());
 }
 
@@ -675,16 +680,7 @@ fn an_interrupted_run_kills_the_commands_it_started() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let proc = PathBuf::from(format!("/proc/{grandchild}"));
-    let gone = (0..50).any(|_| {
-        let alive = fs::read_to_string(proc.join("stat"))
-            .map(|stat| !stat.contains(") Z "))
-            .unwrap_or(false);
-        if alive {
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        !alive
-    });
+    let gone = gone_soon(&grandchild);
     assert!(
         gone,
         "the tool's child {grandchild} outlived the interrupted probe"

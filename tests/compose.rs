@@ -11,7 +11,7 @@
 //! each check fails when it should.
 
 mod common;
-use common::{entries, get, items};
+use common::{assert_generated_by_probe_pipeline, entries, get, items};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::io::Write;
@@ -1015,30 +1015,12 @@ fn the_helpers_read_what_they_are_given() {
 #[test]
 fn the_demo_pipeline_is_what_probe_pipeline_generates() {
     let file = example_dir().join(DEMO_PIPELINE);
-    let o = Command::new(env!("CARGO_BIN_EXE_probe"))
-        .arg("pipeline")
-        .current_dir(root())
-        .env_remove("PROBE_PATH")
-        .output()
-        .expect("run probe pipeline");
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
+    assert_generated_by_probe_pipeline(
+        &file,
+        &[],
+        &format!("probe pipeline -o {EXAMPLE}/{DEMO_PIPELINE}"),
     );
-    let generated = String::from_utf8(o.stdout).expect("utf-8");
-    if std::env::var_os("PROBE_BLESS").is_some() {
-        fs::write(&file, &generated).expect("write");
-        return;
-    }
-    let committed = fs::read_to_string(&file).unwrap_or_default();
-    assert!(
-        committed == generated,
-        "{} is out of date; regenerate it from the repository root with \
-         `probe pipeline -o {EXAMPLE}/{DEMO_PIPELINE}` (or run the tests with PROBE_BLESS=1)",
-        file.display()
-    );
+    let generated = fs::read_to_string(&file).expect("the demo pipeline");
     // The job runs `probe` from PATH: the images put it in /usr/local/bin.
     assert!(generated.contains("command: probe\n"), "{generated}");
     assert!(generated.contains("run_instances: all\n"), "{generated}");

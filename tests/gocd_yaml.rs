@@ -4,7 +4,7 @@
 //! the plugin (tomzo/gocd-yaml-config-plugin) and GoCD's own source.
 
 mod common;
-use common::{entries, get, is_map, is_seq, items, keys};
+use common::{assert_generated_by_probe_pipeline, entries, get, is_map, is_seq, items, keys};
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -429,31 +429,10 @@ const SHIPPED_ARGS: &[&str] = &["--binary", "fetch"];
 
 #[test]
 fn the_shipped_infrastructure_pipeline_is_what_probe_pipeline_generates() {
-    let shipped = root().join("pipelines/agent-infrastructure.gocd.yaml");
-    let o = Command::new(env!("CARGO_BIN_EXE_probe"))
-        .arg("pipeline")
-        .args(SHIPPED_ARGS)
-        .current_dir(root())
-        .env_remove("PROBE_PATH")
-        .output()
-        .expect("run");
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let generated = String::from_utf8(o.stdout).expect("utf-8");
-    if std::env::var_os("PROBE_BLESS").is_some() {
-        fs::write(&shipped, &generated).expect("write");
-        return;
-    }
-    let committed = fs::read_to_string(&shipped).unwrap_or_default();
-    assert!(
-        committed == generated,
-        "{} is out of date; regenerate it with `probe pipeline {}` from the repository root \
-         (or run the tests with PROBE_BLESS=1)",
-        shipped.display(),
-        SHIPPED_ARGS.join(" ")
+    let how = format!("probe pipeline {}", SHIPPED_ARGS.join(" "));
+    assert_generated_by_probe_pipeline(
+        &root().join("pipelines/agent-infrastructure.gocd.yaml"),
+        SHIPPED_ARGS,
+        &how,
     );
 }

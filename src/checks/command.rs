@@ -3,8 +3,7 @@
 use std::ffi::OsString;
 use std::time::Duration;
 
-use super::{excerpt, shell_words, Outcome};
-use crate::quantity::format_duration;
+use super::{excerpt, shell_words, timed_out, Outcome};
 use crate::spec::{AbsentCheck, CommandCheck};
 use crate::version::Version;
 use crate::world::{Captured, Lookup, RunOutcome, RunRequest, World};
@@ -65,14 +64,11 @@ pub fn command(check: &CommandCheck, world: &dyn World, timeout: Duration) -> Ou
             stdout,
             stderr,
         } => {
-            return Outcome::fail(format!(
-                "`{typed}` timed out after {}; it and its child processes were killed",
-                format_duration(after)
-            ))
-            .expected(wanted)
-            .actual("no answer (timed out)")
-            .at(shown)
-            .output(Some(first_lines(&stdout, &stderr)));
+            return timed_out(&typed, after)
+                .expected(wanted)
+                .actual("no answer (timed out)")
+                .at(shown)
+                .output(Some(first_lines(&stdout, &stderr)));
         }
         RunOutcome::Exited {
             code,

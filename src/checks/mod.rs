@@ -153,6 +153,14 @@ pub fn evaluate(check: &Check, world: &dyn World, budget: &Budget) -> Outcome {
     }
 }
 
+/// A spawned command that outlived its timeout (it and its children were killed).
+pub fn timed_out(typed: &str, after: std::time::Duration) -> Outcome {
+    Outcome::fail(format!(
+        "`{typed}` timed out after {}; it and its child processes were killed",
+        crate::quantity::format_duration(after)
+    ))
+}
+
 /// The first few lines of some output, for a report.
 pub fn excerpt(text: &str, max_lines: usize) -> String {
     const MAX_CHARS: usize = 2000;

@@ -3,8 +3,7 @@
 use std::ffi::OsString;
 use std::time::Duration;
 
-use super::{excerpt, shell_words, Outcome};
-use crate::quantity::format_duration;
+use super::{excerpt, shell_words, timed_out, Outcome};
 use crate::spec::{Argv, OsFamily, Pattern, RunCheck, ShellChoice};
 use crate::world::{Lookup, RunOutcome, RunRequest, World};
 
@@ -50,14 +49,11 @@ pub fn run(check: &RunCheck, world: &dyn World, timeout: Duration) -> Outcome {
             stdout,
             stderr,
         } => {
-            return Outcome::fail(format!(
-                "`{typed}` timed out after {}; it and its child processes were killed",
-                format_duration(after)
-            ))
-            .expected(expected(check))
-            .actual("timed out")
-            .at(at)
-            .output(Some(both(&stdout.text(), &stderr.text())));
+            return timed_out(&typed, after)
+                .expected(expected(check))
+                .actual("timed out")
+                .at(at)
+                .output(Some(both(&stdout.text(), &stderr.text())));
         }
         RunOutcome::Exited {
             code,

@@ -1,7 +1,45 @@
 //! Reading YAML trees in tests: the crate's positioned parser, walked by key.
 #![allow(dead_code)]
 
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
 use probe::spec::yaml::{Node, Value};
+
+pub fn repository_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A committed file must be exactly what `probe pipeline ARGS` prints when
+/// run from the repository root; with PROBE_BLESS=1 the file is rewritten.
+/// `how` says how to regenerate it by hand.
+pub fn assert_generated_by_probe_pipeline(file: &Path, args: &[&str], how: &str) {
+    let o = Command::new(env!("CARGO_BIN_EXE_probe"))
+        .arg("pipeline")
+        .args(args)
+        .current_dir(repository_root())
+        .env_remove("PROBE_PATH")
+        .output()
+        .expect("run probe pipeline");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let generated = String::from_utf8(o.stdout).expect("utf-8");
+    if std::env::var_os("PROBE_BLESS").is_some() {
+        std::fs::write(file, &generated).expect("write");
+        return;
+    }
+    let committed = std::fs::read_to_string(file).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "{} is out of date; regenerate it with `{how}` from the repository root \
+         (or run the tests with PROBE_BLESS=1)",
+        file.display()
+    );
+}
 
 pub fn keys(node: &Node) -> Vec<&str> {
     match &node.value {
