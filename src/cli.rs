@@ -33,7 +33,8 @@ Examples:
   probe schema > probe.schema.json          JSON Schema for editors
   probe pipeline > agents.gocd.yaml         GoCD pipeline running the probe on every agent
 
-Exit status: 0 all checks passed, 1 a check failed, 2 usage or spec error.
+Exit status: 0 all checks passed, 1 a check failed, 2 usage or spec error
+(or a --report file could not be written).
 Specs are looked for in --probes, then $PROBE_PATH, then ./probes, then
 /etc/probe/probes (%ProgramData%\\probe\\probes on Windows).";
 
@@ -249,6 +250,11 @@ fn parse_report(text: &str) -> Result<(Format, PathBuf), String> {
     if path.is_empty() {
         return Err(format!("`{text}` names no file after `=`"));
     }
+    if path == "-" {
+        return Err(format!(
+            "`{text}`: --report writes files; for stdout use --format {format}"
+        ));
+    }
     Ok((parse_format(format)?, PathBuf::from(path)))
 }
 
@@ -280,7 +286,15 @@ impl PipelineArgs {
             },
             timer: (!self.no_timer).then(|| self.timer.clone()),
             timeout_minutes: self.timeout,
-            probes_dir: location.display().to_string().replace('\\', "/"),
+            // Relative to the repository root (the job's working directory):
+            // an absolute path from this machine means nothing on an agent.
+            probes_dir: std::env::current_dir()
+                .ok()
+                .and_then(|cwd| location.strip_prefix(cwd).ok().map(Path::to_path_buf))
+                .unwrap_or_else(|| location.to_path_buf())
+                .display()
+                .to_string()
+                .replace('\\', "/"),
             strict: self.strict,
         }
     }

@@ -28,7 +28,8 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(Usage(message)) => {
-            eprintln!("{message}");
+            // A closed stderr (`probe lint 2>&1 | head -1`) is not a crash.
+            let _ = writeln!(std::io::stderr(), "{message}");
             ExitCode::from(2)
         }
     }
@@ -68,6 +69,14 @@ fn run(cli: Cli) -> Result<ExitCode, Usage> {
 }
 
 fn check(catalog: &Catalog, location: &Path, args: &RunArgs) -> Result<ExitCode, Usage> {
+    for (i, (_, path)) in args.reports.iter().enumerate() {
+        if args.reports[..i].iter().any(|(_, earlier)| earlier == path) {
+            return Err(Usage(format!(
+                "error: two --report options write to {}; give each its own file",
+                path.display()
+            )));
+        }
+    }
     let agent = AgentContext::from_env(|name| std::env::var(name).ok());
     let mut notices = Vec::new();
     let selected = if args.agent {
@@ -98,12 +107,20 @@ fn check(catalog: &Catalog, location: &Path, args: &RunArgs) -> Result<ExitCode,
         .iter()
         .flat_map(|s| s.resource.checks.iter().cloned())
         .collect();
-    if checks.is_empty() && !args.agent {
+    if checks.is_empty() {
         let names: Vec<&str> = selected.iter().map(|s| s.resource.name.as_str()).collect();
-        return Err(Usage(format!(
-            "error: the selected resources ({}) have no checks",
-            names.join(", ")
-        )));
+        return Err(Usage(if names.is_empty() {
+            // Agent mode with nothing advertised and no common spec: a green
+            // job that checked nothing would mislead.
+            "error: nothing to check: this agent advertises no resource that has a spec, \
+             and there is no common.yaml"
+                .to_string()
+        } else {
+            format!(
+                "error: the selected resources ({}) have no checks",
+                names.join(", ")
+            )
+        }));
     }
 
     probe::world::interrupt::install();
@@ -160,8 +177,10 @@ fn check(catalog: &Catalog, location: &Path, args: &RunArgs) -> Result<ExitCode,
             },
         );
         if let Err(e) = report::write_atomic(path, &bytes) {
-            eprintln!(
-                "error: cannot write the {format:?} report to {}: {e}",
+            let _ = writeln!(
+                std::io::stderr(),
+                "error: cannot write the {} report to {}: {e}",
+                format.name(),
                 path.display()
             );
             write_failed = true;

@@ -3,6 +3,7 @@
 //! grace) or past the run's total timeout: a worker stuck in a system call
 //! (a dead NFS mount, a DNS lookup) is abandoned and replaced.
 
+use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::thread;
@@ -118,11 +119,17 @@ fn watch(shared: &Arc<Shared>, total_timeout: Duration) {
     while shared.done.load(Ordering::Acquire) < n {
         if let Some(signal) = interrupt::received() {
             interrupt::kill_all();
-            eprintln!("probe: interrupted (signal {signal}); the commands it started were killed");
+            let _ = writeln!(
+                std::io::stderr(),
+                "probe: interrupted (signal {signal}); the commands it started were killed"
+            );
             std::process::exit(128 + signal);
         }
         let now = Instant::now();
         if now >= deadline {
+            // Commands still running would outlive the probe; the probe leaves
+            // the machine as it found it.
+            interrupt::kill_all();
             for slot in &shared.slots {
                 let message = match slot.started.get() {
                     Some(_) => format!(

@@ -22,7 +22,12 @@ pub fn select<'a>(
     let mut wanted: Vec<&Resource> = Vec::new();
     let mut unknown = Vec::new();
     if all {
-        wanted.extend(catalog.resources.iter());
+        wanted.extend(
+            catalog
+                .resources
+                .iter()
+                .filter(|r| with_common || !r.name.eq_ignore_ascii_case(COMMON)),
+        );
     }
     for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
         match catalog.find(name) {

@@ -356,7 +356,7 @@ fn parse_comparator(op_text: &str, ver_text: &str) -> Result<Vec<Comparator>, St
                 usize::from(bound.parts.len() >= 2)
             };
             let mut upper: Vec<u64> = bound.parts[..=bump_at].to_vec();
-            upper[bump_at] += 1;
+            upper[bump_at] = upper[bump_at].saturating_add(1);
             Ok(vec![
                 Comparator {
                     op: Op::Ge,
@@ -552,6 +552,15 @@ mod tests {
         for (range, message) in cases {
             assert_eq!(VersionReq::parse(range).unwrap_err(), *message, "{range}");
         }
+    }
+
+    #[test]
+    fn the_largest_part_does_not_overflow_a_caret() {
+        // Bumping u64::MAX for the upper bound must not panic or wrap to 0
+        // (which would make the range match nothing or everything).
+        let r = req("^18446744073709551615");
+        assert!(!r.matches(&ver("1.0")));
+        assert!(!r.matches(&ver("0.0.1")));
     }
 
     #[test]

@@ -436,3 +436,53 @@ fn the_shipped_infrastructure_pipeline_is_what_probe_pipeline_generates() {
         &how,
     );
 }
+
+#[test]
+fn what_gocd_would_refuse_is_refused_before_it_is_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let probes = dir.path().join("probes");
+    fs::create_dir(&probes).expect("mkdir");
+    fs::write(probes.join("lua.yaml"), "checks:\n  - command: lua\n").expect("write");
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--timer", "every night"],
+            "is not a Quartz cron expression",
+        ),
+        (
+            &["--binary", "fetch", "--os", "linux,LINUX"],
+            "--os names `LINUX` twice",
+        ),
+        (
+            &["--binary", "fetch", "--from-pipeline", "bad name"],
+            "not a valid GoCD upstream pipeline name",
+        ),
+    ];
+    for (args, message) in cases {
+        let o = probe_pipeline(args, &probes);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(message), "{args:?}: {err}");
+    }
+    // Resource names GoCD does not allow, and two that become one job name.
+    fs::write(probes.join("a+b.yaml"), "checks:\n  - command: x\n").expect("write");
+    let o = probe_pipeline(&["--layout", "per-resource"], &probes);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("`a+b` is not a valid GoCD resource name"));
+    fs::remove_file(probes.join("a+b.yaml")).expect("rm");
+    fs::write(probes.join("a b.yaml"), "checks:\n  - command: x\n").expect("write");
+    fs::write(probes.join("a_b.yaml"), "checks:\n  - command: x\n").expect("write");
+    let o = probe_pipeline(&["--layout", "per-resource"], &probes);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("both become job `check-a_b`"));
+}
+
+#[test]
+fn a_resource_starting_with_a_dash_is_passed_as_one_argument() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let probes = dir.path().join("probes");
+    fs::create_dir(&probes).expect("mkdir");
+    fs::write(probes.join("-dash.yaml"), "checks:\n  - command: x\n").expect("write");
+    let o = probe_pipeline(&["--layout", "per-resource"], &probes);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("- \"--resource=-dash\""), "{text}");
+}

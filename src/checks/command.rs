@@ -180,7 +180,9 @@ fn wanted(check: &CommandCheck) -> String {
 fn find_version(check: &CommandCheck, stdout: &Captured, stderr: &Captured) -> Option<Version> {
     let streams = [stdout.text(), stderr.text()];
     match &check.version_regex {
-        None => streams.iter().find_map(|s| Version::extract(s)),
+        // Both streams as one text: a dotted version on stderr beats a bare
+        // number (a copyright year) on stdout.
+        None => Version::extract(&streams.join("\n")),
         Some(re) => streams.iter().find_map(|s| {
             let caps = re.0.captures(s)?;
             let found = caps.get(1).or_else(|| caps.get(0))?;

@@ -122,6 +122,19 @@ pub fn check_name(what: &str, name: &str) -> Result<(), String> {
     }
 }
 
+/// GoCD's resource names: `^[-\w\s|.]*$`.
+fn check_resource(name: &str) -> Result<(), String> {
+    if name.chars().all(|c| {
+        c.is_alphanumeric() || c == '_' || c == '-' || c == '|' || c == '.' || c.is_whitespace()
+    }) {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{name}` is not a valid GoCD resource name (letters, digits, `_`, `-`, `|`, `.` and spaces); rename {name}.yaml"
+        ))
+    }
+}
+
 /// A resource name as a job name: GoCD resource names may hold spaces and
 /// `|`, job names may not.
 fn job_name_for(resource: &str) -> String {
@@ -152,6 +165,27 @@ pub fn generate(
 ) -> Result<String, String> {
     check_name("pipeline", &options.name)?;
     check_name("pipeline group", &options.group)?;
+    if let Some(spec) = &options.timer {
+        // Quartz: seconds minutes hours day-of-month month day-of-week [year].
+        let fields = spec.split_whitespace().count();
+        if !(6..=7).contains(&fields) {
+            return Err(format!(
+                "`{spec}` is not a Quartz cron expression: GoCD wants 6 or 7 fields starting with seconds, e.g. \"0 0 2 * * ?\" (nightly at 02:00)"
+            ));
+        }
+    }
+    if let Binary::Fetch(upstream) = &options.binary {
+        check_name("upstream pipeline", &upstream.pipeline)?;
+        check_name("upstream stage", &upstream.stage)?;
+        for (i, leg) in upstream.legs.iter().enumerate() {
+            if upstream.legs[..i]
+                .iter()
+                .any(|l| l.os.eq_ignore_ascii_case(&leg.os))
+            {
+                return Err(format!("--os names `{}` twice", leg.os));
+            }
+        }
+    }
     let mut pipelines = Vec::new();
     match &options.binary {
         Binary::OnPath => pipelines.push((options.name.clone(), pipeline(catalog, options, None)?)),
@@ -244,8 +278,16 @@ fn pipeline(
                     }
                     name = format!("{name}-{}", leg.os);
                 }
+                check_resource(&r.name)?;
                 check_name("job", &name)?;
-                let args = vec!["--resource".to_string(), r.name.clone()];
+                if let Some((other, _)) = jobs.iter().find(|(j, _)| j.eq_ignore_ascii_case(&name)) {
+                    return Err(format!(
+                        "resources `{}` and another one both become job `{other}`; rename one spec file",
+                        r.name
+                    ));
+                }
+                // `=` keeps a name starting with `-` from reading as a flag.
+                let args = vec![format!("--resource={}", r.name)];
                 jobs.push((name, job(o, &resources, args, fetch)));
             }
             if jobs.is_empty() {

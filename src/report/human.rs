@@ -159,8 +159,23 @@ pub fn render(report: &Report, options: HumanOptions) -> String {
     out
 }
 
+fn clean(text: &str) -> String {
+    super::junit::clean(text)
+        .chars()
+        .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
+        .collect()
+}
+
 fn write_result(out: &mut String, r: &CheckResult, width: usize, paint: &Paint) {
-    let o = &r.outcome;
+    // A tool's own escape sequences and control bytes must not reach the
+    // terminal (or a log viewer) through the report.
+    let cleaned = crate::checks::Outcome {
+        message: clean(&r.outcome.message),
+        actual: clean(&r.outcome.actual),
+        output: r.outcome.output.as_deref().map(clean),
+        ..r.outcome.clone()
+    };
+    let o = &cleaned;
     let label = r.label();
     let pad = width.saturating_sub(label.chars().count());
     let _ = writeln!(

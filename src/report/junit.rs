@@ -72,8 +72,15 @@ impl Context {
                 String::new()
             },
             agent_line: job.map(|job| {
+                let advertised = report
+                    .agent
+                    .as_ref()
+                    .and_then(|a| a.resources.as_ref())
+                    .map_or("none (GO_AGENT_RESOURCES is not set)".to_string(), |r| {
+                        r.join(", ")
+                    });
                 format!(
-                    "agent: {} ({} {}), {job}",
+                    "agent: {} ({} {}), {job}, resources: {advertised}",
                     host.hostname, host.os, host.arch
                 )
             }),
@@ -85,7 +92,15 @@ impl Context {
 /// `lua: command lua (version >=5.3, <5.5)`: the resource, then
 /// [`check_name`].
 pub fn case_name(r: &CheckResult) -> String {
-    format!("{}: {}", r.check.resource, check_name(&r.check))
+    // The same check twice in a spec (`id` ends in `#2`) gets the same mark,
+    // so GoCD shows two test cases rather than one.
+    let repeat = r
+        .check
+        .id
+        .rsplit_once('#')
+        .map(|(_, n)| format!(" #{n}"))
+        .unwrap_or_default();
+    format!("{}: {}{repeat}", r.check.resource, check_name(&r.check))
 }
 
 fn write_notices(out: &mut String, report: &Report, context: &Context) {

@@ -27,6 +27,15 @@ pub enum Format {
 impl Format {
     pub const NAMES: &'static [&'static str] = &["human", "json", "junit", "html"];
 
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Junit => "junit",
+            Format::Html => "html",
+        }
+    }
+
     pub fn parse(name: &str) -> Option<Format> {
         match name.to_ascii_lowercase().as_str() {
             "human" | "text" => Some(Format::Human),

@@ -232,8 +232,12 @@ fn load_file_inner(file: &Path, name: &str) -> Result<Loaded, Failure> {
         ))));
     }
     let bytes = std::fs::read(file).map_err(|e| whole(format!("cannot read: {e}")))?;
-    let source =
+    let mut source =
         String::from_utf8(bytes).map_err(|e| not_utf8(file, e.as_bytes(), e.utf8_error()))?;
+    // Some Windows editors start UTF-8 files with a byte order mark.
+    if source.starts_with('\u{feff}') {
+        source.remove(0);
+    }
     let mut errors = Vec::new();
     let at = |pos, snippet: &str, msg: String| {
         SpecError::at(file.to_path_buf(), &source, pos, snippet, msg)
@@ -514,6 +518,12 @@ fn read_kind(key: &str, node: &Node, errors: &RefCell<Vec<DeError>>) -> Option<C
 /// Keys that are each valid but make no sense together: the key to point
 /// at, and what to do.
 fn contradiction(kind: &CheckKind) -> Option<(&'static str, String)> {
+    if kind.subject().trim().is_empty() {
+        return Some((
+            kind.name(),
+            format!("`{}` is empty: name what to check", kind.name()),
+        ));
+    }
     match kind {
         CheckKind::Run(r) if matches!(r.run, Argv::Line(_)) && r.shell.is_none() => Some((
             "run",

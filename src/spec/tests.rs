@@ -956,3 +956,31 @@ fn the_examples_in_the_spec_docs_load() {
         }
     }
 }
+
+#[test]
+fn a_byte_order_mark_is_ignored() {
+    let probes = Probes::new().file(
+        "bom.yaml",
+        "\u{feff}description: bom\nchecks:\n  - command: sh\n",
+    );
+    let catalog = load(&probes.path).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(catalog.resources[0].description.as_deref(), Some("bom"));
+}
+
+#[test]
+fn an_empty_subject_is_an_error() {
+    let errors = Probes::new()
+        .file("e.yaml", "checks:\n  - absent: \"\"\n  - command: ' '\n")
+        .errors();
+    let heads: Vec<&str> = errors
+        .iter()
+        .map(|e| e.lines().next().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        heads,
+        [
+            "probes/e.yaml:2:5: error: `absent` is empty: name what to check",
+            "probes/e.yaml:3:5: error: `command` is empty: name what to check",
+        ]
+    );
+}

@@ -90,7 +90,15 @@ pub struct YamlProblem {
 /// Parses one YAML document. Syntax errors end the parse (nothing after them
 /// can be trusted); duplicate keys are collected and the first one is kept.
 pub fn parse(source: &str) -> Result<(Option<Node>, Vec<YamlProblem>), YamlProblem> {
-    let mut builder = TreeBuilder::default();
+    let mut builder = TreeBuilder {
+        alias_budget: MAX_ALIAS_NODES,
+        stack: Vec::new(),
+        anchors: Vec::new(),
+        root: None,
+        problems: Vec::new(),
+        documents: 0,
+        second_document: None,
+    };
     let mut parser = Parser::new_from_str(source);
     if let Err(e) = parser.load(&mut builder, true) {
         let mut pos = Pos::from_marker(*e.marker());
@@ -154,8 +162,24 @@ enum Frame {
     Map(Pos, Vec<(Node, Node)>, Option<Node>),
 }
 
-#[derive(Default)]
+/// How many values aliases may add to a document in all.
+const MAX_ALIAS_NODES: usize = 100_000;
+
+fn node_count(node: &Node) -> usize {
+    1 + match &node.value {
+        Value::Scalar { .. } => 0,
+        Value::Seq(items) => items.iter().map(node_count).sum(),
+        Value::Map(entries) => entries
+            .iter()
+            .map(|(k, v)| node_count(k) + node_count(v))
+            .sum(),
+    }
+}
+
 struct TreeBuilder {
+    /// Nodes that aliases may still add: an alias copies its anchor, so
+    /// nested aliases ("a billion laughs") could otherwise fill the memory.
+    alias_budget: usize,
     stack: Vec<(Frame, usize)>,
     anchors: Vec<(usize, Node)>,
     root: Option<Node>,
@@ -264,6 +288,25 @@ impl MarkedEventReceiver for TreeBuilder {
                     .find(|(a, _)| *a == id)
                     .map(|(_, n)| n.clone());
                 if let Some(mut node) = target {
+                    let size = node_count(&node);
+                    if size > self.alias_budget {
+                        if self.alias_budget > 0 {
+                            self.problems.push(YamlProblem {
+                                pos,
+                                message: format!(
+                                    "aliases here expand to more than {MAX_ALIAS_NODES} values; a spec does not need that many"
+                                ),
+                                snippet: "*".to_string(),
+                            });
+                        }
+                        self.alias_budget = 0;
+                        node.value = Value::Scalar {
+                            text: String::new(),
+                            plain: true,
+                        };
+                    } else {
+                        self.alias_budget -= size;
+                    }
                     node.pos = pos;
                     self.push_node(node, 0);
                 }
@@ -341,6 +384,20 @@ mod tests {
             panic!("not a map")
         };
         assert_eq!(entries[0].1.value, entries[1].1.value);
+    }
+
+    #[test]
+    fn nested_aliases_cannot_fill_the_memory() {
+        let mut src = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+            src.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let (_, problems) = parse(&src).expect("parses");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0]
+            .message
+            .starts_with("aliases here expand to more than 100000 values"));
     }
 
     #[test]
