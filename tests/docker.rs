@@ -11,7 +11,8 @@
 //! it cannot run: `docker info` fails (no engine, or no access to it),
 //! busybox-static is not installed, or the static probe cannot be had (no
 //! PROBE_STATIC_BIN and no x86_64-unknown-linux-musl target). A broken
-//! PROBE_STATIC_BIN or a failing build of the probe is a test failure.
+//! PROBE_STATIC_BIN or a failing build of the probe is a test failure, and
+//! with PROBE_REQUIRE_DOCKER=1 (as CI sets it) so is every skip.
 //!
 //! The static probe: `$PROBE_STATIC_BIN` (CI sets it to what
 //! scripts/check-size.sh built), else built here with
@@ -127,6 +128,11 @@ fn setup(test: &str) -> Option<&'static Setup> {
     match SETUP.get_or_init(find_setup) {
         Ok(setup) => Some(setup),
         Err(why) => {
+            // CI runs on a machine with an engine: there a skip is a failure.
+            assert!(
+                std::env::var_os("PROBE_REQUIRE_DOCKER").is_none(),
+                "PROBE_REQUIRE_DOCKER is set but docker::{test} cannot run: {why}"
+            );
             // Straight to stderr, not eprintln!: the test harness captures
             // (and hides) the macros' output of passing tests.
             use std::io::Write;
