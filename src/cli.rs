@@ -311,7 +311,7 @@ impl PipelineArgs {
                 words.push(arg);
             }
         }
-        words.join(" ")
+        crate::checks::shell_words(&words)
     }
 }
 

@@ -83,19 +83,33 @@ impl fmt::Display for SpecError {
         writeln!(f)?;
         let number = pos.line.to_string();
         let gutter = " ".repeat(number.len());
-        // Tabs would shift the caret; show them as one space each.
-        let shown: String = line
+        // Tabs would shift the caret; show them as one space each. A very
+        // long line is cut to a window around the column.
+        const WINDOW: usize = 120;
+        let chars: Vec<char> = line
             .chars()
             .map(|c| if c == '\t' { ' ' } else { c })
             .collect();
+        let col = pos.col.saturating_sub(1).min(chars.len());
+        let start = col.saturating_sub(WINDOW / 2);
+        let end = (start + WINDOW).min(chars.len());
+        let mut shown: String = chars[start..end].iter().collect();
+        let mut caret_at = col - start;
+        if start > 0 {
+            shown.insert(0, '…');
+            caret_at += 1;
+        }
+        if end < chars.len() {
+            shown.push('…');
+        }
         writeln!(f, "{gutter} |")?;
         writeln!(f, "{number} | {shown}")?;
         let width = self.snippet.chars().count().max(1);
-        let visible = shown.chars().count().saturating_sub(pos.col - 1).max(1);
+        let visible = shown.chars().count().saturating_sub(caret_at).max(1);
         write!(
             f,
             "{gutter} | {}{}",
-            " ".repeat(pos.col - 1),
+            " ".repeat(caret_at),
             "^".repeat(width.min(visible))
         )
     }
@@ -122,6 +136,25 @@ impl fmt::Display for SpecErrors {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_very_long_line_is_cut_around_the_column() {
+        let line = format!("{}bad{}", "x".repeat(500), "y".repeat(500));
+        let e = SpecError::at(
+            "s.yaml".into(),
+            &line,
+            Pos { line: 1, col: 501 },
+            "bad",
+            "here",
+        );
+        let text = e.to_string();
+        let shown = text.lines().nth(2).expect("the line");
+        assert!(shown.chars().count() < 140, "{shown}");
+        assert!(shown.contains("bad"));
+        let caret = text.lines().nth(3).expect("the caret");
+        let at = |l: &str, s: &str| l.chars().count() - l[l.find(s).unwrap_or(0)..].chars().count();
+        assert_eq!(at(caret, "^^^"), at(shown, "bad"));
+    }
 
     #[test]
     fn renders_file_line_col_and_a_caret() {
