@@ -316,22 +316,40 @@ impl PipelineArgs {
 }
 
 impl Cli {
-    /// Run flags given together with a subcommand that ignores them.
-    pub fn stray_run_flags(&self) -> Option<String> {
-        let r = &self.run;
-        let given = !r.resources.is_empty() || r.all || r.agent || !r.reports.is_empty() || r.quiet;
-        match &self.command {
-            Some(command) if given => Some(format!(
-                "--resource, --all, --agent, --report and --quiet are for running checks; `probe {}` does not take them",
-                match command {
-                    Command::Lint => "lint",
-                    Command::List { .. } => "list",
-                    Command::Schema => "schema",
-                    Command::Pipeline(_) => "pipeline",
-                }
-            )),
-            _ => None,
+    /// Parses the process's arguments; exits 2 with clap's message on bad
+    /// usage, as for any other usage error. Flags for running checks given
+    /// together with a subcommand (which would ignore them) are refused.
+    pub fn parse_args() -> Result<Cli, String> {
+        use clap::{CommandFactory, FromArgMatches};
+        let command = Cli::command();
+        let matches = command.clone().get_matches();
+        let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        if let Some(sub) = matches.subcommand_name() {
+            // The top-level flags other than the global --probes, as typed.
+            let stray: Vec<String> = command
+                .get_arguments()
+                .filter(|arg| !arg.is_global_set())
+                .filter(|arg| {
+                    matches.value_source(arg.get_id().as_str())
+                        == Some(clap::parser::ValueSource::CommandLine)
+                })
+                .filter_map(|arg| arg.get_long().map(|long| format!("--{long}")))
+                .collect();
+            if !stray.is_empty() {
+                return Err(format!(
+                    "{} {} for running checks; `probe {sub}` does not take {}{}",
+                    stray.join(", "),
+                    if stray.len() == 1 { "is" } else { "are" },
+                    if stray.len() == 1 { "it" } else { "them" },
+                    if sub == "list" {
+                        " (`probe list --format json` takes its own)"
+                    } else {
+                        ""
+                    }
+                ));
+            }
         }
+        Ok(cli)
     }
 }
 

@@ -6,8 +6,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
-use clap::Parser;
-
 use probe::checks::{self, Budget};
 use probe::cli::{spec_location, Cli, Command, PipelineArgs, RunArgs};
 use probe::gocd::pipeline::generate;
@@ -24,7 +22,13 @@ const SCHEMA: &str = include_str!("../docs/probe.schema.json");
 struct Usage(String);
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::parse_args() {
+        Ok(cli) => cli,
+        Err(problem) => {
+            let _ = writeln!(std::io::stderr(), "error: {problem}");
+            return ExitCode::from(2);
+        }
+    };
     match run(cli) {
         Ok(code) => code,
         Err(Usage(message)) => {
@@ -36,9 +40,6 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Usage> {
-    if let Some(problem) = cli.stray_run_flags() {
-        return Err(Usage(format!("error: {problem}")));
-    }
     if let Some(Command::Schema) = cli.command {
         print(SCHEMA.as_bytes());
         return Ok(ExitCode::SUCCESS);

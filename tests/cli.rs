@@ -688,3 +688,24 @@ fn an_interrupted_run_kills_the_commands_it_started() {
         "the tool's child {grandchild} outlived the interrupted probe"
     );
 }
+
+#[test]
+fn run_flags_with_a_subcommand_are_refused_not_ignored() {
+    let s = Sandbox::new();
+    s.spec("lua", "checks:\n  - absent: x\n");
+    let o = s.probe(&["-f", "json", "lint"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o).trim(),
+        "error: --format is for running checks; `probe lint` does not take it"
+    );
+    // The subcommand's own flags, and the global --probes, are fine.
+    assert_eq!(
+        s.probe(&["list", "--format", "json"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        s.probe(&["--probes", "probes", "lint"]).status.code(),
+        Some(0)
+    );
+}

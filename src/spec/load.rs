@@ -173,16 +173,24 @@ fn spec_files(path: &Path) -> Result<Vec<PathBuf>, Vec<SpecError>> {
             format!("cannot list the probe specs: {e}"),
         )]
     })?;
-    let mut files: Vec<PathBuf> = entries
+    let (mut files, others): (Vec<PathBuf>, Vec<PathBuf>) = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| {
-            p.is_file()
-                && p.extension().is_some_and(|x| {
-                    x.eq_ignore_ascii_case("yaml") || x.eq_ignore_ascii_case("yml")
-                })
+            p.extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("yaml") || x.eq_ignore_ascii_case("yml"))
         })
-        .collect();
+        .partition(|p| p.is_file());
+    if !others.is_empty() {
+        // A spec's name on a directory (or a dangling link) is a mistake to
+        // show, not to skip.
+        return Err(others
+            .into_iter()
+            .map(|p| {
+                SpecError::whole_file(p, "named like a spec file, but it is not a readable file")
+            })
+            .collect());
+    }
     files.sort();
     if files.is_empty() {
         return Err(vec![SpecError::whole_file(

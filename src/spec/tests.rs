@@ -984,3 +984,13 @@ fn an_empty_subject_is_an_error() {
         ]
     );
 }
+
+#[test]
+fn a_directory_named_like_a_spec_is_an_error_not_skipped() {
+    let probes = Probes::new().file("java.yaml", "checks:\n  - command: java\n");
+    fs::create_dir(probes.path.join("lua.yaml")).expect("mkdir");
+    assert_eq!(
+        probes.errors(),
+        ["probes/lua.yaml: error: named like a spec file, but it is not a readable file"]
+    );
+}
