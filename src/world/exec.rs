@@ -704,50 +704,37 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_program_fails_to_start() {
+    fn programs_that_cannot_start_say_why() {
         let dir = tempfile::tempdir().expect("tempdir");
-        assert_eq!(
-            exec(dir.path().join("no-such-program")),
-            RunOutcome::FailedToStart(
-                "it could not be started (no such file, or its interpreter is missing)".into()
-            )
-        );
-    }
-
-    #[test]
-    fn a_missing_interpreter_fails_to_start() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let file = script_file(dir.path(), "tool", "#!/no/such/interpreter\n", 0o755);
-        assert_eq!(
-            exec(file),
-            RunOutcome::FailedToStart(
-                "it could not be started (no such file, or its interpreter is missing)".into()
-            )
-        );
-    }
-
-    #[test]
-    fn a_file_without_exec_permission_fails_to_start() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let file = script_file(dir.path(), "tool", "#!/bin/sh\necho hi\n", 0o644);
-        assert_eq!(
-            exec(file),
-            RunOutcome::FailedToStart(
-                "permission denied: it is not executable by this user".into()
-            )
-        );
-    }
-
-    #[test]
-    fn a_file_that_is_no_program_fails_to_start() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let file = script_file(dir.path(), "tool", "\x7fELF not really\n", 0o755);
-        assert_eq!(
-            exec(file),
-            RunOutcome::FailedToStart(
-                "it is not a program this machine can run (exec format error)".into()
-            )
-        );
+        let not_found = "it could not be started (no such file, or its interpreter is missing)";
+        let cases = [
+            (dir.path().join("no-such-program"), not_found),
+            (
+                script_file(
+                    dir.path(),
+                    "no-interpreter",
+                    "#!/no/such/interpreter\n",
+                    0o755,
+                ),
+                not_found,
+            ),
+            (
+                script_file(dir.path(), "no-exec-bit", "#!/bin/sh\necho hi\n", 0o644),
+                "permission denied: it is not executable by this user",
+            ),
+            (
+                script_file(dir.path(), "not-a-program", "\x7fELF not really\n", 0o755),
+                "it is not a program this machine can run (exec format error)",
+            ),
+        ];
+        for (program, why) in cases {
+            assert_eq!(
+                exec(program.clone()),
+                RunOutcome::FailedToStart(why.into()),
+                "{}",
+                program.display()
+            );
+        }
     }
 }
 
