@@ -104,9 +104,9 @@ fn check(catalog: &Catalog, location: &Path, args: &RunArgs) -> Result<ExitCode,
         select(catalog, &args.resources, args.all, !args.no_common)
             .map_err(|e| Usage(format!("error: {e}")))?
     };
-    let checks: Vec<Check> = selected
+    let checks: Vec<Arc<Check>> = selected
         .iter()
-        .flat_map(|s| s.resource.checks.iter().cloned())
+        .flat_map(|s| s.resource.checks.iter().cloned().map(Arc::new))
         .collect();
     if checks.is_empty() {
         let names: Vec<&str> = selected.iter().map(|s| s.resource.name.as_str()).collect();
@@ -137,7 +137,7 @@ fn check(catalog: &Catalog, location: &Path, args: &RunArgs) -> Result<ExitCode,
         default_timeout: args.timeout,
         total_timeout: args.total_timeout,
     };
-    let outcomes = runner::run_checks(checks.clone(), evaluate, limits);
+    let outcomes = runner::run_checks(checks.iter().map(Arc::clone).collect(), evaluate, limits);
     let release = world.os_release();
     let report = Report {
         host: Host {

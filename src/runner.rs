@@ -43,7 +43,7 @@ struct Slot {
 }
 
 struct Shared {
-    checks: Vec<Check>,
+    checks: Vec<Arc<Check>>,
     slots: Vec<Slot>,
     next: AtomicUsize,
     done: AtomicUsize,
@@ -78,7 +78,11 @@ impl Shared {
 }
 
 /// Runs every check and returns one outcome per check, in the same order.
-pub fn run_checks(checks: Vec<Check>, evaluate: Box<Evaluate>, limits: RunLimits) -> Vec<Outcome> {
+pub fn run_checks(
+    checks: Vec<Arc<Check>>,
+    evaluate: Box<Evaluate>,
+    limits: RunLimits,
+) -> Vec<Outcome> {
     let n = checks.len();
     let budget = Budget {
         default_timeout: limits.default_timeout,
@@ -200,7 +204,7 @@ fn spawn_worker(shared: &Arc<Shared>) {
         }
         let start = Instant::now();
         let _ = shared.slots[i].started.set(start);
-        let mut outcome = (shared.evaluate)(&shared.checks[i], &shared.budget);
+        let mut outcome = (shared.evaluate)(shared.checks[i].as_ref(), &shared.budget);
         outcome.duration = start.elapsed();
         shared.finish(i, outcome);
     });
@@ -211,8 +215,8 @@ mod tests {
     use super::*;
     use crate::spec::{CheckCommon, CheckKind, DurationText, EnvCheck};
 
-    fn check(name: &str, timeout: Option<Duration>) -> Check {
-        Check {
+    fn check(name: &str, timeout: Option<Duration>) -> Arc<Check> {
+        Arc::new(Check {
             id: format!("t/env:{name}"),
             resource: "t".into(),
             common: CheckCommon {
@@ -226,7 +230,7 @@ mod tests {
                 matches: None,
             }),
             source: "t.yaml:1".into(),
-        }
+        })
     }
 
     fn limits(jobs: usize) -> RunLimits {
@@ -244,7 +248,7 @@ mod tests {
     #[test]
     fn results_come_back_in_spec_order_whatever_finishes_first() {
         // Earlier checks take longer, so they finish last.
-        let checks: Vec<Check> = (0..8).map(|i| check(&format!("V{i}"), None)).collect();
+        let checks: Vec<Arc<Check>> = (0..8).map(|i| check(&format!("V{i}"), None)).collect();
         let evaluate = Box::new(|c: &Check, _: &Budget| {
             let i: u64 = subject(c)[1..].parse().unwrap_or(0);
             thread::sleep(Duration::from_millis(5 * (8 - i)));
@@ -270,7 +274,7 @@ mod tests {
             seen.lock().unwrap_or_else(|p| p.into_inner()).0 -= 1;
             Outcome::pass(subject(c))
         });
-        let checks: Vec<Check> = (0..12).map(|i| check(&format!("V{i}"), None)).collect();
+        let checks: Vec<Arc<Check>> = (0..12).map(|i| check(&format!("V{i}"), None)).collect();
         let outcomes = run_checks(checks, evaluate, limits(3));
         assert_eq!(outcomes.len(), 12);
         let max = running.lock().unwrap_or_else(|p| p.into_inner()).1;

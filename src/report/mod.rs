@@ -4,6 +4,7 @@
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::checks::{Outcome, Status};
@@ -70,7 +71,8 @@ pub struct ResourceEntry {
 
 #[derive(Debug, Clone)]
 pub struct CheckResult {
-    pub check: Check,
+    /// Shared with the runner: a spec's checks are not copied per report.
+    pub check: Arc<Check>,
     pub outcome: Outcome,
 }
 

@@ -64,11 +64,11 @@ pub fn sample() -> Report {
         ],
         results: vec![
             CheckResult {
-                check: check("common", env, None),
+                check: std::sync::Arc::new(check("common", env, None)),
                 outcome: Outcome::error("`${X}` uses $X, which is not set"),
             },
             CheckResult {
-                check: check("lua", lua, None),
+                check: std::sync::Arc::new(check("lua", lua, None)),
                 outcome: Outcome {
                     duration: Duration::from_millis(12),
                     ..Outcome::pass("lua 5.4.6")
@@ -78,11 +78,11 @@ pub fn sample() -> Report {
                 },
             },
             CheckResult {
-                check: check(
+                check: std::sync::Arc::new(check(
                     "lua",
                     python2,
                     Some("python2 is end-of-life; remove it from the agent image"),
-                ),
+                )),
                 outcome: Outcome::fail("`python2` is on PATH at /usr/bin/python2")
                     .expected("`python2` not on PATH")
                     .actual("found at /usr/bin/python2")
@@ -92,7 +92,7 @@ pub fn sample() -> Report {
                     )),
             },
             CheckResult {
-                check: skipped,
+                check: std::sync::Arc::new(skipped),
                 outcome: Outcome::new(
                     crate::checks::Status::Skipped,
                     "only checked on windows; this is linux",
