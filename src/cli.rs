@@ -1,6 +1,8 @@
 //! Command-line flags, and their resolution into what the rest of the
-//! program uses (spec location, colour, report targets). Nothing after this
-//! module re-checks user input.
+//! program uses (spec location, colour, report targets). What clap cannot
+//! check from the flags alone is checked where the knowledge is: two
+//! `--report`s writing one file in main.rs, GoCD's naming rules for
+//! pipeline and group names in gocd::pipeline.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -311,7 +313,7 @@ impl PipelineArgs {
                 words.push(arg);
             }
         }
-        crate::checks::shell_words(&words)
+        crate::text::shell_words(&words)
     }
 }
 

@@ -1,13 +1,40 @@
 //! `probe`: checks that a build agent provides what its GoCD resources
-//! promise. The flow is spec (load, validate) → checks → runner → report.
+//! promise. The flow is cli → spec (load, validate) → selection → runner →
+//! checks (over the World) → report; ARCHITECTURE.md is the map.
+//!
+//! The modules are private. What the `probe` binary and the integration
+//! tests use is re-exported below, so that rustc reports the rest when it
+//! is no longer used.
 
-pub mod checks;
-pub mod cli;
-pub mod gocd;
-pub mod quantity;
-pub mod report;
-pub mod runner;
-pub mod selection;
-pub mod spec;
-pub mod version;
-pub mod world;
+mod checks;
+mod cli;
+mod gocd;
+mod quantity;
+mod report;
+mod runner;
+mod selection;
+mod spec;
+mod text;
+mod version;
+mod world;
+
+/// Signals that end a run early.
+pub mod interrupt;
+
+pub use checks::{evaluate, Budget};
+pub use cli::{spec_location, Cli, Command, PipelineArgs, RunArgs};
+pub use gocd::{generate_pipeline, select_for_agent, AgentContext};
+pub use report::{
+    list, render, write_atomic, CheckResult, Format, Host, HumanOptions, Notice, Report,
+    ResourceEntry,
+};
+pub use runner::{run_checks, RunLimits};
+pub use selection::select;
+pub use spec::{load, Catalog, Check, SpecErrors};
+pub use world::{RealWorld, World};
+
+/// The probe's positioned YAML reader, which the integration tests use to
+/// read the GoCD YAML the probe generates.
+pub mod yaml {
+    pub use crate::spec::yaml::{parse, Node, Value};
+}

@@ -6,15 +6,12 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
-use probe::checks::{self, Budget};
-use probe::cli::{spec_location, Cli, Command, PipelineArgs, RunArgs};
-use probe::gocd::pipeline::generate;
-use probe::gocd::{select_for_agent, AgentContext};
-use probe::report::{self, CheckResult, Format, Host, HumanOptions, Notice, Report, ResourceEntry};
-use probe::runner::{self, RunLimits};
-use probe::selection::select;
-use probe::spec::{self, Catalog, Check, OsFamily, SpecErrors};
-use probe::world::{RealWorld, World};
+use probe::{
+    evaluate, generate_pipeline, interrupt, list, load, render, run_checks, select,
+    select_for_agent, spec_location, write_atomic, AgentContext, Budget, Catalog, Check,
+    CheckResult, Cli, Command, Format, Host, HumanOptions, Notice, PipelineArgs, RealWorld, Report,
+    ResourceEntry, RunArgs, RunLimits, SpecErrors, World,
+};
 
 const SCHEMA: &str = include_str!("../docs/probe.schema.json");
 
@@ -46,7 +43,7 @@ fn run(cli: Cli) -> Result<ExitCode, Usage> {
     }
     let location =
         spec_location(cli.probes.as_deref()).map_err(|e| Usage(format!("error: {e}")))?;
-    let catalog = spec::load(&location).map_err(|errors| Usage(SpecErrors(errors).to_string()))?;
+    let catalog = load(&location).map_err(|errors| Usage(SpecErrors(errors).to_string()))?;
     match cli.command {
         Some(Command::Lint) => {
             let checks: usize = catalog.resources.iter().map(|r| r.checks.len()).sum();
@@ -61,7 +58,7 @@ fn run(cli: Cli) -> Result<ExitCode, Usage> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::List { format }) => {
-            print(&report::list::render(&catalog, &format));
+            print(&list(&catalog, &format));
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Pipeline(args)) => pipeline(&catalog, &location, &args),
@@ -106,7 +103,7 @@ fn check(catalog: &Catalog, location: &Path, args: &RunArgs) -> Result<ExitCode,
     };
     let checks: Vec<Arc<Check>> = selected
         .iter()
-        .flat_map(|s| s.resource.checks.iter().cloned().map(Arc::new))
+        .flat_map(|s| s.resource.checks.iter().cloned())
         .collect();
     if checks.is_empty() {
         let names: Vec<&str> = selected.iter().map(|s| s.resource.name.as_str()).collect();
@@ -124,25 +121,35 @@ fn check(catalog: &Catalog, location: &Path, args: &RunArgs) -> Result<ExitCode,
         }));
     }
 
-    probe::world::interrupt::install();
+    interrupt::install();
     let started = SystemTime::now();
     let clock = Instant::now();
     let world: Arc<dyn World> = Arc::new(RealWorld::new());
     let evaluate = {
         let world = Arc::clone(&world);
-        Box::new(move |c: &Check, b: &Budget| checks::evaluate(c, world.as_ref(), b))
+        Box::new(move |c: &Check, b: &Budget| evaluate(c, world.as_ref(), b))
     };
     let limits = RunLimits {
         jobs: usize::from(args.jobs),
         default_timeout: args.timeout,
         total_timeout: args.total_timeout,
     };
-    let outcomes = runner::run_checks(checks.iter().map(Arc::clone).collect(), evaluate, limits);
+    let finished = run_checks(checks.iter().map(Arc::clone).collect(), evaluate, limits);
+    if let Some(signal) = finished.interrupted {
+        let _ = writeln!(
+            std::io::stderr(),
+            "probe: interrupted (signal {signal}); the commands it started were killed"
+        );
+        // The shell's convention for a process ended by a signal.
+        return Ok(ExitCode::from(
+            128u8.saturating_add(u8::try_from(signal).unwrap_or(0)),
+        ));
+    }
     let release = world.os_release();
     let report = Report {
         host: Host {
-            hostname: RealWorld::hostname(),
-            os: OsFamily::current().to_string(),
+            hostname: world.hostname(),
+            os: world.os_family().to_string(),
             os_name: release.name,
             arch: world.arch(),
         },
@@ -157,7 +164,7 @@ fn check(catalog: &Catalog, location: &Path, args: &RunArgs) -> Result<ExitCode,
             .collect(),
         results: checks
             .into_iter()
-            .zip(outcomes)
+            .zip(finished.outcomes)
             .map(|(check, outcome)| CheckResult { check, outcome })
             .collect(),
         started,
@@ -169,7 +176,7 @@ fn check(catalog: &Catalog, location: &Path, args: &RunArgs) -> Result<ExitCode,
     // Files first: in a GoCD job a missing report artifact fails the job.
     let mut write_failed = false;
     for (format, path) in &args.reports {
-        let bytes = report::render(
+        let bytes = render(
             *format,
             &report,
             HumanOptions {
@@ -177,7 +184,7 @@ fn check(catalog: &Catalog, location: &Path, args: &RunArgs) -> Result<ExitCode,
                 quiet: args.quiet,
             },
         );
-        if let Err(e) = report::write_atomic(path, &bytes) {
+        if let Err(e) = write_atomic(path, &bytes) {
             let _ = writeln!(
                 std::io::stderr(),
                 "error: cannot write the {} report to {}: {e}",
@@ -191,7 +198,7 @@ fn check(catalog: &Catalog, location: &Path, args: &RunArgs) -> Result<ExitCode,
         color: args.format == Format::Human && args.color.enabled(),
         quiet: args.quiet,
     };
-    print(&report::render(args.format, &report, human));
+    print(&render(args.format, &report, human));
     if write_failed {
         return Ok(ExitCode::from(2));
     }
@@ -203,10 +210,10 @@ fn check(catalog: &Catalog, location: &Path, args: &RunArgs) -> Result<ExitCode,
 }
 
 fn pipeline(catalog: &Catalog, location: &Path, args: &PipelineArgs) -> Result<ExitCode, Usage> {
-    let text = generate(catalog, &args.options(location), &args.command_line())
+    let text = generate_pipeline(catalog, &args.options(location), &args.command_line())
         .map_err(|e| Usage(format!("error: {e}")))?;
     match &args.output {
-        Some(path) => report::write_atomic(path, text.as_bytes())
+        Some(path) => write_atomic(path, text.as_bytes())
             .map_err(|e| Usage(format!("error: cannot write {}: {e}", path.display())))?,
         None => print(text.as_bytes()),
     }

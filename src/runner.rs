@@ -3,16 +3,15 @@
 //! grace) or past the run's total timeout: a worker stuck in a system call
 //! (a dead NFS mount, a DNS lookup) is abandoned and replaced.
 
-use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::checks::{Budget, Outcome, Status};
+use crate::interrupt;
 use crate::quantity::format_duration;
 use crate::spec::Check;
-use crate::world::interrupt;
 
 /// How much longer than its timeout a check may take before it is abandoned.
 /// Spawned commands are killed at their timeout and normally report well
@@ -23,7 +22,7 @@ const GRACE: Duration = Duration::from_secs(2);
 const WATCH_INTERVAL: Duration = Duration::from_millis(250);
 
 /// Evaluates one check; the real one is `checks::evaluate` on the real world.
-pub type Evaluate = dyn Fn(&Check, &Budget) -> Outcome + Send + Sync;
+pub(crate) type Evaluate = dyn Fn(&Check, &Budget) -> Outcome + Send + Sync;
 
 #[derive(Debug, Clone, Copy)]
 pub struct RunLimits {
@@ -69,20 +68,22 @@ impl Shared {
 
     /// The latest a started check may still report.
     fn limit(&self, i: usize, started: Instant) -> Instant {
-        let own = self.checks[i]
-            .common
-            .timeout
-            .map_or(self.budget.default_timeout, |t| t.0);
-        started + own + GRACE
+        started + self.checks[i].timeout(self.budget.default_timeout) + GRACE
     }
 }
 
+/// How a run ended.
+#[derive(Debug)]
+pub struct Finished {
+    /// One per check, in the order the checks were given.
+    pub outcomes: Vec<Outcome>,
+    /// The signal that stopped the run (Ctrl-C, GoCD cancelling the job);
+    /// the commands it had started are killed.
+    pub interrupted: Option<i32>,
+}
+
 /// Runs every check and returns one outcome per check, in the same order.
-pub fn run_checks(
-    checks: Vec<Arc<Check>>,
-    evaluate: Box<Evaluate>,
-    limits: RunLimits,
-) -> Vec<Outcome> {
+pub fn run_checks(checks: Vec<Arc<Check>>, evaluate: Box<Evaluate>, limits: RunLimits) -> Finished {
     let n = checks.len();
     let budget = Budget {
         default_timeout: limits.default_timeout,
@@ -101,39 +102,44 @@ pub fn run_checks(
     for _ in 0..limits.jobs.clamp(1, n.max(1)) {
         spawn_worker(&shared);
     }
-    watch(&shared, limits.total_timeout);
-    shared
+    let interrupted = watch(&shared, limits.total_timeout);
+    let outcomes = shared
         .slots
         .iter()
         .map(|slot| {
-            slot.result
-                .get()
-                .cloned()
-                .unwrap_or_else(|| Outcome::error("no result"))
+            slot.result.get().cloned().unwrap_or_else(|| {
+                Outcome::error(match interrupted {
+                    Some(signal) => {
+                        format!("not finished: the run was interrupted (signal {signal})")
+                    }
+                    None => "no result".to_string(),
+                })
+            })
         })
-        .collect()
+        .collect();
+    Finished {
+        outcomes,
+        interrupted,
+    }
 }
 
 /// Waits until every check has a result, abandoning checks that overstay
-/// their limit and ending the run at the total timeout.
-fn watch(shared: &Arc<Shared>, total_timeout: Duration) {
+/// their limit and ending the run at the total timeout. Returns the signal
+/// that interrupted the run, if one did.
+fn watch(shared: &Arc<Shared>, total_timeout: Duration) -> Option<i32> {
     let n = shared.checks.len();
     let deadline = shared.budget.deadline;
     let mut guard = shared.wake_lock.lock().unwrap_or_else(|p| p.into_inner());
     while shared.done.load(Ordering::Acquire) < n {
         if let Some(signal) = interrupt::received() {
-            interrupt::kill_all();
-            let _ = writeln!(
-                std::io::stderr(),
-                "probe: interrupted (signal {signal}); the commands it started were killed"
-            );
-            std::process::exit(128 + signal);
+            interrupt::kill_started_commands();
+            return Some(signal);
         }
         let now = Instant::now();
         if now >= deadline {
             // Commands still running would outlive the probe; the probe leaves
             // the machine as it found it.
-            interrupt::kill_all();
+            interrupt::kill_started_commands();
             for slot in &shared.slots {
                 let message = match slot.started.get() {
                     Some(_) => format!(
@@ -193,6 +199,7 @@ fn watch(shared: &Arc<Shared>, total_timeout: Duration) {
             .unwrap_or_else(|p| p.into_inner())
             .0;
     }
+    None
 }
 
 fn spawn_worker(shared: &Arc<Shared>) {
@@ -213,24 +220,13 @@ fn spawn_worker(shared: &Arc<Shared>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::{CheckCommon, CheckKind, DurationText, EnvCheck};
 
     fn check(name: &str, timeout: Option<Duration>) -> Arc<Check> {
-        Arc::new(Check {
-            id: format!("t/env:{name}"),
-            resource: "t".into(),
-            common: CheckCommon {
-                timeout: timeout.map(DurationText),
-                ..CheckCommon::default()
-            },
-            kind: CheckKind::Env(EnvCheck {
-                env: name.into(),
-                set: None,
-                equals: None,
-                matches: None,
-            }),
-            source: "t.yaml:1".into(),
-        })
+        let yaml = match timeout {
+            Some(t) => format!("env: {name}\ntimeout: {}ms", t.as_millis()),
+            None => format!("env: {name}"),
+        };
+        Arc::new(crate::checks::testing::check(&yaml))
     }
 
     fn limits(jobs: usize) -> RunLimits {
@@ -254,7 +250,7 @@ mod tests {
             thread::sleep(Duration::from_millis(5 * (8 - i)));
             Outcome::pass(subject(c))
         });
-        let outcomes = run_checks(checks, evaluate, limits(8));
+        let outcomes = run_checks(checks, evaluate, limits(8)).outcomes;
         let messages: Vec<String> = outcomes.into_iter().map(|o| o.message).collect();
         let expected: Vec<String> = (0..8).map(|i| format!("V{i}")).collect();
         assert_eq!(messages, expected);
@@ -275,7 +271,7 @@ mod tests {
             Outcome::pass(subject(c))
         });
         let checks: Vec<Arc<Check>> = (0..12).map(|i| check(&format!("V{i}"), None)).collect();
-        let outcomes = run_checks(checks, evaluate, limits(3));
+        let outcomes = run_checks(checks, evaluate, limits(3)).outcomes;
         assert_eq!(outcomes.len(), 12);
         let max = running.lock().unwrap_or_else(|p| p.into_inner()).1;
         assert!(max <= 3, "{max} checks ran at once with 3 jobs");
@@ -295,7 +291,7 @@ mod tests {
             check("B", None),
         ];
         // One job: the others can only run if the stuck worker is replaced.
-        let outcomes = run_checks(checks, evaluate, limits(1));
+        let outcomes = run_checks(checks, evaluate, limits(1)).outcomes;
         assert_eq!(outcomes[0].status, Status::Fail);
         assert!(
             outcomes[0].message.starts_with("timed out after"),
@@ -321,7 +317,8 @@ mod tests {
                 default_timeout: Duration::from_secs(3600),
                 total_timeout: Duration::from_millis(100),
             },
-        );
+        )
+        .outcomes;
         assert_eq!(outcomes[0].status, Status::Error);
         assert!(outcomes[0]
             .message
@@ -338,6 +335,7 @@ mod tests {
             Box::new(|_: &Check, _: &Budget| Outcome::pass("")),
             limits(4),
         );
-        assert!(outcomes.is_empty());
+        assert!(outcomes.outcomes.is_empty());
+        assert_eq!(outcomes.interrupted, None);
     }
 }

@@ -1,7 +1,8 @@
 //! Which resources a run covers: the ones asked for, what they require,
 //! and the common spec.
 
-use crate::spec::{de::did_you_mean, Catalog, Resource, COMMON};
+use crate::spec::{Catalog, Resource, COMMON};
+use crate::text::did_you_mean;
 
 /// A resource in a run, and whether it was asked for by name.
 #[derive(Debug, Clone, Copy)]

@@ -1,67 +1,15 @@
 //! End-to-end runs of the real binary on fake tools in a temporary PATH.
 #![cfg(unix)]
 
+mod common;
+
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-struct Sandbox {
-    dir: tempfile::TempDir,
-}
-
-impl Sandbox {
-    fn new() -> Sandbox {
-        let dir = tempfile::tempdir().expect("tempdir");
-        fs::create_dir(dir.path().join("bin")).expect("bin");
-        fs::create_dir(dir.path().join("probes")).expect("probes");
-        Sandbox { dir }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    /// A fake tool: a shell script in the sandbox's bin/.
-    fn tool(&self, name: &str, script: &str) -> &Self {
-        let path = self.path(&format!("bin/{name}"));
-        fs::write(&path, format!("#!/bin/sh\n{script}\n")).expect("write tool");
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).expect("chmod");
-        self
-    }
-
-    fn spec(&self, resource: &str, yaml: &str) -> &Self {
-        fs::write(self.path(&format!("probes/{resource}.yaml")), yaml).expect("write spec");
-        self
-    }
-
-    fn probe(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_probe"))
-            .args(args)
-            .current_dir(self.dir.path())
-            .env(
-                "PATH",
-                format!("{}:/usr/bin:/bin", self.path("bin").display()),
-            )
-            .env_remove("PROBE_PATH")
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("run probe")
-    }
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
-}
+use common::{check, json, stderr, stdout, Sandbox};
 
 /// Whether process `pid` is gone (or a zombie nobody reaps) within 5 s:
 /// the kill is asynchronous to the reaping.
@@ -76,13 +24,6 @@ fn gone_soon(pid: &str) -> bool {
         }
         !alive
     })
-}
-
-fn check<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
-    report["checks"]
-        .as_array()
-        .and_then(|checks| checks.iter().find(|c| c["id"] == id))
-        .unwrap_or_else(|| panic!("no check {id} in {report}"))
 }
 
 #[test]
@@ -435,10 +376,7 @@ fn probes_location_comes_from_flag_then_env_then_cwd() {
     fs::create_dir(&elsewhere).expect("mkdir");
     fs::write(elsewhere.join("other.yaml"), "checks:\n  - absent: y\n").expect("write");
     let run = |args: &[&str], env: Option<&Path>| {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_probe"));
-        cmd.args(args)
-            .current_dir(s.dir.path())
-            .env_remove("PROBE_PATH");
+        let mut cmd = s.command(args);
         if let Some(p) = env {
             cmd.env("PROBE_PATH", p);
         }
@@ -471,7 +409,7 @@ fn usage_errors_exit_2_and_help_explains() {
     assert!(text.contains("--report <FORMAT=PATH>"), "{text}");
 }
 
-/// A GoCD job's environment (../shared/GOCD.md, "What a job can see").
+/// A GoCD job's environment (docs/gocd.md, "What a job can see").
 fn in_gocd_job(cmd: &mut Command, resources: Option<&str>) {
     cmd.env("GO_PIPELINE_NAME", "agent-infrastructure")
         .env("GO_PIPELINE_COUNTER", "42")
@@ -484,18 +422,14 @@ fn in_gocd_job(cmd: &mut Command, resources: Option<&str>) {
     }
 }
 
-impl Sandbox {
+trait InAgent {
+    fn agent(&self, resources: Option<&str>, args: &[&str]) -> Output;
+    fn agent_specs(&self) -> &Self;
+}
+
+impl InAgent for Sandbox {
     fn agent(&self, resources: Option<&str>, args: &[&str]) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_probe"));
-        cmd.arg("--agent")
-            .args(args)
-            .current_dir(self.dir.path())
-            .env(
-                "PATH",
-                format!("{}:/usr/bin:/bin", self.path("bin").display()),
-            )
-            .env_remove("PROBE_PATH")
-            .env("NO_COLOR", "1");
+        let mut cmd = self.command(&[&["--agent"], args].concat());
         in_gocd_job(&mut cmd, resources);
         cmd.output().expect("run probe")
     }
@@ -647,11 +581,8 @@ fn an_interrupted_run_kills_the_commands_it_started() {
         "h",
         "checks:\n  - command: hang\n    version: '>=1'\n    timeout: 5m\n",
     );
-    let child = Command::new(env!("CARGO_BIN_EXE_probe"))
-        .args(["-r", "h", "--total-timeout", "10m"])
-        .current_dir(s.dir.path())
-        .env("PATH", format!("{}:/usr/bin:/bin", s.path("bin").display()))
-        .env_remove("PROBE_PATH")
+    let child = s
+        .command(&["-r", "h", "--total-timeout", "10m"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()

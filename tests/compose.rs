@@ -3,8 +3,8 @@
 //! Dockerfiles, the demo pipeline and the README that explains them. Nothing
 //! here starts a container or talks to a GoCD server.
 //!
-//! GoCD facts cite ../shared/GOCD.md ("Docker agent images", "YAML config
-//! plugin") and GoCD's cruise-config.xsd (schema 139).
+//! GoCD facts cite docs/gocd.md, "GoCD facts" ("Docker agent images",
+//! "YAML config plugin") and GoCD's cruise-config.xsd (schema 139).
 //!
 //! The checks are collected by `problems()` over the files' text, so that
 //! `every_check_catches_its_mistake` can feed it broken copies and prove that
@@ -18,7 +18,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::Command;
 
-use probe::spec::yaml::{self, Node, Value};
+use probe::yaml::{self, Node, Value};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::XmlVersion;
 
@@ -528,7 +528,7 @@ fn problems(
     for (name, service) in services.iter().filter(|(_, s)| get(s, "build").is_some()) {
         let at = format!("service {name}");
         let env = environment(service);
-        // GO_SERVER_URL ends in /go (GOCD.md, "Docker agent images"), plain
+        // GO_SERVER_URL ends in /go (docs/gocd.md, "Docker agent images"), plain
         // HTTP on 8153 at the server's service name.
         let url = env.get("GO_SERVER_URL").map_or("", String::as_str);
         if url != format!("http://{server_name}:8153/go") {
@@ -790,7 +790,7 @@ fn config_problems(
         .find(|p| p.child("key").map(|k| k.text.trim()) == Some("file_pattern"))
         .and_then(|p| p.child("value"))
         .map(|v| v.text.trim().to_string())
-        // The plugin's default (GOCD.md, "YAML config plugin").
+        // The plugin's default (docs/gocd.md, "YAML config plugin").
         .unwrap_or_else(|| "**/*.gocd.yaml,**/*.gocd.yml".into());
     let demo = format!("{EXAMPLE}/{DEMO_PIPELINE}");
     if !file_pattern_matches(&pattern, &demo) {

@@ -1,7 +1,7 @@
 //! Every GoCD YAML file we ship or generate, checked against the rules of
-//! GoCD's bundled YAML config plugin. Each rule cites ../shared/GOCD.md
-//! ("YAML config plugin" unless said otherwise), which was checked against
-//! the plugin (tomzo/gocd-yaml-config-plugin) and GoCD's own source.
+//! GoCD's bundled YAML config plugin. Each rule is a row of docs/gocd.md,
+//! "GoCD facts" ("YAML config plugin" unless said otherwise), which names
+//! the plugin's or GoCD's source that says it.
 
 mod common;
 use common::{assert_generated_by_probe_pipeline, entries, get, is_map, is_seq, items, keys};
@@ -10,7 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use probe::spec::yaml::{self, Node};
+use probe::yaml::{self, Node};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -180,7 +180,8 @@ fn job_violations(at: &str, name: &str, job: &Node) -> Vec<String> {
         if ri != "all" && ri.parse::<u32>().is_err() {
             v.push(format!("{at}: run_instances must be `all` or a number"));
         }
-        // Not combinable with elastic_profile_id.
+        // `all` is not combinable with elastic_profile_id (a number is; the
+        // probe never generates one).
         if get(job, "elastic_profile_id").is_some() {
             v.push(format!("{at}: run_instances with elastic_profile_id"));
         }

@@ -3,102 +3,23 @@
 //! by scripts/test-windows.sh; on a real Windows with `cargo test`.
 #![cfg(windows)]
 
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-struct Sandbox {
-    dir: tempfile::TempDir,
-}
+use common::{check, json, Sandbox};
 
-impl Sandbox {
-    fn new() -> Sandbox {
-        let dir = tempfile::tempdir().expect("tempdir");
-        fs::create_dir(dir.path().join("bin")).expect("bin");
-        fs::create_dir(dir.path().join("probes")).expect("probes");
-        Sandbox { dir }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    fn bin(&self) -> PathBuf {
-        self.path("bin")
-    }
-
-    /// A batch file in bin\ (`lines` joined with CRLF, after `@echo off`).
-    fn script(&self, file: &str, lines: &[&str]) -> &Self {
-        let mut text = String::from("@echo off\r\n");
-        for line in lines {
-            text.push_str(line);
-            text.push_str("\r\n");
-        }
-        fs::write(self.bin().join(file), text).expect("write tool");
-        self
-    }
-
-    /// This probe.exe as another program in bin\ (with what it needs to
-    /// start under wine).
-    fn exe(&self, name: &str) -> &Self {
-        let probe = Path::new(env!("CARGO_BIN_EXE_probe"));
-        fs::copy(probe, self.bin().join(format!("{name}.exe"))).expect("copy probe.exe");
-        let stub = probe.with_file_name("bcryptprimitives.dll");
-        if stub.exists() {
-            fs::copy(&stub, self.bin().join("bcryptprimitives.dll")).expect("copy dll");
-        }
-        self
-    }
-
-    fn spec(&self, resource: &str, yaml: &str) -> &Self {
-        fs::write(self.path(&format!("probes/{resource}.yaml")), yaml).expect("write spec");
-        self
-    }
-
-    /// PATH as a Windows agent has it: the fake tools first, then Windows.
-    /// Set as `Path`, the name Windows itself uses.
-    fn run(&self, args: &[&str]) -> Output {
-        let root = std::env::var("SystemRoot").unwrap_or_else(|_| r"C:\windows".into());
-        let path = format!("{};{root}\\system32;{root}", self.bin().display());
-        Command::new(env!("CARGO_BIN_EXE_probe"))
-            .arg("--probes")
-            .arg(self.path("probes"))
-            .arg("--color")
-            .arg("never")
-            .args(args)
-            .env_remove("PROBE_PATH")
-            .env("Path", path)
-            .current_dir(self.dir.path())
-            .output()
-            .expect("run probe.exe")
-    }
-
-    /// The JSON report of one resource, and the exit code.
-    fn json(&self, resource: &str, extra: &[&str]) -> (Option<i32>, Value) {
-        let mut args = vec!["--no-common", "--format", "json", "-r", resource];
-        args.extend_from_slice(extra);
-        let o = self.run(&args);
-        let report = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-            panic!(
-                "not JSON ({e}): {}\n{}",
-                String::from_utf8_lossy(&o.stdout),
-                String::from_utf8_lossy(&o.stderr)
-            )
-        });
-        (o.status.code(), report)
-    }
-}
-
-fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
-    report["checks"]
-        .as_array()
-        .expect("checks")
-        .iter()
-        .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("no check {id} in {report:#}"))
+/// The JSON report of one resource, and the exit code.
+fn run_json(s: &Sandbox, resource: &str, extra: &[&str]) -> (Option<i32>, Value) {
+    let mut args = vec!["--no-common", "--format", "json", "-r", resource];
+    args.extend_from_slice(extra);
+    let o = s.probe(&args);
+    (o.status.code(), json(&o))
 }
 
 fn status<'a>(report: &'a Value, id: &str) -> &'a str {
@@ -168,7 +89,7 @@ fn windows_tools_are_found_and_run_as_windows_does() {
 "
         ),
     );
-    let (code, report) = s.json("tools", &[]);
+    let (code, report) = run_json(&s, "tools", &[]);
     let failing: Vec<&Value> = report["checks"]
         .as_array()
         .expect("checks")
@@ -249,7 +170,7 @@ fn what_windows_cannot_check_or_run_fails_clearly() {
 "
         ),
     );
-    let (code, report) = s.json("broken", &[]);
+    let (code, report) = run_json(&s, "broken", &[]);
     assert_eq!(code, Some(1), "{report:#}");
 
     // `absent` finds the .cmd through PATHEXT.
@@ -299,7 +220,7 @@ fn the_shipped_windows_spec_on_a_fake_agent() {
     let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("probes");
     fs::copy(shipped.join("windows.yaml"), s.path("probes/windows.yaml")).expect("copy spec");
     // The free-space check depends on this machine's disk: not looked at.
-    let (code, report) = s.json("windows", &[]);
+    let (code, report) = run_json(&s, "windows", &[]);
     assert_eq!(code, Some(1));
     let failing: Vec<&str> = report["checks"]
         .as_array()
@@ -319,7 +240,7 @@ fn the_shipped_windows_spec_on_a_fake_agent() {
     );
 
     s.script("python2.cmd", &["echo Python 2.7.18 1>&2"]);
-    let (_, report) = s.json("windows", &[]);
+    let (_, report) = run_json(&s, "windows", &[]);
     assert_eq!(status(&report, "windows/command:python2"), "pass");
     assert_eq!(
         check(&report, "windows/command:python2")["actual"],
@@ -337,7 +258,7 @@ fn a_hanging_tool_and_its_children_are_killed_at_the_timeout() {
         "checks:\n  - command: hang\n    version: '>=1'\n    timeout: 2s\n    hint: fix it\n",
     );
     s.spec("ping", "checks:\n  - process: ping\n    hint: none\n");
-    let pings = |s: &Sandbox| s.json("ping", &[]).1;
+    let pings = |s: &Sandbox| run_json(s, "ping", &[]).1;
 
     // The process list sees a ping while one runs (else the end proves nothing).
     let mut control = Command::new("ping")
@@ -351,7 +272,7 @@ fn a_hanging_tool_and_its_children_are_killed_at_the_timeout() {
     assert_eq!(seen, "pass");
 
     let started = Instant::now();
-    let o = s.run(&["--no-common", "-r", "hang"]);
+    let o = s.probe(&["--no-common", "-r", "hang"]);
     let took = started.elapsed();
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(took < Duration::from_secs(15), "took {took:?}");

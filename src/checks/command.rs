@@ -1,88 +1,108 @@
-//! Commands on PATH, absent from PATH, and their versions.
+//! `command`: a tool is on PATH; with a version range or pattern it is run
+//! and its version read from what it prints.
 
 use std::ffi::OsString;
-use std::time::Duration;
 
-use super::{excerpt, shell_words, timed_out, Outcome};
-use crate::spec::{AbsentCheck, CommandCheck};
+use serde::Deserialize;
+
+use super::spawn::{self, Role, Start};
+use super::{Context, Declared, Kind, Outcome};
+use crate::spec::Pattern;
+use crate::text::shell_words;
 use crate::version::Version;
-use crate::world::{Captured, Lookup, RunOutcome, RunRequest, World};
+use crate::version::VersionReq;
+use crate::world::{Captured, World};
 
-pub fn command(check: &CommandCheck, world: &dyn World, timeout: Duration) -> Outcome {
-    let name = &check.command;
-    let wanted = wanted(check);
-    let path = match world.lookup(name) {
-        Lookup::Found(path) => path,
-        Lookup::Missing => {
-            let outcome = Outcome::fail(format!("`{name}` is not on PATH"))
-                .expected(wanted)
-                .actual("not found on PATH");
-            // Where it looked: the PATH a person would compare with theirs.
-            return match searched_path(world) {
-                Some(path) => outcome.at(path),
-                None => outcome.at("PATH is not set"),
-            };
-        }
-        Lookup::NotExecutable(path) => {
-            return Outcome::fail(format!(
-                "`{name}` is found but does not run: {} is not executable",
-                path.display()
-            ))
-            .expected(wanted)
-            .actual("found, not executable")
-            .at(path.display().to_string());
-        }
-    };
-    let shown = path.display().to_string();
-    if !check.runs() {
-        return Outcome::pass(format!("`{name}` is {shown}"))
-            .expected(wanted)
-            .actual(shown.clone())
-            .at(shown);
+/// A command must be on PATH; with `version`, `version_matches` or `args`
+/// it is also run, and must start and exit 0.
+#[derive(Debug, Deserialize, Clone)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CommandCheck {
+    /// The command's name as typed in a shell (`lua`, `java`, `python3`).
+    pub command: String,
+    /// The range the version must be in: `>=3.10, <3.13`, `^1.2`, `~1.2.3`,
+    /// `==3.11.*`, `!=3.12`, `17` (any 17.x), alternatives joined by `||`.
+    pub version: Option<VersionReq>,
+    /// A regular expression the version must match (instead of, or besides, a range).
+    pub version_matches: Option<Pattern>,
+    /// Where to find the version in the output: a regular expression whose
+    /// first capture group (or whole match) is the version. Default: the first
+    /// version-like token of stdout, then stderr.
+    pub version_regex: Option<Pattern>,
+    /// Arguments that make the command print its version; default `["--version"]`.
+    pub args: Option<Vec<String>>,
+}
+
+impl Declared for CommandCheck {
+    const KEY: &'static str = "command";
+}
+
+impl Kind for CommandCheck {
+    fn subject(&self) -> String {
+        self.command.clone()
     }
 
-    let args: Vec<String> = check
-        .args
-        .clone()
-        .unwrap_or_else(|| vec!["--version".to_string()]);
-    let typed = shell_words(&[std::slice::from_ref(name), args.as_slice()].concat());
-    let request = RunRequest {
-        program: path.clone(),
-        args: args.iter().map(OsString::from).collect(),
-        verbatim: false,
-        timeout,
-    };
-    let (stdout, stderr) = match world.run(&request) {
-        RunOutcome::FailedToStart(why) => {
-            return Outcome::fail(format!("`{name}` is found but does not run: {why}"))
+    fn qualifier(&self) -> Option<String> {
+        match (&self.version, &self.version_matches) {
+            (Some(range), _) => Some(format!("version {range}")),
+            (None, Some(p)) => Some(format!("version matching {}", p.as_str())),
+            (None, None) => None,
+        }
+    }
+
+    fn conflict(&self) -> Option<super::Conflict> {
+        (self.version_regex.is_some() && !self.wants_version()).then(|| super::Conflict {
+            key: "version_regex",
+            message: "`version_regex` says where to find the version, but nothing asks for one: \
+                      add `version` (a range) or `version_matches` (a pattern)"
+                .into(),
+            at_value: false,
+        })
+    }
+
+    fn evaluate(&self, world: &dyn World, cx: &Context) -> Outcome {
+        let name = &self.command;
+        let wanted = self.wanted();
+        let role = Role::Tool(name);
+        let path = match spawn::look_up(world, role, &wanted) {
+            Ok(path) => path,
+            Err(outcome) => return *outcome,
+        };
+        let shown = path.display().to_string();
+        if !self.runs() {
+            return Outcome::pass(format!("`{name}` is {shown}"))
                 .expected(wanted)
-                .actual("found, does not run")
+                .actual(shown.clone())
                 .at(shown);
         }
-        RunOutcome::TimedOut {
-            after,
-            stdout,
-            stderr,
-        } => {
-            return timed_out(&typed, after)
-                .expected(wanted)
-                .actual("no answer (timed out)")
-                .at(shown)
-                .output(Some(first_lines(&stdout, &stderr)));
-        }
-        RunOutcome::Exited {
-            code,
-            stdout,
-            stderr,
-        } if code != Some(0) => {
-            let how = code.map_or("was killed by a signal".to_string(), |c| {
+
+        let args: Vec<String> = self
+            .args
+            .clone()
+            .unwrap_or_else(|| vec!["--version".to_string()]);
+        let typed = shell_words(&[std::slice::from_ref(name), args.as_slice()].concat());
+        let start = Start {
+            path: &path,
+            args: args.iter().map(OsString::from).collect(),
+            verbatim: false,
+            timeout: cx.timeout,
+            typed: &typed,
+        };
+        let ran = match spawn::run(world, role, start, &wanted) {
+            Ok(ran) => ran,
+            Err(outcome) => return *outcome,
+        };
+        let raw = role.output(&ran.stdout, &ran.stderr);
+        if ran.code != Some(0) {
+            let how = ran.code.map_or("was killed by a signal".to_string(), |c| {
                 format!("exited with {c}")
             });
             // 126/127 is how shells and shims (pyenv, asdf) say "cannot run
             // this"; 9009 is cmd.exe's "is not recognized as an internal or
             // external command" (a .cmd wrapper whose program is gone, or
             // Windows' app execution alias for a Python from the Store).
-            let message = if matches!(code, Some(126 | 127 | 9009)) {
+            let message = if matches!(ran.code, Some(126 | 127 | 9009)) {
                 format!("`{name}` is found but does not run: `{typed}` {how}")
             } else {
                 format!("`{typed}` {how}")
@@ -91,118 +111,500 @@ pub fn command(check: &CommandCheck, world: &dyn World, timeout: Duration) -> Ou
                 .expected(wanted)
                 .actual(format!("found, `{typed}` {how}"))
                 .at(shown)
-                .output(Some(first_lines(&stdout, &stderr)));
+                .output(Some(raw));
         }
-        RunOutcome::Exited { stdout, stderr, .. } => (stdout, stderr),
-    };
 
-    let raw = first_lines(&stdout, &stderr);
-    if check.version.is_none() && check.version_matches.is_none() {
-        return Outcome::pass(format!("`{typed}` ran"))
+        if !self.wants_version() {
+            return Outcome::pass(format!("`{typed}` ran"))
+                .expected(wanted)
+                .actual(format!("{shown}, exit 0"))
+                .at(shown)
+                .output(Some(raw));
+        }
+        let Some(version) = self.find_version(&ran.stdout, &ran.stderr) else {
+            let how = match &self.version_regex {
+                Some(re) => format!("nothing matched `{}`", re.as_str()),
+                None => "no version-like text".to_string(),
+            };
+            return Outcome::fail(format!(
+                "no version found in the output of `{typed}`: {how}"
+            ))
             .expected(wanted)
-            .actual(format!("{shown}, exit 0"))
+            .actual("no version in the output")
             .at(shown)
             .output(Some(raw));
-    }
-    let Some(version) = find_version(check, &stdout, &stderr) else {
-        let how = match &check.version_regex {
-            Some(re) => format!("nothing matched `{}`", re.as_str()),
-            None => "no version-like text".to_string(),
         };
-        return Outcome::fail(format!(
-            "no version found in the output of `{typed}`: {how}"
-        ))
-        .expected(wanted)
-        .actual("no version in the output")
-        .at(shown)
-        .output(Some(raw));
-    };
 
-    let in_range = check.version.as_ref().is_none_or(|r| r.matches(&version));
-    let matched = check
-        .version_matches
-        .as_ref()
-        .is_none_or(|p| p.0.is_match(&version.text));
-    let message = match (&check.version, in_range, matched) {
-        (_, true, true) => format!("{name} {version}"),
-        (Some(range), false, _) => format!("{name} {version} is not in {range}"),
-        _ => format!(
-            "{name} {version} does not match `{}`",
-            check.version_matches.as_ref().map_or("", |p| p.as_str())
-        ),
-    };
-    Outcome::verdict(in_range && matched, message)
-        .expected(wanted)
-        .actual(version.text.clone())
-        .at(shown)
-        .output(Some(raw))
+        let in_range = self.version.as_ref().is_none_or(|r| r.matches(&version));
+        let matched = self
+            .version_matches
+            .as_ref()
+            .is_none_or(|p| p.0.is_match(&version.text));
+        let message = match (&self.version, in_range, matched) {
+            (_, true, true) => format!("{name} {version}"),
+            (Some(range), false, _) => format!("{name} {version} is not in {range}"),
+            _ => format!(
+                "{name} {version} does not match `{}`",
+                self.version_matches.as_ref().map_or("", |p| p.as_str())
+            ),
+        };
+        Outcome::verdict(in_range && matched, message)
+            .expected(wanted)
+            .actual(version.text.clone())
+            .at(shown)
+            .output(Some(raw))
+    }
 }
 
-pub fn absent(check: &AbsentCheck, world: &dyn World) -> Outcome {
-    let name = &check.absent;
-    let expected = format!("`{name}` not on PATH");
-    match world.lookup(name) {
-        Lookup::Missing => Outcome::pass(format!("`{name}` is not on PATH"))
-            .expected(expected)
-            .actual("not found"),
-        // A file of that name that nobody may run cannot be picked up by a build.
-        Lookup::NotExecutable(path) => Outcome::pass(format!(
-            "`{name}` is not on PATH (a file of that name at {} is not executable)",
-            path.display()
-        ))
-        .expected(expected)
-        .actual("not found (only a non-executable file)")
-        .at(path.display().to_string()),
-        Lookup::Found(path) => {
-            let shown = path.display().to_string();
-            Outcome::fail(format!("`{name}` is on PATH at {shown}"))
-                .expected(expected)
-                .actual(format!("found at {shown}"))
-                .at(shown)
+impl CommandCheck {
+    /// Whether the check runs the command (else it only looks it up).
+    fn runs(&self) -> bool {
+        self.wants_version() || self.args.is_some()
+    }
+
+    fn wants_version(&self) -> bool {
+        self.version.is_some() || self.version_matches.is_some()
+    }
+
+    fn wanted(&self) -> String {
+        let mut text = format!("`{}` on PATH", self.command);
+        if let Some(range) = &self.version {
+            text.push_str(&format!(", version {range}"));
+        }
+        if let Some(pattern) = &self.version_matches {
+            text.push_str(&format!(", version matching `{}`", pattern.as_str()));
+        }
+        if !self.wants_version() && self.runs() {
+            text.push_str(", runs and exits 0");
+        }
+        text
+    }
+
+    fn find_version(&self, stdout: &Captured, stderr: &Captured) -> Option<Version> {
+        let streams = [stdout.text(), stderr.text()];
+        match &self.version_regex {
+            // Both streams as one text: a dotted version on stderr beats a bare
+            // number (a copyright year) on stdout.
+            None => Version::extract(&streams.join("\n")),
+            Some(re) => streams.iter().find_map(|s| {
+                let caps = re.0.captures(s)?;
+                let found = caps.get(1).or_else(|| caps.get(0))?;
+                Version::parse(found.as_str())
+            }),
         }
     }
 }
 
-fn wanted(check: &CommandCheck) -> String {
-    let mut text = format!("`{}` on PATH", check.command);
-    if let Some(range) = &check.version {
-        text.push_str(&format!(", version {range}"));
-    }
-    if let Some(pattern) = &check.version_matches {
-        text.push_str(&format!(", version matching `{}`", pattern.as_str()));
-    }
-    if check.version.is_none() && check.version_matches.is_none() && check.runs() {
-        text.push_str(", runs and exits 0");
-    }
-    text
-}
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{args, eval, fail, killed, pass, timed_out, windows};
+    use super::super::Status;
+    use crate::world::fake::{exited, FakeWorld};
+    use crate::world::{Lookup, RunOutcome};
+    use std::path::PathBuf;
+    use std::time::Duration;
 
-fn find_version(check: &CommandCheck, stdout: &Captured, stderr: &Captured) -> Option<Version> {
-    let streams = [stdout.text(), stderr.text()];
-    match &check.version_regex {
-        // Both streams as one text: a dotted version on stderr beats a bare
-        // number (a copyright year) on stdout.
-        None => Version::extract(&streams.join("\n")),
-        Some(re) => streams.iter().find_map(|s| {
-            let caps = re.0.captures(s)?;
-            let found = caps.get(1).or_else(|| caps.get(0))?;
-            Version::parse(found.as_str())
-        }),
+    #[test]
+    fn command_version_in_range_passes() {
+        let world = FakeWorld::default().tool(
+            "lua",
+            "-v",
+            exited(0, "Lua 5.4.6  Copyright (C) 1994-2023\n", ""),
+        );
+        let o = eval(
+            "command: lua\nversion: \">=5.3, <5.5\"\nargs: [\"-v\"]",
+            &world,
+        );
+        assert_eq!(o.status, Status::Pass, "{o:?}");
+        assert_eq!(o.actual, "5.4.6");
+        assert_eq!(o.location.as_deref(), Some("/fake/bin/lua"));
     }
-}
 
-/// The first lines of stdout, else of stderr: what a person would see.
-fn first_lines(stdout: &Captured, stderr: &Captured) -> String {
-    let out = excerpt(&stdout.text(), 3);
-    if out.is_empty() {
-        excerpt(&stderr.text(), 3)
-    } else {
-        out
+    #[test]
+    fn command_version_out_of_range_names_range_version_and_output() {
+        let world = FakeWorld::default().tool(
+            "lua",
+            "-v",
+            exited(0, "Lua 5.1.5  Copyright (C) 1994-2012\n", ""),
+        );
+        let o = eval(
+            "command: lua\nversion: \">=5.3, <5.5\"\nargs: [\"-v\"]",
+            &world,
+        );
+        assert_eq!(o.status, Status::Fail);
+        assert_eq!(o.message, "lua 5.1.5 is not in >=5.3, <5.5");
+        assert_eq!(o.expected, "`lua` on PATH, version >=5.3, <5.5");
+        assert_eq!(
+            o.output.as_deref(),
+            Some("Lua 5.1.5  Copyright (C) 1994-2012")
+        );
     }
-}
 
-fn searched_path(world: &dyn World) -> Option<String> {
-    world
-        .var("PATH")
-        .map(|p| format!("PATH={}", p.to_string_lossy()))
+    #[test]
+    fn version_on_stderr_is_read() {
+        let world = FakeWorld::default().tool(
+            "java",
+            "-version",
+            exited(
+                0,
+                "",
+                "openjdk version \"17.0.15\" 2025-04-15\nOpenJDK Runtime Environment\n",
+            ),
+        );
+        let o = eval("command: java\nversion: \">=17\"\nargs: [-version]", &world);
+        assert_eq!(o.status, Status::Pass, "{o:?}");
+        assert_eq!(o.actual, "17.0.15");
+    }
+
+    #[test]
+    fn a_shim_exiting_127_is_found_but_does_not_run() {
+        let world = FakeWorld::default().tool(
+            "python2",
+            "--version",
+            exited(127, "", "pyenv: python2: command not found\n"),
+        );
+        let o = eval("command: python2\nversion: \">=2.7\"", &world);
+        assert_eq!(o.status, Status::Fail);
+        assert_eq!(
+            o.message,
+            "`python2` is found but does not run: `python2 --version` exited with 127"
+        );
+        assert_eq!(
+            o.output.as_deref(),
+            Some("pyenv: python2: command not found")
+        );
+    }
+
+    #[test]
+    fn missing_command_fails_and_shows_path() {
+        let world = FakeWorld::default().var("PATH", "/usr/bin:/bin");
+        let o = eval("command: busted", &world);
+        assert_eq!(o.status, Status::Fail);
+        assert_eq!(o.message, "`busted` is not on PATH");
+        assert_eq!(o.location.as_deref(), Some("PATH=/usr/bin:/bin"));
+    }
+
+    #[test]
+    fn command_present_without_version_is_only_looked_up() {
+        let world = FakeWorld::default().tool("lua", "--version", exited(0, "Lua 5.4.6", ""));
+        let o = eval("command: lua", &world);
+        pass(&o);
+        assert_eq!(o.message, "`lua` is /fake/bin/lua");
+        assert_eq!(o.expected, "`lua` on PATH");
+        assert_eq!(o.actual, "/fake/bin/lua");
+        assert_eq!(o.location.as_deref(), Some("/fake/bin/lua"));
+        assert!(world.ran().is_empty(), "ran {:?}", world.ran());
+    }
+
+    #[test]
+    fn missing_command_without_path_variable_shows_no_output() {
+        let o = eval("command: busted", &FakeWorld::default());
+        fail(&o);
+        assert_eq!(o.expected, "`busted` on PATH");
+        assert_eq!(o.actual, "not found on PATH");
+        assert_eq!(o.output, None);
+    }
+
+    #[test]
+    fn command_not_executable_names_the_file_and_runs_nothing() {
+        let world = FakeWorld::default().lookup_as(
+            "lua",
+            Lookup::NotExecutable(PathBuf::from("/opt/lua/bin/lua")),
+        );
+        let o = eval("command: lua\nversion: \">=5.3\"", &world);
+        fail(&o);
+        assert_eq!(
+            o.message,
+            "`lua` is found but does not run: /opt/lua/bin/lua is not executable"
+        );
+        assert_eq!(o.expected, "`lua` on PATH, version >=5.3");
+        assert_eq!(o.actual, "found, not executable");
+        assert_eq!(o.location.as_deref(), Some("/opt/lua/bin/lua"));
+        assert!(world.ran().is_empty());
+    }
+
+    #[test]
+    fn command_that_fails_to_start_says_why() {
+        let world = FakeWorld::default().tool(
+            "lua",
+            "--version",
+            RunOutcome::FailedToStart(
+                "permission denied: it is not executable by this user".into(),
+            ),
+        );
+        let o = eval("command: lua\nversion: \">=5.3\"", &world);
+        fail(&o);
+        assert_eq!(
+            o.message,
+            "`lua` is found but does not run: permission denied: it is not executable by this user"
+        );
+        assert_eq!(o.actual, "found, does not run");
+        assert_eq!(o.location.as_deref(), Some("/fake/bin/lua"));
+    }
+
+    #[test]
+    fn command_timing_out_is_reported_with_its_partial_output_and_own_timeout() {
+        let world = FakeWorld::default().tool("lua", "-v", timed_out(2500, "", "loading...\n"));
+        let o = eval(
+            "command: lua\nargs: [-v]\nversion: \">=5\"\ntimeout: 2s",
+            &world,
+        );
+        fail(&o);
+        assert_eq!(
+            o.message,
+            "`lua -v` timed out after 2.500s; it and its child processes were killed"
+        );
+        assert_eq!(o.actual, "no answer (timed out)");
+        assert_eq!(o.output.as_deref(), Some("loading..."));
+        let ran = world.ran();
+        assert_eq!(ran.len(), 1);
+        assert_eq!(ran[0].timeout, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn command_exit_126_is_found_but_does_not_run() {
+        let world = FakeWorld::default().tool(
+            "node",
+            "--version",
+            exited(126, "", "asdf: no version set for node\n"),
+        );
+        let o = eval("command: node\nversion: \">=20\"", &world);
+        fail(&o);
+        assert_eq!(
+            o.message,
+            "`node` is found but does not run: `node --version` exited with 126"
+        );
+        assert_eq!(o.actual, "found, `node --version` exited with 126");
+        assert_eq!(o.output.as_deref(), Some("asdf: no version set for node"));
+    }
+
+    #[test]
+    fn command_non_zero_exit_fails_even_with_a_version_in_the_output() {
+        let world = FakeWorld::default().tool(
+            "lua",
+            "--version",
+            exited(3, "Lua 5.4.6\n", "lua: cannot open --version\n"),
+        );
+        let o = eval("command: lua\nversion: \">=5.3\"", &world);
+        fail(&o);
+        assert_eq!(o.message, "`lua --version` exited with 3");
+        assert_eq!(o.expected, "`lua` on PATH, version >=5.3");
+        assert_eq!(o.actual, "found, `lua --version` exited with 3");
+        // stdout first: it is what a person would see.
+        assert_eq!(o.output.as_deref(), Some("Lua 5.4.6"));
+    }
+
+    #[test]
+    fn command_killed_by_a_signal_says_so() {
+        let world = FakeWorld::default().tool("lua", "--version", killed("", ""));
+        let o = eval("command: lua\nversion: \">=5.3\"", &world);
+        fail(&o);
+        assert_eq!(o.message, "`lua --version` was killed by a signal");
+        assert_eq!(o.actual, "found, `lua --version` was killed by a signal");
+        assert_eq!(o.output, None);
+    }
+
+    #[test]
+    fn command_without_a_version_in_its_output_fails() {
+        let world = FakeWorld::default().tool(
+            "lua",
+            "--version",
+            exited(0, "Lua, the programming language\n", ""),
+        );
+        let o = eval("command: lua\nversion: \">=5.3\"", &world);
+        fail(&o);
+        assert_eq!(
+            o.message,
+            "no version found in the output of `lua --version`: no version-like text"
+        );
+        assert_eq!(o.actual, "no version in the output");
+        assert_eq!(o.output.as_deref(), Some("Lua, the programming language"));
+    }
+
+    #[test]
+    fn version_regex_capture_group_picks_the_version() {
+        let output = "built 2024.01.05, release 1.4.2\n";
+        let world = FakeWorld::default().tool("tool", "--version", exited(0, output, ""));
+        let o = eval(
+            "command: tool\nversion: \">=1.4, <2\"\nversion_regex: 'release (\\d+\\.\\d+\\.\\d+)'",
+            &world,
+        );
+        pass(&o);
+        assert_eq!(o.message, "tool 1.4.2");
+        assert_eq!(o.actual, "1.4.2");
+        // Without the regex, the first version-like token is taken.
+        let o = eval("command: tool\nversion: \">=1.4, <2\"", &world);
+        fail(&o);
+        assert_eq!(o.message, "tool 2024.01.05 is not in >=1.4, <2");
+    }
+
+    #[test]
+    fn version_regex_without_a_group_uses_the_whole_match() {
+        let world = FakeWorld::default().tool(
+            "tool",
+            "--version",
+            exited(0, "tool 9.9 (protocol v3.2)\n", ""),
+        );
+        let o = eval(
+            "command: tool\nversion: \"3\"\nversion_regex: 'v\\d+\\.\\d+'",
+            &world,
+        );
+        pass(&o);
+        assert_eq!(o.actual, "3.2");
+    }
+
+    #[test]
+    fn version_regex_matching_nothing_names_the_regex() {
+        let world = FakeWorld::default().tool("tool", "--version", exited(0, "tool 1.4.2\n", ""));
+        let o = eval(
+            "command: tool\nversion: \">=1\"\nversion_regex: 'release (\\d+)'",
+            &world,
+        );
+        fail(&o);
+        assert_eq!(
+            o.message,
+            "no version found in the output of `tool --version`: nothing matched `release (\\d+)`"
+        );
+        assert_eq!(o.actual, "no version in the output");
+    }
+
+    #[test]
+    fn version_matches_is_a_regex_on_the_version_text() {
+        let world = FakeWorld::default().tool(
+            "go",
+            "version",
+            exited(0, "go version go1.22.3 linux/amd64\n", ""),
+        );
+        let o = eval(
+            "command: go\nargs: [version]\nversion_matches: '^1\\.22\\.'",
+            &world,
+        );
+        pass(&o);
+        assert_eq!(o.message, "go 1.22.3");
+        assert_eq!(o.expected, "`go` on PATH, version matching `^1\\.22\\.`");
+        assert_eq!(o.actual, "1.22.3");
+
+        let o = eval(
+            "command: go\nargs: [version]\nversion_matches: '^1\\.21\\.'",
+            &world,
+        );
+        fail(&o);
+        assert_eq!(o.message, "go 1.22.3 does not match `^1\\.21\\.`");
+        assert_eq!(o.actual, "1.22.3");
+    }
+
+    #[test]
+    fn version_in_range_but_not_matching_the_pattern_fails_on_the_pattern() {
+        let world = FakeWorld::default().tool(
+            "go",
+            "version",
+            exited(0, "go version go1.22.3 linux/amd64\n", ""),
+        );
+        let o = eval(
+            "command: go\nargs: [version]\nversion: \">=1.21\"\nversion_matches: '^1\\.21\\.'",
+            &world,
+        );
+        fail(&o);
+        assert_eq!(o.message, "go 1.22.3 does not match `^1\\.21\\.`");
+        assert_eq!(
+            o.expected,
+            "`go` on PATH, version >=1.21, version matching `^1\\.21\\.`"
+        );
+    }
+
+    #[test]
+    fn version_on_stdout_wins_over_stderr() {
+        let world = FakeWorld::default().tool(
+            "tool",
+            "--version",
+            exited(0, "tool 2.0.1\n", "warning: config 1.0.0 is old\n"),
+        );
+        let o = eval("command: tool\nversion: \"2\"", &world);
+        pass(&o);
+        assert_eq!(o.actual, "2.0.1");
+    }
+
+    #[test]
+    fn args_only_runs_the_command_and_wants_exit_zero() {
+        let world = FakeWorld::default().tool(
+            "make",
+            "--help",
+            exited(0, "Usage: make [options] [target] ...\nOptions:\n", ""),
+        );
+        let o = eval("command: make\nargs: [--help]", &world);
+        pass(&o);
+        assert_eq!(o.message, "`make --help` ran");
+        assert_eq!(o.expected, "`make` on PATH, runs and exits 0");
+        assert_eq!(o.actual, "/fake/bin/make, exit 0");
+        assert_eq!(
+            o.output.as_deref(),
+            Some("Usage: make [options] [target] ...\nOptions:")
+        );
+        let ran = world.ran();
+        assert_eq!(ran.len(), 1);
+        assert_eq!(ran[0].program, PathBuf::from("/fake/bin/make"));
+        assert_eq!(args(&ran[0]), ["--help"]);
+    }
+
+    #[test]
+    fn args_only_run_with_a_failing_exit_fails() {
+        let world = FakeWorld::default().tool("make", "--help", exited(2, "", "make: *** oops\n"));
+        let o = eval("command: make\nargs: [--help]", &world);
+        fail(&o);
+        assert_eq!(o.message, "`make --help` exited with 2");
+        assert_eq!(o.expected, "`make` on PATH, runs and exits 0");
+    }
+
+    #[test]
+    fn default_args_are_dash_dash_version() {
+        let world = FakeWorld::default().tool("lua", "--version", exited(0, "Lua 5.4.6\n", ""));
+        pass(&eval("command: lua\nversion: \"5.4\"", &world));
+        let ran = world.ran();
+        assert_eq!(ran.len(), 1);
+        assert_eq!(args(&ran[0]), ["--version"]);
+        assert_eq!(
+            ran[0].timeout,
+            Duration::from_secs(10),
+            "the default timeout"
+        );
+    }
+
+    #[test]
+    fn arguments_are_shown_quoted_as_typed() {
+        let world = FakeWorld::default().tool("lua", "-e os.exit(4)", exited(4, "", ""));
+        let o = eval("command: lua\nargs: [-e, 'os.exit(4)']", &world);
+        fail(&o);
+        assert_eq!(o.message, "`lua -e 'os.exit(4)'` exited with 4");
+        assert_eq!(args(&world.ran()[0]), ["-e", "os.exit(4)"]);
+    }
+
+    #[test]
+    fn a_command_is_never_run_verbatim() {
+        let world = windows().tool("node", "--version", exited(0, "v20.11.1\r\n", ""));
+        pass(&eval("command: node\nversion: \">=20\"", &world));
+        assert!(!world.ran()[0].verbatim);
+    }
+
+    #[test]
+    fn exit_9009_from_a_cmd_wrapper_is_found_but_does_not_run() {
+        let world = windows().tool(
+            "python",
+            "--version",
+            exited(
+                9009,
+                "",
+                "Python was not found; run without arguments to install from the Microsoft Store\r\n",
+            ),
+        );
+        let o = eval("command: python\nversion: \">=3.9\"", &world);
+        fail(&o);
+        assert_eq!(
+            o.message,
+            "`python` is found but does not run: `python --version` exited with 9009"
+        );
+        assert_eq!(
+            o.output.as_deref(),
+            Some("Python was not found; run without arguments to install from the Microsoft Store")
+        );
+    }
 }

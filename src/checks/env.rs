@@ -1,8 +1,118 @@
-//! Environment variables and PATH entries.
+//! `env`: an environment variable is set, unset, equal to or matching a value.
 
-use super::Outcome;
-use crate::spec::{EnvCheck, OsFamily, PathContainsCheck};
+use serde::Deserialize;
+
+use super::{Conflict, Context, Declared, Kind, Outcome};
+use crate::spec::Pattern;
 use crate::world::World;
+
+/// An environment variable: set (the default), unset, equal to, or matching.
+#[derive(Debug, Deserialize, Clone)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EnvCheck {
+    /// The variable's name (case-insensitive on Windows).
+    pub env: String,
+    /// `false`: the variable must NOT be set. Default `true`.
+    pub set: Option<bool>,
+    /// The exact value wanted.
+    pub equals: Option<String>,
+    /// A regular expression the value must match.
+    pub matches: Option<Pattern>,
+}
+
+impl Declared for EnvCheck {
+    const KEY: &'static str = "env";
+}
+
+impl Kind for EnvCheck {
+    fn subject(&self) -> String {
+        self.env.clone()
+    }
+
+    fn qualifier(&self) -> Option<String> {
+        if self.set == Some(false) {
+            return Some("not set".into());
+        }
+        self.equals.as_ref().map(|v| format!("= {v}")).or_else(|| {
+            self.matches
+                .as_ref()
+                .map(|p| format!("matching {}", p.as_str()))
+        })
+    }
+
+    fn conflict(&self) -> Option<Conflict> {
+        if self.set != Some(false) {
+            return None;
+        }
+        let key = if self.equals.is_some() {
+            "equals"
+        } else if self.matches.is_some() {
+            "matches"
+        } else {
+            return None;
+        };
+        Some(Conflict {
+            key,
+            message: format!(
+                "`{key}` cannot be combined with `set: false`: a variable that must not be set \
+                 has no value to compare; remove one of the two"
+            ),
+            at_value: false,
+        })
+    }
+
+    fn evaluate(&self, world: &dyn World, _: &Context) -> Outcome {
+        let name = &self.env;
+        let value = world.var(name).map(|v| v.to_string_lossy().into_owned());
+        let must_be_set = self.set.unwrap_or(true);
+        let mut expected = if must_be_set {
+            format!("${name} set")
+        } else {
+            format!("${name} not set")
+        };
+        if let Some(equals) = &self.equals {
+            expected = format!("${name} = {}", shown_value(name, equals));
+        }
+        if let Some(pattern) = &self.matches {
+            expected.push_str(&format!(", matching `{}`", pattern.as_str()));
+        }
+        let Some(value) = value else {
+            return Outcome::verdict(!must_be_set, format!("${name} is not set"))
+                .expected(expected)
+                .actual("not set");
+        };
+        let shown = shown_value(name, &value);
+        if !must_be_set {
+            return Outcome::fail(format!("${name} is set to {shown}"))
+                .expected(expected)
+                .actual(shown);
+        }
+        if let Some(equals) = &self.equals {
+            if &value != equals {
+                return Outcome::fail(format!(
+                    "${name} is {shown}, not {}",
+                    shown_value(name, equals)
+                ))
+                .expected(expected)
+                .actual(shown);
+            }
+        }
+        if let Some(pattern) = &self.matches {
+            if !pattern.0.is_match(&value) {
+                return Outcome::fail(format!(
+                    "${name} is {shown}, which does not match `{}`",
+                    pattern.as_str()
+                ))
+                .expected(expected)
+                .actual(shown);
+            }
+        }
+        Outcome::pass(format!("${name} is {shown}"))
+            .expected(expected)
+            .actual(shown)
+    }
+}
 
 /// Values of variables whose names say they are secret are never shown.
 fn looks_secret(name: &str) -> bool {
@@ -24,120 +134,145 @@ fn shown_value(name: &str, value: &str) -> String {
     }
 }
 
-pub fn env(check: &EnvCheck, world: &dyn World) -> Outcome {
-    let name = &check.env;
-    let value = world.var(name).map(|v| v.to_string_lossy().into_owned());
-    let must_be_set = check.set.unwrap_or(true);
-    let mut expected = if must_be_set {
-        format!("${name} set")
-    } else {
-        format!("${name} not set")
-    };
-    if let Some(equals) = &check.equals {
-        expected = format!("${name} = {}", shown_value(name, equals));
-    }
-    if let Some(pattern) = &check.matches {
-        expected.push_str(&format!(", matching `{}`", pattern.as_str()));
-    }
-    let Some(value) = value else {
-        return Outcome::verdict(!must_be_set, format!("${name} is not set"))
-            .expected(expected)
-            .actual("not set");
-    };
-    let shown = shown_value(name, &value);
-    if !must_be_set {
-        return Outcome::fail(format!("${name} is set to {shown}"))
-            .expected(expected)
-            .actual(shown);
-    }
-    if let Some(equals) = &check.equals {
-        if &value != equals {
-            return Outcome::fail(format!(
-                "${name} is {shown}, not {}",
-                shown_value(name, equals)
-            ))
-            .expected(expected)
-            .actual(shown);
-        }
-    }
-    if let Some(pattern) = &check.matches {
-        if !pattern.0.is_match(&value) {
-            return Outcome::fail(format!(
-                "${name} is {shown}, which does not match `{}`",
-                pattern.as_str()
-            ))
-            .expected(expected)
-            .actual(shown);
-        }
-    }
-    Outcome::pass(format!("${name} is {shown}"))
-        .expected(expected)
-        .actual(shown)
-}
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{eval, fail, pass, windows};
+    use super::super::Status;
+    use crate::spec::OsFamily;
+    use crate::world::fake::FakeWorld;
 
-pub fn path_contains(check: &PathContainsCheck, world: &dyn World) -> Outcome {
-    let wanted = &check.path_contains;
-    let expected = format!("PATH contains {wanted}");
-    let Some(path) = world.var("PATH") else {
-        return Outcome::fail("PATH is not set")
-            .expected(expected)
-            .actual("PATH not set");
-    };
-    let wanted_dir = match super::file::expand_path(wanted, world) {
-        Ok(dir) => dir,
-        Err(why) => return Outcome::error(why).expected(expected),
-    };
-    let windows = world.os_family() == OsFamily::Windows;
-    let shown = path.to_string_lossy().into_owned();
-    let wanted_dir = wanted_dir.to_string_lossy();
-    let position = path_entries(&shown, windows)
-        .iter()
-        .position(|entry| same_dir(entry, &wanted_dir, windows));
-    match position {
-        Some(i) => Outcome::pass(format!("PATH contains {wanted} (entry {})", i + 1))
-            .expected(expected)
-            .actual(format!("entry {} of PATH", i + 1)),
-        None => Outcome::fail(format!("PATH does not contain {wanted}"))
-            .expected(expected)
-            .actual(format!("PATH={shown}")),
+    #[test]
+    fn env_checks() {
+        let world = FakeWorld::default()
+            .var("LUA_PATH", "./?.lua;;")
+            .var("API_TOKEN", "s3cret");
+        assert_eq!(
+            eval("env: LUA_PATH\nmatches: '\\?\\.lua'", &world).status,
+            Status::Pass
+        );
+        assert_eq!(eval("env: LUA_CPATH", &world).status, Status::Fail);
+        assert_eq!(
+            eval("env: LUA_CPATH\nset: false", &world).status,
+            Status::Pass
+        );
+        let o = eval("env: API_TOKEN\nequals: other", &world);
+        assert_eq!(o.status, Status::Fail);
+        assert!(!o.message.contains("s3cret"), "{}", o.message);
     }
-}
 
-/// PATH's entries as the OS splits them: on `:` on Unix; on Windows on
-/// `;`, where an entry may be quoted (`"C:\a;b"`) and the quotes are not
-/// part of it.
-fn path_entries(path: &str, windows: bool) -> Vec<String> {
-    if !windows {
-        return path.split(':').map(str::to_string).collect();
-    }
-    let mut entries = vec![String::new()];
-    let mut quoted = false;
-    for c in path.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            ';' if !quoted => entries.push(String::new()),
-            c => entries.last_mut().expect("one entry at least").push(c),
-        }
-    }
-    entries
-}
+    #[test]
+    fn env_set() {
+        let world = FakeWorld::default().var("JAVA_HOME", "/usr/lib/jvm/17");
+        let o = eval("env: JAVA_HOME", &world);
+        pass(&o);
+        assert_eq!(o.message, "$JAVA_HOME is \"/usr/lib/jvm/17\"");
+        assert_eq!(o.expected, "$JAVA_HOME set");
+        assert_eq!(o.actual, "\"/usr/lib/jvm/17\"");
 
-/// `/usr/local/bin/` and `/usr/local/bin` are the same entry; on Windows
-/// case and slash direction do not matter either (`c:/tools/` is
-/// `C:\Tools`).
-fn same_dir(a: &str, b: &str, windows: bool) -> bool {
-    fn norm(text: &str, windows: bool) -> String {
-        let mut text = text.to_string();
-        if windows {
-            text = text.replace('/', "\\").to_lowercase();
-        }
-        let trimmed = text.trim_end_matches(['/', '\\']);
-        // `/` stays `/`: trimmed to nothing it would equal an empty entry.
-        if trimmed.is_empty() {
-            text.chars().take(1).collect()
-        } else {
-            trimmed.to_string()
+        let o = eval("env: JAVA_HOME", &FakeWorld::default());
+        fail(&o);
+        assert_eq!(o.message, "$JAVA_HOME is not set");
+        assert_eq!(o.actual, "not set");
+    }
+
+    #[test]
+    fn env_unset() {
+        let o = eval("env: CI_DEBUG\nset: false", &FakeWorld::default());
+        pass(&o);
+        assert_eq!(o.message, "$CI_DEBUG is not set");
+        assert_eq!(o.expected, "$CI_DEBUG not set");
+
+        let o = eval(
+            "env: CI_DEBUG\nset: false",
+            &FakeWorld::default().var("CI_DEBUG", "1"),
+        );
+        fail(&o);
+        assert_eq!(o.message, "$CI_DEBUG is set to \"1\"");
+        assert_eq!(o.actual, "\"1\"");
+    }
+
+    #[test]
+    fn env_equals() {
+        let world = FakeWorld::default().var("LANG", "C");
+        let o = eval("env: LANG\nequals: C.UTF-8", &world);
+        fail(&o);
+        assert_eq!(o.message, "$LANG is \"C\", not \"C.UTF-8\"");
+        assert_eq!(o.expected, "$LANG = \"C.UTF-8\"");
+        assert_eq!(o.actual, "\"C\"");
+        pass(&eval("env: LANG\nequals: C", &world));
+    }
+
+    #[test]
+    fn env_matches() {
+        let world = FakeWorld::default().var("LANG", "C");
+        let o = eval("env: LANG\nmatches: 'UTF-8$'", &world);
+        fail(&o);
+        assert_eq!(o.message, "$LANG is \"C\", which does not match `UTF-8$`");
+        assert_eq!(o.expected, "$LANG set, matching `UTF-8$`");
+        let world = FakeWorld::default().var("LANG", "en_US.UTF-8");
+        pass(&eval("env: LANG\nmatches: 'UTF-8$'", &world));
+    }
+
+    #[test]
+    fn env_long_values_are_cut() {
+        let long = "x".repeat(400);
+        let o = eval("env: BIG", &FakeWorld::default().var("BIG", &long));
+        pass(&o);
+        assert_eq!(o.actual, format!("\"{}…\"", "x".repeat(300)));
+    }
+
+    #[test]
+    fn secret_looking_values_are_never_shown() {
+        let names = [
+            "API_TOKEN",
+            "aws_secret_access_key",
+            "DB_PASSWORD",
+            "DB_PASS",
+            "SMTP_PASSWD",
+            "GPG_PASSPHRASE",
+            "SSH_PRIVATE_KEY",
+            "GOOGLE_APPLICATION_CREDENTIALS",
+            "REGISTRY_CREDS",
+            "NPM_AUTH",
+        ];
+        for name in names {
+            let secret = "hunter2-s3cret";
+            let world = FakeWorld::default().var(name, secret);
+            let outcomes = [
+                eval(&format!("env: {name}"), &world),
+                eval(&format!("env: {name}\nequals: other-s3cret"), &world),
+                eval(&format!("env: {name}\nmatches: '^nope$'"), &world),
+                eval(&format!("env: {name}\nset: false"), &world),
+            ];
+            for o in &outcomes {
+                for text in [&o.message, &o.expected, &o.actual] {
+                    assert!(!text.contains("s3cret"), "{name} shown: {o:#?}");
+                }
+            }
+            assert_eq!(
+                outcomes[0].message,
+                format!("${name} is <hidden: 14 characters>")
+            );
+            assert_eq!(
+                outcomes[1].message,
+                format!("${name} is <hidden: 14 characters>, not <hidden: 12 characters>")
+            );
+            assert_eq!(
+                outcomes[3].message,
+                format!("${name} is set to <hidden: 14 characters>")
+            );
         }
     }
-    norm(a, windows) == norm(b, windows)
+
+    #[test]
+    fn variable_names_ignore_case_on_windows_only() {
+        let world = windows().var("PATHEXT", ".COM;.EXE;.BAT;.CMD");
+        let o = eval("env: PathExt\nmatches: '(?i)\\.exe'", &world);
+        pass(&o);
+        assert_eq!(o.message, "$PathExt is \".COM;.EXE;.BAT;.CMD\"");
+        let linux = FakeWorld::default()
+            .on(OsFamily::Linux)
+            .var("PATHEXT", ".EXE");
+        fail(&eval("env: PathExt", &linux));
+    }
 }

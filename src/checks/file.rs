@@ -1,159 +1,207 @@
-//! Files and directories.
+//! `file`: a file or directory exists (or not), with a type, mode,
+//! executable bit and contents.
 
+use std::fmt;
 use std::io::ErrorKind;
-use std::path::PathBuf;
 
-use super::Outcome;
-use crate::spec::{FileCheck, FileType};
+use serde::de::{self, Deserializer};
+use serde::Deserialize;
+
+use super::expand::expand_path;
+use super::{Conflict, Context, Declared, Kind, Outcome};
+use crate::spec::Pattern;
 use crate::world::{FileKind, World};
 
 /// Bytes of a file read for `contains`.
 const CONTENT_LIMIT: usize = 1 << 20;
 
-/// Expands a leading `~` and `${VAR}` / `$VAR`. An unset variable is an
-/// error: checking `/bin/java` because JAVA_HOME was empty would mislead.
-pub fn expand_path(text: &str, world: &dyn World) -> Result<PathBuf, String> {
-    let mut out = String::new();
-    let mut rest = text;
-    if let Some(after) = rest.strip_prefix('~') {
-        if after.is_empty() || after.starts_with(['/', '\\']) {
-            let home = world
-                .var("HOME")
-                .or_else(|| world.var("USERPROFILE"))
-                .ok_or("`~` is used but neither HOME nor USERPROFILE is set")?;
-            out.push_str(&home.to_string_lossy());
-            rest = after;
-        }
-    }
-    while let Some(i) = rest.find('$') {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 1..];
-        let (name, next) = if let Some(braced) = after.strip_prefix('{') {
-            let end = braced
-                .find('}')
-                .ok_or_else(|| format!("`${{` without a closing `}}` in `{text}`"))?;
-            (&braced[..end], &braced[end + 1..])
-        } else {
-            let end = after
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(after.len());
-            (&after[..end], &after[end..])
-        };
-        if name.is_empty() {
-            out.push('$');
-        } else {
-            let value = world
-                .var(name)
-                .ok_or_else(|| format!("`{text}` uses ${name}, which is not set"))?;
-            out.push_str(&value.to_string_lossy());
-        }
-        rest = next;
-    }
-    out.push_str(rest);
-    Ok(PathBuf::from(out))
+/// A file or directory: exists (the default) or absent, its type, mode,
+/// executable bit, contents.
+#[derive(Debug, Deserialize, Clone)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FileCheck {
+    /// The path; `~` and `${VAR}` are expanded.
+    pub file: String,
+    /// `false`: the path must NOT exist. Default `true`.
+    pub exists: Option<bool>,
+    /// What the path must be (symlinks are not followed for `symlink`).
+    #[serde(rename = "type")]
+    pub file_type: Option<FileType>,
+    /// Unix permission bits, octal (`"0755"`). Not available on Windows:
+    /// there the check reports an error instead of passing.
+    pub mode: Option<Mode>,
+    /// `true`: the file must be executable by the probe's user.
+    pub executable: Option<bool>,
+    /// A regular expression the contents must match (first 1 MiB read).
+    pub contains: Option<Pattern>,
 }
 
-pub fn file(check: &FileCheck, world: &dyn World) -> Outcome {
-    let path = match expand_path(&check.file, world) {
-        Ok(path) => path,
-        Err(why) => return Outcome::error(why).expected(expected(check)),
-    };
-    let shown = path.display().to_string();
-    let follow = check.file_type != Some(FileType::Symlink);
-    let info = match world.file_info(&path, follow) {
-        Ok(info) => info,
-        Err(e) if e.kind() == ErrorKind::NotFound => {
-            let must_exist = check.exists.unwrap_or(true);
-            return Outcome::verdict(!must_exist, format!("{shown} does not exist"))
-                .expected(expected(check))
-                .actual("does not exist")
-                .at(shown);
-        }
-        Err(e) => {
-            return Outcome::error(format!("cannot look at {shown}: {e}"))
-                .expected(expected(check))
-                .at(shown)
-        }
-    };
-    let what = describe(info.kind);
-    if check.exists == Some(false) {
-        return Outcome::fail(format!("{shown} exists ({what})"))
-            .expected(expected(check))
-            .actual(format!("exists ({what})"))
-            .at(shown);
+impl Declared for FileCheck {
+    const KEY: &'static str = "file";
+}
+
+impl Kind for FileCheck {
+    fn subject(&self) -> String {
+        self.file.clone()
     }
-    if let Some(wanted) = check.file_type {
-        let ok = matches!(
-            (wanted, info.kind),
-            (FileType::File, FileKind::File)
-                | (FileType::Dir, FileKind::Dir)
-                | (FileType::Symlink, FileKind::Symlink)
-                | (FileType::Socket, FileKind::Socket)
-        );
-        if !ok {
-            return Outcome::fail(format!("{shown} is {what}, not {wanted}"))
-                .expected(expected(check))
-                .actual(what)
-                .at(shown);
+
+    fn qualifier(&self) -> Option<String> {
+        if self.exists == Some(false) {
+            return Some("absent".into());
         }
+        self.file_type.map(|t| t.to_string())
     }
-    if let Some(mode) = check.mode {
-        match info.mode {
-            None => {
-                return Outcome::error(format!(
-                    "{shown}: `mode` cannot be checked here, this OS has no Unix permission bits"
-                ))
-                .expected(expected(check))
-                .at(shown)
+
+    fn conflict(&self) -> Option<Conflict> {
+        if self.exists != Some(false) {
+            return None;
+        }
+        let (key, what) = [
+            ("type", self.file_type.is_some(), "type"),
+            ("mode", self.mode.is_some(), "mode"),
+            ("executable", self.executable.is_some(), "executable bit"),
+            ("contains", self.contains.is_some(), "contents"),
+        ]
+        .into_iter()
+        .find_map(|(key, given, what)| given.then_some((key, what)))?;
+        Some(Conflict {
+            key,
+            message: format!(
+                "`{key}` cannot be combined with `exists: false`: a path that must not exist \
+                 has no {what}; remove one of the two"
+            ),
+            at_value: false,
+        })
+    }
+
+    fn evaluate(&self, world: &dyn World, _: &Context) -> Outcome {
+        let expected = self.expected();
+        let path = match expand_path(&self.file, world) {
+            Ok(path) => path,
+            Err(why) => return Outcome::error(why).expected(expected),
+        };
+        let shown = path.display().to_string();
+        let follow = self.file_type != Some(FileType::Symlink);
+        let info = match world.file_info(&path, follow) {
+            Ok(info) => info,
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                let must_exist = self.exists.unwrap_or(true);
+                return Outcome::verdict(!must_exist, format!("{shown} does not exist"))
+                    .expected(expected)
+                    .actual("does not exist")
+                    .at(shown);
             }
-            Some(bits) if bits != mode.0 => {
-                return Outcome::fail(format!("{shown} has mode {bits:04o}, not {mode}"))
-                    .expected(expected(check))
-                    .actual(format!("mode {bits:04o}"))
-                    .at(shown)
-            }
-            Some(_) => {}
-        }
-    }
-    if let Some(wanted) = check.executable {
-        if info.executable != wanted {
-            let is = if info.executable { "is" } else { "is not" };
-            return Outcome::fail(format!("{shown} {is} executable by this user"))
-                .expected(expected(check))
-                .actual(format!("{is} executable"))
-                .at(shown);
-        }
-    }
-    if let Some(pattern) = &check.contains {
-        if info.kind == FileKind::Dir {
-            return Outcome::fail(format!("{shown} is a directory; `contains` needs a file"))
-                .expected(expected(check))
-                .actual(what)
-                .at(shown);
-        }
-        let bytes = match world.read_head(&path, CONTENT_LIMIT) {
-            Ok(bytes) => bytes,
             Err(e) => {
-                return Outcome::error(format!("cannot read {shown}: {e}"))
-                    .expected(expected(check))
+                return Outcome::error(format!("cannot look at {shown}: {e}"))
+                    .expected(expected)
                     .at(shown)
             }
         };
-        let text = String::from_utf8_lossy(&bytes);
-        if !pattern.0.is_match(&text) {
-            return Outcome::fail(format!(
-                "{shown} does not contain a match for `{}`",
-                pattern.as_str()
-            ))
-            .expected(expected(check))
-            .actual("no match in its contents")
-            .at(shown);
+        let what = describe(info.kind);
+        if self.exists == Some(false) {
+            return Outcome::fail(format!("{shown} exists ({what})"))
+                .expected(expected)
+                .actual(format!("exists ({what})"))
+                .at(shown);
         }
+        if let Some(wanted) = self.file_type {
+            let ok = matches!(
+                (wanted, info.kind),
+                (FileType::File, FileKind::File)
+                    | (FileType::Dir, FileKind::Dir)
+                    | (FileType::Symlink, FileKind::Symlink)
+                    | (FileType::Socket, FileKind::Socket)
+            );
+            if !ok {
+                return Outcome::fail(format!("{shown} is {what}, not {wanted}"))
+                    .expected(expected)
+                    .actual(what)
+                    .at(shown);
+            }
+        }
+        if let Some(mode) = self.mode {
+            match info.mode {
+                None => {
+                    return Outcome::error(format!(
+                    "{shown}: `mode` cannot be checked here, this OS has no Unix permission bits"
+                ))
+                    .expected(expected)
+                    .at(shown)
+                }
+                Some(bits) if bits != mode.0 => {
+                    return Outcome::fail(format!("{shown} has mode {bits:04o}, not {mode}"))
+                        .expected(expected)
+                        .actual(format!("mode {bits:04o}"))
+                        .at(shown)
+                }
+                Some(_) => {}
+            }
+        }
+        if let Some(wanted) = self.executable {
+            if info.executable != wanted {
+                let is = if info.executable { "is" } else { "is not" };
+                return Outcome::fail(format!("{shown} {is} executable by this user"))
+                    .expected(expected)
+                    .actual(format!("{is} executable"))
+                    .at(shown);
+            }
+        }
+        if let Some(pattern) = &self.contains {
+            if info.kind == FileKind::Dir {
+                return Outcome::fail(format!("{shown} is a directory; `contains` needs a file"))
+                    .expected(expected)
+                    .actual(what)
+                    .at(shown);
+            }
+            let bytes = match world.read_head(&path, CONTENT_LIMIT) {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    return Outcome::error(format!("cannot read {shown}: {e}"))
+                        .expected(expected)
+                        .at(shown)
+                }
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            if !pattern.0.is_match(&text) {
+                return Outcome::fail(format!(
+                    "{shown} does not contain a match for `{}`",
+                    pattern.as_str()
+                ))
+                .expected(expected)
+                .actual("no match in its contents")
+                .at(shown);
+            }
+        }
+        Outcome::pass(format!("{shown} is {what}"))
+            .expected(expected)
+            .actual(what)
+            .at(shown)
     }
-    Outcome::pass(format!("{shown} is {what}"))
-        .expected(expected(check))
-        .actual(what)
-        .at(shown)
+}
+
+impl FileCheck {
+    fn expected(&self) -> String {
+        if self.exists == Some(false) {
+            return format!("{} absent", self.file);
+        }
+        let mut parts = vec![format!("{} exists", self.file)];
+        if let Some(t) = self.file_type {
+            parts.push(format!("is {t}"));
+        }
+        if let Some(m) = self.mode {
+            parts.push(format!("mode {m}"));
+        }
+        match self.executable {
+            Some(true) => parts.push("executable".into()),
+            Some(false) => parts.push("not executable".into()),
+            None => {}
+        }
+        if let Some(p) = &self.contains {
+            parts.push(format!("contains `{}`", p.as_str()));
+        }
+        parts.join(", ")
+    }
 }
 
 fn describe(kind: FileKind) -> String {
@@ -167,24 +215,325 @@ fn describe(kind: FileKind) -> String {
     .to_string()
 }
 
-fn expected(check: &FileCheck) -> String {
-    if check.exists == Some(false) {
-        return format!("{} absent", check.file);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum FileType {
+    File,
+    Dir,
+    Symlink,
+    Socket,
+}
+
+impl fmt::Display for FileType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FileType::File => "a regular file",
+            FileType::Dir => "a directory",
+            FileType::Symlink => "a symlink",
+            FileType::Socket => "a socket",
+        })
     }
-    let mut parts = vec![format!("{} exists", check.file)];
-    if let Some(t) = check.file_type {
-        parts.push(format!("is {t}"));
+}
+
+/// Octal permission bits: `"0755"` or `"755"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mode(pub u32);
+
+impl<'de> Deserialize<'de> for Mode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let digits = text.trim_start_matches("0o");
+        match u32::from_str_radix(digits, 8) {
+            Ok(bits) if (3..=4).contains(&digits.len()) && bits <= 0o7777 => Ok(Mode(bits)),
+            _ => Err(de::Error::custom(format_args!(
+                "`{text}` is not an octal mode; write e.g. \"0755\" (quoted)"
+            ))),
+        }
     }
-    if let Some(m) = check.mode {
-        parts.push(format!("mode {m}"));
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04o}", self.0)
     }
-    match check.executable {
-        Some(true) => parts.push("executable".into()),
-        Some(false) => parts.push("not executable".into()),
-        None => {}
+}
+
+#[cfg(test)]
+impl schemars::JsonSchema for Mode {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Mode".into()
     }
-    if let Some(p) = &check.contains {
-        parts.push(format!("contains `{}`", p.as_str()));
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": ["string", "integer"],
+            "pattern": "^(0o)?[0-7]{3,4}$",
+            "description": "Octal Unix permission bits, quoted: \"0755\". Not available on Windows."
+        })
     }
-    parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{error, eval, fail, pass, windows};
+    use crate::world::fake::FakeWorld;
+    use crate::world::FileKind;
+    use std::io::ErrorKind;
+
+    #[test]
+    fn file_exists() {
+        let world =
+            FakeWorld::default().file("/etc/hosts", FileKind::File, 0o644, "127.0.0.1 localhost\n");
+        let o = eval("file: /etc/hosts", &world);
+        pass(&o);
+        assert_eq!(o.message, "/etc/hosts is a regular file");
+        assert_eq!(o.expected, "/etc/hosts exists");
+        assert_eq!(o.actual, "a regular file");
+        assert_eq!(o.location.as_deref(), Some("/etc/hosts"));
+
+        let o = eval("file: /etc/nope", &world);
+        fail(&o);
+        assert_eq!(o.message, "/etc/nope does not exist");
+        assert_eq!(o.actual, "does not exist");
+        assert_eq!(o.location.as_deref(), Some("/etc/nope"));
+    }
+
+    #[test]
+    fn file_absent() {
+        let world = FakeWorld::default().file("/tmp/agent.lock", FileKind::File, 0o600, "");
+        let o = eval("file: /tmp/other.lock\nexists: false", &world);
+        pass(&o);
+        assert_eq!(o.message, "/tmp/other.lock does not exist");
+        assert_eq!(o.expected, "/tmp/other.lock absent");
+
+        let o = eval("file: /tmp/agent.lock\nexists: false", &world);
+        fail(&o);
+        assert_eq!(o.message, "/tmp/agent.lock exists (a regular file)");
+        assert_eq!(o.actual, "exists (a regular file)");
+    }
+
+    #[test]
+    fn file_types() {
+        let world = FakeWorld::default()
+            .file("/etc/hosts", FileKind::File, 0o644, "")
+            .file("/etc", FileKind::Dir, 0o755, "")
+            .file("/var/run/docker.sock", FileKind::Socket, 0o660, "");
+        pass(&eval("file: /etc\ntype: dir", &world));
+        pass(&eval("file: /etc/hosts\ntype: file", &world));
+        let o = eval("file: /var/run/docker.sock\ntype: socket", &world);
+        pass(&o);
+        assert_eq!(o.message, "/var/run/docker.sock is a socket");
+        assert_eq!(o.expected, "/var/run/docker.sock exists, is a socket");
+
+        let o = eval("file: /etc/hosts\ntype: dir", &world);
+        fail(&o);
+        assert_eq!(o.message, "/etc/hosts is a regular file, not a directory");
+        assert_eq!(o.actual, "a regular file");
+        let o = eval("file: /etc\ntype: file", &world);
+        fail(&o);
+        assert_eq!(o.message, "/etc is a directory, not a regular file");
+        let o = eval("file: /etc/hosts\ntype: socket", &world);
+        fail(&o);
+        assert_eq!(o.message, "/etc/hosts is a regular file, not a socket");
+    }
+
+    #[test]
+    fn file_symlinks_are_followed_except_for_type_symlink() {
+        let world = FakeWorld::default()
+            .file("/usr/bin/python", FileKind::File, 0o755, "")
+            .symlink("/usr/bin/python")
+            .symlink("/usr/bin/dangling")
+            .file("/usr/bin/real", FileKind::File, 0o755, "");
+        let o = eval("file: /usr/bin/python\ntype: symlink", &world);
+        pass(&o);
+        assert_eq!(o.message, "/usr/bin/python is a symlink");
+        let o = eval("file: /usr/bin/python\ntype: file", &world);
+        pass(&o);
+        assert_eq!(o.message, "/usr/bin/python is a regular file");
+        pass(&eval("file: /usr/bin/python\nexecutable: true", &world));
+        // A dangling link is a symlink, but nothing exists behind it.
+        pass(&eval("file: /usr/bin/dangling\ntype: symlink", &world));
+        let o = eval("file: /usr/bin/dangling", &world);
+        fail(&o);
+        assert_eq!(o.message, "/usr/bin/dangling does not exist");
+        let o = eval("file: /usr/bin/real\ntype: symlink", &world);
+        fail(&o);
+        assert_eq!(o.message, "/usr/bin/real is a regular file, not a symlink");
+    }
+
+    #[test]
+    fn file_mode() {
+        let world = FakeWorld::default()
+            .file("/etc/shadow", FileKind::File, 0o644, "")
+            .file("/opt/setuid", FileKind::File, 0o4755, "");
+        pass(&eval("file: /etc/shadow\nmode: \"0644\"", &world));
+        pass(&eval("file: /etc/shadow\nmode: \"644\"", &world));
+        pass(&eval("file: /opt/setuid\nmode: \"4755\"", &world));
+        let o = eval("file: /etc/shadow\nmode: \"0640\"", &world);
+        fail(&o);
+        assert_eq!(o.message, "/etc/shadow has mode 0644, not 0640");
+        assert_eq!(o.expected, "/etc/shadow exists, mode 0640");
+        assert_eq!(o.actual, "mode 0644");
+        let o = eval("file: /opt/setuid\nmode: \"0755\"", &world);
+        fail(&o);
+        assert_eq!(o.message, "/opt/setuid has mode 4755, not 0755");
+    }
+
+    #[test]
+    fn file_mode_where_the_platform_has_none_is_an_error() {
+        let world = FakeWorld::default().file_without_mode("/opt/tool.exe", FileKind::File, true);
+        let o = eval("file: /opt/tool.exe\nmode: \"0755\"", &world);
+        error(&o);
+        assert_eq!(
+            o.message,
+            "/opt/tool.exe: `mode` cannot be checked here, this OS has no Unix permission bits"
+        );
+        assert_eq!(o.expected, "/opt/tool.exe exists, mode 0755");
+        // Without `mode` the same file passes.
+        pass(&eval("file: /opt/tool.exe\nexecutable: true", &world));
+    }
+
+    #[test]
+    fn file_executable() {
+        let world = FakeWorld::default()
+            .file("/opt/script", FileKind::File, 0o644, "")
+            .file("/opt/tool", FileKind::File, 0o755, "");
+        pass(&eval("file: /opt/tool\nexecutable: true", &world));
+        pass(&eval("file: /opt/script\nexecutable: false", &world));
+        let o = eval("file: /opt/script\nexecutable: true", &world);
+        fail(&o);
+        assert_eq!(o.message, "/opt/script is not executable by this user");
+        assert_eq!(o.expected, "/opt/script exists, executable");
+        assert_eq!(o.actual, "is not executable");
+        let o = eval("file: /opt/tool\nexecutable: false", &world);
+        fail(&o);
+        assert_eq!(o.message, "/opt/tool is executable by this user");
+        assert_eq!(o.expected, "/opt/tool exists, not executable");
+    }
+
+    #[test]
+    fn file_contains() {
+        let world = FakeWorld::default()
+            .file(
+                "/etc/hosts",
+                FileKind::File,
+                0o644,
+                "# hosts\n127.0.0.1 localhost\n",
+            )
+            .file("/etc", FileKind::Dir, 0o755, "");
+        pass(&eval(
+            "file: /etc/hosts\ncontains: '^127\\.0\\.0\\.1\\s'",
+            &world,
+        ));
+        let o = eval("file: /etc/hosts\ncontains: '^::1'", &world);
+        fail(&o);
+        assert_eq!(o.message, "/etc/hosts does not contain a match for `^::1`");
+        assert_eq!(o.expected, "/etc/hosts exists, contains `^::1`");
+        assert_eq!(o.actual, "no match in its contents");
+        let o = eval("file: /etc\ncontains: x", &world);
+        fail(&o);
+        assert_eq!(o.message, "/etc is a directory; `contains` needs a file");
+        assert_eq!(o.actual, "a directory");
+    }
+
+    #[test]
+    fn file_that_cannot_be_looked_at_is_an_error() {
+        let world =
+            FakeWorld::default().unreadable("/root/.ssh/id_rsa", ErrorKind::PermissionDenied);
+        let o = eval("file: /root/.ssh/id_rsa", &world);
+        error(&o);
+        assert_eq!(
+            o.message,
+            "cannot look at /root/.ssh/id_rsa: permission denied"
+        );
+        assert_eq!(o.location.as_deref(), Some("/root/.ssh/id_rsa"));
+    }
+
+    #[test]
+    fn file_paths_expand_variables() {
+        let world = FakeWorld::default()
+            .var("JAVA_HOME", "/usr/lib/jvm/17")
+            .var("HOME", "/home/go")
+            .file("/usr/lib/jvm/17/bin/java", FileKind::File, 0o755, "")
+            .file("/home/go/.m2/settings.xml", FileKind::File, 0o644, "");
+        let o = eval("file: ${JAVA_HOME}/bin/java\nexecutable: true", &world);
+        pass(&o);
+        assert_eq!(o.location.as_deref(), Some("/usr/lib/jvm/17/bin/java"));
+        assert_eq!(o.expected, "${JAVA_HOME}/bin/java exists, executable");
+        let o = eval("file: $HOME/.m2/settings.xml", &world);
+        pass(&o);
+        assert_eq!(o.location.as_deref(), Some("/home/go/.m2/settings.xml"));
+    }
+
+    #[test]
+    fn file_paths_expand_tilde() {
+        let world = FakeWorld::default().var("HOME", "/home/go").file(
+            "/home/go/.gradle",
+            FileKind::Dir,
+            0o755,
+            "",
+        );
+        let o = eval("file: ~/.gradle\ntype: dir", &world);
+        pass(&o);
+        assert_eq!(o.message, "/home/go/.gradle is a directory");
+        // Windows has USERPROFILE instead.
+        let world = FakeWorld::default().var("USERPROFILE", "/home/go").file(
+            "/home/go/.gradle",
+            FileKind::Dir,
+            0o755,
+            "",
+        );
+        pass(&eval("file: ~/.gradle", &world));
+        // `~user` is not expanded.
+        let o = eval("file: ~go/.gradle", &world);
+        fail(&o);
+        assert_eq!(o.message, "~go/.gradle does not exist");
+    }
+
+    #[test]
+    fn file_path_with_an_unset_variable_is_an_error() {
+        let o = eval("file: ${JAVA_HOME}/bin/java", &FakeWorld::default());
+        error(&o);
+        assert_eq!(
+            o.message,
+            "`${JAVA_HOME}/bin/java` uses $JAVA_HOME, which is not set"
+        );
+        assert_eq!(o.expected, "${JAVA_HOME}/bin/java exists");
+        assert_eq!(o.location, None);
+
+        let o = eval(
+            "file: $ANDROID_HOME/tools\nexists: false",
+            &FakeWorld::default(),
+        );
+        error(&o);
+        assert_eq!(
+            o.message,
+            "`$ANDROID_HOME/tools` uses $ANDROID_HOME, which is not set"
+        );
+
+        let o = eval("file: ~/.gradle", &FakeWorld::default());
+        error(&o);
+        assert_eq!(
+            o.message,
+            "`~` is used but neither HOME nor USERPROFILE is set"
+        );
+
+        let o = eval("file: ${JAVA_HOME/bin", &FakeWorld::default());
+        error(&o);
+        assert_eq!(o.message, "`${` without a closing `}` in `${JAVA_HOME/bin`");
+    }
+
+    #[test]
+    fn a_lone_dollar_is_kept() {
+        let world = FakeWorld::default().file("/opt/$/x$", FileKind::File, 0o644, "");
+        pass(&eval("file: /opt/$/x$", &world));
+    }
+
+    #[test]
+    fn file_mode_on_a_fake_windows_file_is_an_error_not_a_pass() {
+        let world = windows().file_without_mode(r"C:\tools\probe.exe", FileKind::File, true);
+        let o = eval("file: 'C:\\tools\\probe.exe'\nmode: \"0755\"", &world);
+        error(&o);
+        assert!(o.status.is_failure());
+    }
 }

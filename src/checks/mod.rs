@@ -1,110 +1,204 @@
-//! Evaluating one check against the world: a plain function of the check
-//! and a [`World`], one file per family of checks.
+//! The kinds of check. Each kind lives in its own file: the struct a spec's
+//! check is read into (its keys, with doc comments that become the JSON
+//! Schema), its [`Kind`] implementation (subject, name, how it is checked
+//! against a [`World`]) and its tests. [`KINDS`] registers it, once.
+//!
+//! Why a table of registrations rather than an enum: everything that lists
+//! the kinds (the loader's dispatch, the kind keys and their did-you-mean
+//! vocabulary, the schema) reads this one table, so a kind cannot be known
+//! to one of them and missing from another. A kind the loader sees is a kind
+//! it can read: the key and the reader are the same entry.
 
+use std::cell::RefCell;
+use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::spec::{Check, CheckKind};
+use serde::de::DeserializeOwned;
+
+use crate::spec::de::{from_node, DeError};
+use crate::spec::yaml::Node;
+use crate::spec::{Check, COMMON_KEYS};
 use crate::world::World;
 
+mod absent;
+mod arch;
 mod command;
+mod cpus;
+mod disk;
 mod env;
+mod expand;
 mod file;
+mod memory;
+mod outcome;
+mod path_contains;
+mod platform;
+mod process;
 mod run;
-mod system;
+mod spawn;
+mod tcp;
+#[cfg(test)]
+pub(crate) mod testing;
+
+pub use outcome::{Outcome, Status};
+
+/// Every kind of check, in the order docs/spec.md lists them. Adding a kind:
+/// ARCHITECTURE.md, "Add a check kind".
+pub(crate) const KINDS: &[Registration] = &[
+    Registration::of::<command::CommandCheck>(),
+    Registration::of::<absent::AbsentCheck>(),
+    Registration::of::<run::RunCheck>(),
+    Registration::of::<env::EnvCheck>(),
+    Registration::of::<path_contains::PathContainsCheck>(),
+    Registration::of::<file::FileCheck>(),
+    Registration::of::<platform::PlatformCheck>(),
+    Registration::of::<arch::ArchCheck>(),
+    Registration::of::<cpus::CpusCheck>(),
+    Registration::of::<memory::MemoryCheck>(),
+    Registration::of::<disk::DiskCheck>(),
+    Registration::of::<process::ProcessCheck>(),
+    Registration::of::<tcp::TcpCheck>(),
+];
+
+/// The key that names each kind (`command`, `file`...), in [`KINDS`] order.
+pub(crate) fn kind_keys() -> impl Iterator<Item = &'static str> + Clone {
+    KINDS.iter().map(|k| k.key)
+}
+
+/// The registration of `key`, if it names a kind.
+pub(crate) fn kind_of(key: &str) -> Option<&'static Registration> {
+    KINDS.iter().find(|k| k.key == key)
+}
+
+/// What a kind of check does, once its keys are read.
+pub(crate) trait Kind: fmt::Debug + Send + Sync + 'static {
+    /// What the check is about: a command, a path, a variable. With the
+    /// kind's key it is the check's default name (`command lua`) and id.
+    fn subject(&self) -> String;
+
+    /// What narrows the check beyond its subject (`version >=17`), for a
+    /// name that stays the same from run to run.
+    fn qualifier(&self) -> Option<String> {
+        None
+    }
+
+    /// Keys that are each valid but make no sense together.
+    fn conflict(&self) -> Option<Conflict> {
+        None
+    }
+
+    fn evaluate(&self, world: &dyn World, cx: &Context) -> Outcome;
+}
+
+/// The static side of a kind: its key, and how its keys are read (serde,
+/// over the positioned YAML tree; the JSON Schema in test builds).
+pub(crate) trait Declared: Kind + DeserializeOwned + SchemaSource + Sized {
+    /// The key that names the kind in a spec and in reports.
+    const KEY: &'static str;
+}
+
+/// Test builds generate the spec's JSON Schema from the kinds' own types.
+#[cfg(test)]
+pub(crate) trait SchemaSource: schemars::JsonSchema {}
+#[cfg(test)]
+impl<T: schemars::JsonSchema> SchemaSource for T {}
+#[cfg(not(test))]
+pub(crate) trait SchemaSource {}
+#[cfg(not(test))]
+impl<T> SchemaSource for T {}
+
+/// Two keys of a check that cannot go together: the key to point at, and
+/// what to do.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Conflict {
+    pub key: &'static str,
+    pub message: String,
+    /// Point at the key's value rather than at the key.
+    pub at_value: bool,
+}
+
+/// One entry of [`KINDS`].
+pub(crate) struct Registration {
+    pub key: &'static str,
+    read: fn(&Node, &RefCell<Vec<DeError>>) -> Option<CheckKind>,
+    /// The kind's schema name and object schema (test builds only).
+    #[cfg(test)]
+    pub schema:
+        fn(&mut schemars::SchemaGenerator) -> (String, serde_json::Map<String, serde_json::Value>),
+}
+
+impl Registration {
+    pub(crate) const fn of<T: Declared>() -> Registration {
+        Registration {
+            key: T::KEY,
+            read: read_kind::<T>,
+            #[cfg(test)]
+            schema: schema_of::<T>,
+        }
+    }
+
+    /// Reads the kind's keys from `node` (the check's map without the
+    /// common keys). Every problem is added to `errors`; None when there was one.
+    pub(crate) fn read(&self, node: &Node, errors: &RefCell<Vec<DeError>>) -> Option<CheckKind> {
+        (self.read)(node, errors)
+    }
+}
+
+fn read_kind<T: Declared>(node: &Node, errors: &RefCell<Vec<DeError>>) -> Option<CheckKind> {
+    from_node::<T>(node, errors, COMMON_KEYS).map(|spec| CheckKind {
+        key: T::KEY,
+        spec: Arc::new(spec),
+    })
+}
 
 #[cfg(test)]
-mod tests;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Pass,
-    Fail,
-    /// The check could not be evaluated (e.g. a `${VAR}` in its path is
-    /// unset). Counts as a failure for the exit code.
-    Error,
-    /// Not for this OS (the check's `os` filter).
-    Skipped,
+fn schema_of<T: Declared>(
+    generator: &mut schemars::SchemaGenerator,
+) -> (String, serde_json::Map<String, serde_json::Value>) {
+    let object = match T::json_schema(generator).to_value() {
+        serde_json::Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    };
+    (T::schema_name().into_owned(), object)
 }
 
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Pass => "pass",
-            Status::Fail => "fail",
-            Status::Error => "error",
-            Status::Skipped => "skipped",
-        }
-    }
+/// A check's kind and its keys, as read from the spec.
+#[derive(Clone)]
+pub struct CheckKind {
+    key: &'static str,
+    spec: Arc<dyn Kind>,
+}
 
-    pub fn is_failure(self) -> bool {
-        matches!(self, Status::Fail | Status::Error)
+impl fmt::Debug for CheckKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.spec.fmt(f)
     }
 }
 
-/// What a check found.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Outcome {
-    pub status: Status,
-    /// One line a person reads first: what happened.
-    pub message: String,
-    pub expected: String,
-    pub actual: String,
-    /// Where: the resolved path, the file, the address.
-    pub location: Option<String>,
-    /// An excerpt of the command's own output, as printed.
-    pub output: Option<String>,
-    pub duration: Duration,
+impl CheckKind {
+    /// The kind's key, as written in the spec and shown in reports.
+    pub fn name(&self) -> &'static str {
+        self.key
+    }
+
+    pub fn subject(&self) -> String {
+        self.spec.subject()
+    }
+
+    pub(crate) fn qualifier(&self) -> Option<String> {
+        self.spec.qualifier()
+    }
+
+    pub(crate) fn conflict(&self) -> Option<Conflict> {
+        self.spec.conflict()
+    }
 }
 
-impl Outcome {
-    pub fn new(status: Status, message: impl Into<String>) -> Outcome {
-        Outcome {
-            status,
-            message: message.into(),
-            expected: String::new(),
-            actual: String::new(),
-            location: None,
-            output: None,
-            duration: Duration::ZERO,
-        }
-    }
-
-    pub fn pass(message: impl Into<String>) -> Outcome {
-        Outcome::new(Status::Pass, message)
-    }
-
-    pub fn fail(message: impl Into<String>) -> Outcome {
-        Outcome::new(Status::Fail, message)
-    }
-
-    pub fn error(message: impl Into<String>) -> Outcome {
-        Outcome::new(Status::Error, message)
-    }
-
-    pub fn expected(mut self, text: impl Into<String>) -> Outcome {
-        self.expected = text.into();
-        self
-    }
-
-    pub fn actual(mut self, text: impl Into<String>) -> Outcome {
-        self.actual = text.into();
-        self
-    }
-
-    pub fn at(mut self, location: impl Into<String>) -> Outcome {
-        self.location = Some(location.into());
-        self
-    }
-
-    pub fn output(mut self, output: Option<String>) -> Outcome {
-        self.output = output.filter(|o| !o.trim().is_empty());
-        self
-    }
-
-    /// Pass when `ok`, else fail, with the same message.
-    pub fn verdict(ok: bool, message: impl Into<String>) -> Outcome {
-        Outcome::new(if ok { Status::Pass } else { Status::Fail }, message)
-    }
+/// What a check's evaluation may use besides the world.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Context {
+    /// How long a command it spawns (or a connection it makes) may take.
+    pub timeout: Duration,
 }
 
 /// What every check evaluation may need besides the world.
@@ -118,12 +212,14 @@ pub struct Budget {
 
 impl Budget {
     /// The time this check may take: its own timeout, cut to what the run has left.
-    pub fn for_check(&self, check: &Check) -> Duration {
-        let own = check.common.timeout.map_or(self.default_timeout, |t| t.0);
-        own.min(self.deadline.saturating_duration_since(Instant::now()))
+    pub(crate) fn for_check(&self, check: &Check) -> Duration {
+        check
+            .timeout(self.default_timeout)
+            .min(self.deadline.saturating_duration_since(Instant::now()))
     }
 }
 
+/// Evaluates one check: skipped when its `os` filter excludes this machine.
 pub fn evaluate(check: &Check, world: &dyn World, budget: &Budget) -> Outcome {
     if let Some(only) = &check.common.os {
         let here = world.os_family();
@@ -135,60 +231,149 @@ pub fn evaluate(check: &Check, world: &dyn World, budget: &Budget) -> Outcome {
             );
         }
     }
-    let timeout = budget.for_check(check);
-    match &check.kind {
-        CheckKind::Command(c) => command::command(c, world, timeout),
-        CheckKind::Absent(c) => command::absent(c, world),
-        CheckKind::PathContains(c) => env::path_contains(c, world),
-        CheckKind::Run(c) => run::run(c, world, timeout),
-        CheckKind::Env(c) => env::env(c, world),
-        CheckKind::File(c) => file::file(c, world),
-        CheckKind::Platform(c) => system::platform(c, world),
-        CheckKind::Arch(c) => system::arch(c, world),
-        CheckKind::Cpus(c) => system::cpus(c, world),
-        CheckKind::Memory(c) => system::memory(c, world),
-        CheckKind::Disk(c) => system::disk(c, world),
-        CheckKind::Process(c) => system::process(c, world),
-        CheckKind::Tcp(c) => system::tcp(c, world, timeout),
-    }
+    let cx = Context {
+        timeout: budget.for_check(check),
+    };
+    check.kind.spec.evaluate(world, &cx)
 }
 
-/// A spawned command that outlived its timeout (it and its children were killed).
-pub fn timed_out(typed: &str, after: std::time::Duration) -> Outcome {
-    Outcome::fail(format!(
-        "`{typed}` timed out after {}; it and its child processes were killed",
-        crate::quantity::format_duration(after)
-    ))
-}
+#[cfg(test)]
+mod tests {
+    use super::testing::{check, eval, other_os};
+    use super::*;
+    use crate::spec::OsFamily;
+    use crate::world::fake::{exited, FakeWorld};
 
-/// The first few lines of some output, for a report.
-pub fn excerpt(text: &str, max_lines: usize) -> String {
-    const MAX_CHARS: usize = 2000;
-    let mut out: String = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .take(max_lines)
-        .collect::<Vec<_>>()
-        .join("\n");
-    if out.chars().count() > MAX_CHARS {
-        out = out.chars().take(MAX_CHARS).collect::<String>() + "…";
-    }
-    out
-}
-
-/// Shows an argument list as one would type it.
-pub fn shell_words<S: AsRef<str>>(args: &[S]) -> String {
-    args.iter()
-        .map(|a| {
-            let a = a.as_ref();
-            if a.is_empty()
-                || a.contains(|c: char| c.is_whitespace() || "'\"$`\\|&;<>()*?".contains(c))
-            {
-                format!("'{}'", a.replace('\'', r"'\''"))
-            } else {
-                a.to_string()
+    #[test]
+    fn every_kind_has_one_key_and_reads_a_minimal_check() {
+        let keys: Vec<&str> = kind_keys().collect();
+        let mut unique = keys.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), keys.len(), "a key registered twice: {keys:?}");
+        // The smallest check of each kind: its key and what it requires.
+        let minimal = |key: &str| -> String {
+            match key {
+                "run" => "run: [true]".into(),
+                "disk" => "disk: .\nfree: 1 B".into(),
+                "tcp" => "tcp: localhost:1".into(),
+                "platform" => "platform: linux".into(),
+                "cpus" | "memory" => format!("{key}: 1"),
+                other => format!("{other}: x"),
             }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+        };
+        for key in keys {
+            let c = check(&minimal(key));
+            assert_eq!(c.kind.name(), key);
+            assert!(!c.kind.subject().is_empty(), "{key} has a subject");
+            assert!(c.id.contains(&format!("/{key}:")), "{}", c.id);
+        }
+    }
+
+    #[test]
+    fn a_kind_added_through_the_table_is_read_named_and_evaluated() {
+        // What ARCHITECTURE.md's recipe asks of a new kind, followed here
+        // with a throwaway one that lives only in this test.
+        #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+        #[serde(deny_unknown_fields)]
+        struct GreetingCheck {
+            greeting: String,
+            loud: Option<bool>,
+        }
+        impl Kind for GreetingCheck {
+            fn subject(&self) -> String {
+                self.greeting.clone()
+            }
+            fn qualifier(&self) -> Option<String> {
+                self.loud.filter(|l| *l).map(|_| "loud".into())
+            }
+            fn evaluate(&self, world: &dyn World, _: &Context) -> Outcome {
+                Outcome::verdict(
+                    world.var("GREETING").is_some_and(|v| v == *self.greeting),
+                    format!("hello {}", self.greeting),
+                )
+            }
+        }
+        impl Declared for GreetingCheck {
+            const KEY: &'static str = "greeting";
+        }
+        let entry = Registration::of::<GreetingCheck>();
+        assert_eq!(entry.key, "greeting");
+        let node = crate::spec::yaml::parse("greeting: world\nloud: true\n")
+            .ok()
+            .and_then(|(root, _)| root)
+            .expect("yaml");
+        let errors = RefCell::new(Vec::new());
+        let kind = entry.read(&node, &errors).expect("read");
+        assert!(errors.borrow().is_empty());
+        assert_eq!(
+            (kind.name(), kind.subject(), kind.qualifier()),
+            ("greeting", "world".to_string(), Some("loud".to_string()))
+        );
+        let world = FakeWorld::default().var("GREETING", "world");
+        let o = kind.spec.evaluate(
+            &world,
+            &Context {
+                timeout: Duration::from_secs(1),
+            },
+        );
+        assert_eq!(
+            (o.status, o.message.as_str()),
+            (Status::Pass, "hello world")
+        );
+        // Its keys are checked like every kind's.
+        let bad = crate::spec::yaml::parse("greeting: world\nlod: true\n")
+            .ok()
+            .and_then(|(root, _)| root)
+            .expect("yaml");
+        assert!(entry.read(&bad, &errors).is_none());
+        assert!(
+            errors.borrow()[0].message.contains("did you mean `loud`?"),
+            "{:?}",
+            errors.borrow()
+        );
+        let (name, schema) = (entry.schema)(&mut schemars::SchemaGenerator::default());
+        assert_eq!(name, "GreetingCheck");
+        assert_eq!(schema["required"], serde_json::json!(["greeting"]));
+    }
+
+    #[test]
+    fn the_os_filter_skips_other_systems_and_names_them() {
+        let here = OsFamily::current();
+        let other = other_os();
+        let o = eval(&format!("command: x\nos: {other}"), &FakeWorld::default());
+        assert_eq!(o.status, Status::Skipped);
+        assert_eq!(
+            o.message,
+            format!("only checked on {other}; this is {here}")
+        );
+        // The current OS in the list: the check runs.
+        let o = eval(
+            &format!("command: x\nos: [{other}, {here}]"),
+            &FakeWorld::default(),
+        );
+        assert_eq!(o.status, Status::Fail);
+    }
+
+    #[test]
+    fn the_os_filter_asks_the_world() {
+        let windows = FakeWorld::default().on(OsFamily::Windows);
+        let o = eval("command: apt-get\nos: linux", &windows);
+        assert_eq!(o.status, Status::Skipped);
+        assert_eq!(o.message, "only checked on linux; this is windows");
+    }
+
+    #[test]
+    fn the_run_deadline_cuts_a_check_timeout() {
+        let world = FakeWorld::default().tool("lua", "-v", exited(0, "Lua 5.4.6", ""));
+        let budget = Budget {
+            default_timeout: Duration::from_secs(10),
+            deadline: Instant::now() + Duration::from_secs(3),
+        };
+        let c = check("command: lua\nargs: [-v]\ntimeout: 30s");
+        assert_eq!(evaluate(&c, &world, &budget).status, Status::Pass);
+        let timeout = world.ran()[0].timeout;
+        assert!(timeout <= Duration::from_secs(3), "{timeout:?}");
+        assert!(timeout > Duration::from_secs(1), "{timeout:?}");
+    }
 }

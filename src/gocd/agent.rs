@@ -2,8 +2,7 @@
 //!
 //! GoCD (>= 20.1.0) gives every job `GO_AGENT_RESOURCES`: the agent's
 //! resources, comma-joined, trimmed, de-duplicated, sorted, in their original
-//! case; unset when the agent has none (../shared/GOCD.md, "What a job can
-//! see"). There is no variable for the agent's host name, so reports use the
+//! case; unset when the agent has none (docs/gocd.md, "Agent mode"). There is no variable for the agent's host name, so reports use the
 //! OS host name.
 
 use crate::selection::Selected;
@@ -42,6 +41,14 @@ impl AgentContext {
     /// Whether this process runs inside a GoCD job at all.
     pub fn in_job(&self) -> bool {
         self.job_name.is_some() || self.pipeline_name.is_some()
+    }
+
+    /// The resources the agent advertises, as reports show them.
+    pub fn advertised(&self) -> String {
+        match &self.resources {
+            Some(r) => r.join(", "),
+            None => "none (GO_AGENT_RESOURCES is not set)".to_string(),
+        }
     }
 
     /// `agent-infrastructure #42, stage check #1, job probe-runOnAll-3`.

@@ -6,3 +6,4 @@ pub mod pipeline;
 pub mod yaml_out;
 
 pub use agent::{select_for_agent, AgentContext};
+pub use pipeline::generate as generate_pipeline;

@@ -1,6 +1,6 @@
 //! `probe pipeline`: GoCD YAML (yaml.config.plugin, format_version 10) that
 //! runs the probe on every agent. Every rule followed here is in
-//! ../shared/GOCD.md, "YAML config plugin".
+//! docs/gocd.md, "GoCD behaviour to know".
 
 use super::yaml_out::{list, map, render, s, strs, Y};
 use crate::spec::{Catalog, COMMON};
@@ -87,21 +87,6 @@ pub struct PipelineOptions {
     pub probes_dir: String,
     /// `--strict` in agent mode.
     pub strict: bool,
-}
-
-impl Default for PipelineOptions {
-    fn default() -> Self {
-        PipelineOptions {
-            name: "agent-infrastructure".into(),
-            group: "probe".into(),
-            layout: Layout::Fleet,
-            binary: Binary::OnPath,
-            timer: Some("0 0 2 * * ?".into()),
-            timeout_minutes: 10,
-            probes_dir: "probes".into(),
-            strict: false,
-        }
-    }
 }
 
 /// GoCD's names: pipelines and groups `[a-zA-Z0-9_\-][a-zA-Z0-9_\-.]*`

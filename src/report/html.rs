@@ -60,15 +60,7 @@ pub fn render(report: &Report) -> String {
         if let Some(job) = agent.job_line() {
             facts.push(("GoCD job", job));
         }
-        facts.push((
-            "Agent resources",
-            agent
-                .resources
-                .as_ref()
-                .map_or("none (GO_AGENT_RESOURCES is not set)".to_string(), |r| {
-                    r.join(", ")
-                }),
-        ));
+        facts.push(("Agent resources", agent.advertised()));
     }
     let names: Vec<&str> = report.resources.iter().map(|r| r.name.as_str()).collect();
     facts.push(("Checked", names.join(", ")));
@@ -174,7 +166,7 @@ fn write_card(out: &mut String, r: &CheckResult) {
 /// Escapes for HTML text and attributes, dropping control characters and
 /// terminal escapes a tool may have printed.
 fn esc(s: &str) -> String {
-    super::junit::clean(s)
+    crate::text::clean_for_xml(s)
         .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -7,6 +7,7 @@ use owo_colors::OwoColorize;
 use super::{CheckResult, HumanOptions, Report};
 use crate::checks::Status;
 use crate::quantity::format_duration;
+use crate::text::clean_for_terminal;
 
 struct Paint {
     on: bool,
@@ -74,14 +75,13 @@ pub fn render(report: &Report, options: HumanOptions) -> String {
     );
     if let Some(agent) = &report.agent {
         if let Some(job) = agent.job_line() {
-            let advertised = match &agent.resources {
-                Some(r) => r.join(", "),
-                None => "none (GO_AGENT_RESOURCES is not set)".to_string(),
-            };
             let _ = writeln!(
                 out,
                 "{}",
-                paint.dim(&format!("GoCD: {job}; agent resources: {advertised}"))
+                paint.dim(&format!(
+                    "GoCD: {job}; agent resources: {}",
+                    agent.advertised()
+                ))
             );
         }
     }
@@ -159,20 +159,13 @@ pub fn render(report: &Report, options: HumanOptions) -> String {
     out
 }
 
-fn clean(text: &str) -> String {
-    super::junit::clean(text)
-        .chars()
-        .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
-        .collect()
-}
-
 fn write_result(out: &mut String, r: &CheckResult, width: usize, paint: &Paint) {
     // A tool's own escape sequences and control bytes must not reach the
     // terminal (or a log viewer) through the report.
     let cleaned = crate::checks::Outcome {
-        message: clean(&r.outcome.message),
-        actual: clean(&r.outcome.actual),
-        output: r.outcome.output.as_deref().map(clean),
+        message: clean_for_terminal(&r.outcome.message),
+        actual: clean_for_terminal(&r.outcome.actual),
+        output: r.outcome.output.as_deref().map(clean_for_terminal),
         ..r.outcome.clone()
     };
     let o = &cleaned;

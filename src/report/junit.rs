@@ -1,12 +1,13 @@
 //! JUnit XML, as GoCD's Tests tab reads it: that tab shows only a test
-//! case's name, its failure message and the failure text (../shared/GOCD.md,
-//! "Test reports and tabs"), so the name alone says resource, check and
+//! case's name, its failure message and the failure text (docs/gocd.md,
+//! "Reading the results"), so the name alone says resource, check and
 //! subject, and the text carries expected / found / where / hint.
 
 use std::fmt::Write;
 
 use super::{check_name, rfc3339, CheckResult, Report, Summary};
 use crate::checks::Status;
+use crate::text::clean_for_xml;
 
 pub fn render(report: &Report) -> String {
     let total = report.summary();
@@ -71,17 +72,13 @@ impl Context {
             } else {
                 String::new()
             },
-            agent_line: job.map(|job| {
-                let advertised = report
-                    .agent
-                    .as_ref()
-                    .and_then(|a| a.resources.as_ref())
-                    .map_or("none (GO_AGENT_RESOURCES is not set)".to_string(), |r| {
-                        r.join(", ")
-                    });
+            agent_line: job.zip(report.agent.as_ref()).map(|(job, agent)| {
                 format!(
-                    "agent: {} ({} {}), {job}, resources: {advertised}",
-                    host.hostname, host.os, host.arch
+                    "agent: {} ({} {}), {job}, resources: {}",
+                    host.hostname,
+                    host.os,
+                    host.arch,
+                    agent.advertised()
                 )
             }),
             timestamp: rfc3339(report.started).trim_end_matches('Z').to_string(),
@@ -187,39 +184,8 @@ fn write_case(out: &mut String, r: &CheckResult, context: &Context) {
     );
 }
 
-/// Removes what XML 1.0 forbids (control characters, lone surrogates have
-/// no `char`) and ANSI escape sequences, whose ESC would make the whole
-/// report unparseable.
-pub fn clean(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            // CSI: ESC [ params final-byte
-            if chars.peek() == Some(&'[') {
-                chars.next();
-                while let Some(&n) = chars.peek() {
-                    chars.next();
-                    if ('@'..='~').contains(&n) {
-                        break;
-                    }
-                }
-            }
-            continue;
-        }
-        let allowed = matches!(c, '\t' | '\n' | '\r')
-            || ('\u{20}'..='\u{D7FF}').contains(&c)
-            || ('\u{E000}'..='\u{FFFD}').contains(&c)
-            || c >= '\u{10000}';
-        if allowed {
-            out.push(c);
-        }
-    }
-    out
-}
-
 fn text(s: &str) -> String {
-    clean(s)
+    clean_for_xml(s)
         .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -9,13 +9,15 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::checks::{Outcome, Status};
 use crate::gocd::AgentContext;
-use crate::spec::{Check, CheckKind};
+use crate::spec::Check;
 
 pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
 pub mod list;
+
+pub use list::render as list;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -91,30 +93,10 @@ impl CheckResult {
 /// so names stay the same from run to run (GoCD's test history lines up).
 pub fn check_name(check: &Check) -> String {
     let what = format!("{} {}", check.kind.name(), check.kind.subject());
-    match (&check.common.title, qualifier(&check.kind)) {
+    match (&check.common.title, check.kind.qualifier()) {
         (Some(title), _) => format!("{title} ({what})"),
         (None, Some(q)) => format!("{what} ({q})"),
         (None, None) => what,
-    }
-}
-
-fn qualifier(kind: &CheckKind) -> Option<String> {
-    match kind {
-        CheckKind::Command(c) => match (&c.version, &c.version_matches) {
-            (Some(range), _) => Some(format!("version {range}")),
-            (None, Some(p)) => Some(format!("version matching {}", p.as_str())),
-            (None, None) => None,
-        },
-        CheckKind::Env(e) if e.set == Some(false) => Some("not set".into()),
-        CheckKind::Env(e) => e.equals.as_ref().map(|v| format!("= {v}")).or_else(|| {
-            e.matches
-                .as_ref()
-                .map(|p| format!("matching {}", p.as_str()))
-        }),
-        CheckKind::File(f) if f.exists == Some(false) => Some("absent".into()),
-        CheckKind::File(f) => f.file_type.map(|t| t.to_string()),
-        CheckKind::Disk(d) => Some(format!("free {}", d.free.0)),
-        _ => None,
     }
 }
 

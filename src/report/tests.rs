@@ -4,41 +4,23 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use super::*;
 use crate::checks::Outcome;
-use crate::spec::{AbsentCheck, CheckCommon, CheckKind, CommandCheck, EnvCheck, OsFamily};
-use crate::version::VersionReq;
+use crate::spec::OsFamily;
 
-fn check(resource: &str, kind: CheckKind, hint: Option<&str>) -> Check {
-    Check {
-        id: format!("{resource}/{}:{}", kind.name(), kind.subject()),
-        resource: resource.into(),
-        common: CheckCommon {
-            hint: hint.map(str::to_string),
-            os: None,
-            ..CheckCommon::default()
-        },
-        kind,
-        source: format!("probes/{resource}.yaml:3"),
-    }
+/// A check of `resource` read from YAML, written at line 3 of its spec.
+fn check(resource: &str, yaml: &str, hint: Option<&str>) -> Check {
+    let mut c = crate::checks::testing::check(yaml);
+    c.resource = resource.into();
+    c.id = format!("{resource}/{}:{}", c.kind.name(), c.kind.subject());
+    c.common.hint = hint.map(str::to_string);
+    c.source = format!("probes/{resource}.yaml:3");
+    c
 }
 
 pub fn sample() -> Report {
-    let lua = CheckKind::Command(CommandCheck {
-        command: "lua".into(),
-        version: VersionReq::parse(">=5.3, <5.5").ok(),
-        version_matches: None,
-        version_regex: None,
-        args: Some(vec!["-v".into()]),
-    });
-    let python2 = CheckKind::Absent(AbsentCheck {
-        absent: "python2".into(),
-    });
-    let env = CheckKind::Env(EnvCheck {
-        env: "LUA_PATH".into(),
-        set: None,
-        equals: None,
-        matches: None,
-    });
-    let mut skipped = check("lua", env.clone(), None);
+    let lua = "command: lua\nversion: \">=5.3, <5.5\"\nargs: [-v]";
+    let python2 = "absent: python2";
+    let env = "env: LUA_PATH";
+    let mut skipped = check("lua", env, None);
     skipped.common.os = Some(crate::spec::OneOrMany(vec![OsFamily::Windows]));
     skipped.id.push_str("#2");
     Report {
@@ -249,7 +231,7 @@ fn junit_parses_back_with_a_real_junit_parser() {
 #[test]
 fn junit_drops_what_xml_forbids() {
     assert_eq!(
-        junit::clean("a\u{1b}[1;31mb\u{1b}[0m\u{0}c\u{7}\td\u{FFFE}"),
+        crate::text::clean_for_xml("a\u{1b}[1;31mb\u{1b}[0m\u{0}c\u{7}\td\u{FFFE}"),
         "ab\u{0}c\td".replace('\u{0}', "")
     );
 }

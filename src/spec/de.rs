@@ -10,6 +10,7 @@ use std::fmt;
 use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
 
 use super::yaml::{parse_bool, Node, Pos, Value};
+use crate::text::did_you_mean;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeError {
@@ -121,45 +122,6 @@ pub fn one_of(expected: &[&str]) -> String {
         1 => quoted[0].clone(),
         _ => format!("one of {}", quoted.join(", ")),
     }
-}
-
-/// `"; did you mean `command`?"` when a candidate is close enough to be a typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
-    let word_lower = word.to_ascii_lowercase();
-    let best = candidates
-        .into_iter()
-        .map(|c| (edit_distance(&word_lower, &c.to_ascii_lowercase()), c))
-        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
-        .min_by_key(|(d, _)| *d);
-    match best {
-        Some((_, c)) => format!(" (did you mean `{c}`?)"),
-        None => String::new(),
-    }
-}
-
-/// Edit distance where swapping two neighbours (`lau` / `lua`) costs one.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 /// Reads `T` from `node`. Every problem found is added to `errors`; the value
@@ -620,18 +582,5 @@ mod tests {
         let (_, errors) = read("count: 1\n");
         assert_eq!(errors[0].message, "missing key `name`; add `name:` here");
         assert_eq!(errors[0].pos, Some(Pos { line: 1, col: 1 }));
-    }
-
-    #[test]
-    fn suggestions_only_for_near_misses() {
-        assert_eq!(
-            did_you_mean("comand", ["command", "absent"]),
-            " (did you mean `command`?)"
-        );
-        assert_eq!(did_you_mean("zzz", ["command", "absent"]), "");
-        assert_eq!(
-            did_you_mean("lau", ["lua", "java"]),
-            " (did you mean `lua`?)"
-        );
     }
 }

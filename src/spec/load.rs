@@ -5,11 +5,15 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 
-use super::de::{did_you_mean, from_node, snippet_of, DeError};
+use super::de::{from_node, snippet_of, DeError};
 use super::error::SpecError;
-use super::types::*;
+use super::values::*;
 use super::yaml::{self, Node, Pos, Value};
+use crate::checks::{self, CheckKind};
+use crate::text::did_you_mean;
 
 /// A spec file may be at most this large: a spec is text a person writes.
 const MAX_SPEC_BYTES: u64 = 4 << 20;
@@ -30,7 +34,8 @@ pub struct Resource {
     pub description: Option<String>,
     /// Resolved to the required resources' own names.
     pub requires: Vec<String>,
-    pub checks: Vec<Check>,
+    /// Shared, not copied, with the runs that check them.
+    pub checks: Vec<Arc<Check>>,
 }
 
 #[derive(Debug, Clone)]
@@ -42,6 +47,13 @@ pub struct Check {
     pub kind: CheckKind,
     /// Where the check is written: `probes/lua.yaml:7`.
     pub source: String,
+}
+
+impl Check {
+    /// How long the check may take: its own `timeout`, else the run's default.
+    pub fn timeout(&self, default: Duration) -> Duration {
+        self.common.timeout.map_or(default, |t| t.0)
+    }
 }
 
 impl Catalog {
@@ -59,12 +71,34 @@ impl Catalog {
 
 /// Loads a directory of specs, or a single spec file.
 pub fn load(path: &Path) -> Result<Catalog, Vec<SpecError>> {
-    let files = spec_files(path)?;
+    let files = spec_files(path)?
+        .into_iter()
+        .map(|file| {
+            let text = read_spec(&file);
+            (file, text)
+        })
+        .collect();
+    assemble(files)
+}
+
+/// Loads one spec given as text, as if it were the file `<name>.yaml`.
+#[cfg(test)]
+pub fn load_str(name: &str, text: &str) -> Result<Catalog, Vec<SpecError>> {
+    assemble(vec![(
+        PathBuf::from(format!("{name}.yaml")),
+        Ok(text.to_string()),
+    )])
+}
+
+/// Every spec file read (or the errors of reading it) into one catalog.
+fn assemble(
+    files: Vec<(PathBuf, Result<String, Vec<SpecError>>)>,
+) -> Result<Catalog, Vec<SpecError>> {
     let mut errors = Vec::new();
     let mut loaded: Vec<Loaded> = Vec::new();
     let mut broken: Vec<Unloaded> = Vec::new();
     let mut seen: HashMap<String, PathBuf> = HashMap::new();
-    for file in files {
+    for (file, text) in files {
         let name = resource_name(&file);
         if let Some(first) = seen.get(&name.to_lowercase()) {
             errors.push(SpecError::whole_file(
@@ -77,13 +111,15 @@ pub fn load(path: &Path) -> Result<Catalog, Vec<SpecError>> {
             continue;
         }
         seen.insert(name.to_lowercase(), file.clone());
-        match load_file(&file, &name) {
+        match text
+            .map_err(Failure::Unread)
+            .and_then(|text| parse_spec(&file, &name, text))
+        {
             Ok((resource, requires, source)) => loaded.push((resource, requires, source)),
-            Err((mut file_errors, read)) => {
+            Err(Failure::Unread(mut file_errors)) => errors.append(&mut file_errors),
+            Err(Failure::Read(mut file_errors, requires, source)) => {
                 errors.append(&mut file_errors);
-                if let Some((requires, source)) = read {
-                    broken.push((file.clone(), requires, source));
-                }
+                broken.push((file.clone(), requires, source));
             }
         }
     }
@@ -206,38 +242,23 @@ type Loaded = (Resource, Vec<(String, Node)>, String);
 /// A file that failed to load but whose `requires` could be read.
 type Unloaded = (PathBuf, Vec<(String, Node)>, String);
 
-/// A file with errors, and what its `requires` says when it could be read,
-/// so that an unknown name there is reported in the same run.
-type Failed = (Vec<SpecError>, Option<(Vec<(String, Node)>, String)>);
-
-fn load_file(file: &Path, name: &str) -> Result<Loaded, Failed> {
-    load_file_inner(file, name).map_err(|failed| match failed {
-        Failure::Unread(errors) => (errors, None),
-        Failure::Read(errors, requires, source) => (errors, Some((requires, source))),
-    })
-}
-
+/// A file with errors. When its YAML could be read, also what its
+/// `requires` says, so that an unknown name there is reported in the same run.
 enum Failure {
     Unread(Vec<SpecError>),
     Read(Vec<SpecError>, Vec<(String, Node)>, String),
 }
 
-/// For `?` on the steps before the YAML is read.
-impl From<Vec<SpecError>> for Failure {
-    fn from(errors: Vec<SpecError>) -> Failure {
-        Failure::Unread(errors)
-    }
-}
-
-fn load_file_inner(file: &Path, name: &str) -> Result<Loaded, Failure> {
+/// A spec file's text, checked for size and encoding.
+fn read_spec(file: &Path) -> Result<String, Vec<SpecError>> {
     let whole = |msg: String| vec![SpecError::whole_file(file.to_path_buf(), msg)];
     let size = std::fs::metadata(file)
         .map_err(|e| whole(format!("cannot read: {e}")))?
         .len();
     if size > MAX_SPEC_BYTES {
-        return Err(Failure::Unread(whole(format!(
+        return Err(whole(format!(
             "the file is {size} bytes; a spec may be at most {MAX_SPEC_BYTES}"
-        ))));
+        )));
     }
     let bytes = std::fs::read(file).map_err(|e| whole(format!("cannot read: {e}")))?;
     let mut source =
@@ -246,6 +267,11 @@ fn load_file_inner(file: &Path, name: &str) -> Result<Loaded, Failure> {
     if source.starts_with('\u{feff}') {
         source.remove(0);
     }
+    Ok(source)
+}
+
+fn parse_spec(file: &Path, name: &str, source: String) -> Result<Loaded, Failure> {
+    let whole = |msg: String| vec![SpecError::whole_file(file.to_path_buf(), msg)];
     let mut errors = Vec::new();
     let at = |pos, snippet: &str, msg: String| {
         SpecError::at(file.to_path_buf(), &source, pos, snippet, msg)
@@ -257,7 +283,7 @@ fn load_file_inner(file: &Path, name: &str) -> Result<Loaded, Failure> {
     };
     for p in problems {
         let mut message = p.message;
-        if message.starts_with("duplicate key") && KIND_KEYS.contains(&p.snippet.as_str()) {
+        if message.starts_with("duplicate key") && checks::kind_of(&p.snippet).is_some() {
             message.push_str(" (or, if this line starts another check, begin it with `- `)");
         }
         errors.push(at(p.pos, &p.snippet, message));
@@ -283,7 +309,7 @@ fn load_file_inner(file: &Path, name: &str) -> Result<Loaded, Failure> {
     let errors_before = errors.len();
     for (key, _) in entries {
         let name = key.as_str().unwrap_or_default();
-        if KIND_KEYS.contains(&name) || COMMON_KEYS.contains(&name) {
+        if checks::kind_of(name).is_some() || COMMON_KEYS.contains(&name) {
             errors.push(at(
                 key.pos,
                 name,
@@ -301,7 +327,9 @@ fn load_file_inner(file: &Path, name: &str) -> Result<Loaded, Failure> {
                 .iter()
                 .filter(|(k, _)| {
                     let name = k.as_str().unwrap_or_default();
-                    name != "checks" && !KIND_KEYS.contains(&name) && !COMMON_KEYS.contains(&name)
+                    name != "checks"
+                        && checks::kind_of(name).is_none()
+                        && !COMMON_KEYS.contains(&name)
                 })
                 .cloned()
                 .collect(),
@@ -364,7 +392,7 @@ fn load_file_inner(file: &Path, name: &str) -> Result<Loaded, Failure> {
             file: file.to_path_buf(),
             description: header.description,
             requires: Vec::new(),
-            checks,
+            checks: checks.into_iter().map(Arc::new).collect(),
         },
         requires,
         source,
@@ -418,13 +446,12 @@ fn read_check(
             ),
         );
     };
-    let kinds: Vec<&Node> = entries
+    let kinds: Vec<(&Node, &'static checks::Registration)> = entries
         .iter()
-        .map(|(k, _)| k)
-        .filter(|k| KIND_KEYS.contains(&k.as_str().unwrap_or_default()))
+        .filter_map(|(k, _)| Some((k, checks::kind_of(k.as_str()?)?)))
         .collect();
-    let kind_key = match kinds.as_slice() {
-        [one] => one.as_str().unwrap_or_default(),
+    let registration = match kinds.as_slice() {
+        [(_, one)] => *one,
         [] => {
             // A misspelt kind is the likely cause: point at it.
             let typo = entries
@@ -434,7 +461,7 @@ fn read_check(
                 .map(|k| {
                     (
                         k,
-                        did_you_mean(k.as_str().unwrap_or_default(), KIND_KEYS.iter().copied()),
+                        did_you_mean(k.as_str().unwrap_or_default(), checks::kind_keys()),
                     )
                 })
                 .find(|(_, s)| !s.is_empty());
@@ -443,16 +470,15 @@ fn read_check(
                 at,
                 format!(
                     "this check has no kind{suggestion}; every check needs exactly one of {}",
-                    KIND_KEYS
-                        .iter()
+                    checks::kind_keys()
                         .map(|k| format!("`{k}`"))
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
             );
         }
-        [_, second, ..] => {
-            let names: Vec<&str> = kinds.iter().filter_map(|k| k.as_str()).collect();
+        [_, (second, _), ..] => {
+            let names: Vec<&str> = kinds.iter().map(|(_, k)| k.key).collect();
             return fail(
                 second,
                 format!(
@@ -467,6 +493,7 @@ fn read_check(
             );
         }
     };
+    let kind_key = registration.key;
 
     let (common_entries, mut kind_entries): (Vec<_>, Vec<_>) = entries
         .iter()
@@ -484,18 +511,26 @@ fn read_check(
         value: Value::Map(kind_entries),
     };
     let common: Option<CheckCommon> = from_node(&common_node, errors, &[]);
-    let kind = read_kind(kind_key, &kind_node, errors)?;
-    if let Some((key, problem)) = contradiction(&kind) {
+    let errors_before = errors.borrow().len();
+    let Some(kind) = registration.read(&kind_node, errors) else {
+        // A reader that fails says why; one that does not would drop the
+        // check without a word.
+        if errors.borrow().len() == errors_before {
+            return fail(node, format!("this `{kind_key}` check could not be read"));
+        }
+        return None;
+    };
+    if let Some(conflict) = conflict(&kind) {
         let at = entries
             .iter()
-            .find(|(k, _)| k.as_str() == Some(key))
-            .map(|(k, v)| if key == "run" { v } else { k })
+            .find(|(k, _)| k.as_str() == Some(conflict.key))
+            .map(|(k, v)| if conflict.at_value { v } else { k })
             .unwrap_or(node);
-        return fail(at, problem);
+        return fail(at, conflict.message);
     }
     let subject = kind.subject();
     Some(Check {
-        id: format!("{resource}/{}:{subject}", kind.name()),
+        id: format!("{resource}/{kind_key}:{subject}"),
         resource: resource.to_string(),
         common: common?,
         kind,
@@ -503,93 +538,17 @@ fn read_check(
     })
 }
 
-fn read_kind(key: &str, node: &Node, errors: &RefCell<Vec<DeError>>) -> Option<CheckKind> {
-    let c = COMMON_KEYS;
-    Some(match key {
-        "command" => CheckKind::Command(from_node(node, errors, c)?),
-        "absent" => CheckKind::Absent(from_node(node, errors, c)?),
-        "run" => CheckKind::Run(from_node(node, errors, c)?),
-        "env" => CheckKind::Env(from_node(node, errors, c)?),
-        "path_contains" => CheckKind::PathContains(from_node(node, errors, c)?),
-        "file" => CheckKind::File(from_node(node, errors, c)?),
-        "platform" => CheckKind::Platform(from_node(node, errors, c)?),
-        "arch" => CheckKind::Arch(from_node(node, errors, c)?),
-        "cpus" => CheckKind::Cpus(from_node(node, errors, c)?),
-        "memory" => CheckKind::Memory(from_node(node, errors, c)?),
-        "disk" => CheckKind::Disk(from_node(node, errors, c)?),
-        "process" => CheckKind::Process(from_node(node, errors, c)?),
-        "tcp" => CheckKind::Tcp(from_node(node, errors, c)?),
-        _ => return None,
-    })
-}
-
-/// Keys that are each valid but make no sense together: the key to point
-/// at, and what to do.
-fn contradiction(kind: &CheckKind) -> Option<(&'static str, String)> {
+/// Keys that are each valid but make no sense together, the kind's own
+/// rules after the one every kind shares: a subject to check.
+fn conflict(kind: &CheckKind) -> Option<checks::Conflict> {
     if kind.subject().trim().is_empty() {
-        return Some((
-            kind.name(),
-            format!("`{}` is empty: name what to check", kind.name()),
-        ));
+        return Some(checks::Conflict {
+            key: kind.name(),
+            message: format!("`{}` is empty: name what to check", kind.name()),
+            at_value: false,
+        });
     }
-    match kind {
-        CheckKind::Run(r) if matches!(r.run, Argv::Line(_)) && r.shell.is_none() => Some((
-            "run",
-            "`run` is a single string but `shell` is not set: write the command as a list \
-             (`run: [luarocks, list]`), or add `shell: true` to run it through a shell"
-                .into(),
-        )),
-        CheckKind::Env(e) if e.set == Some(false) => {
-            let key = if e.equals.is_some() {
-                "equals"
-            } else if e.matches.is_some() {
-                "matches"
-            } else {
-                return None;
-            };
-            Some((
-                key,
-                format!(
-                    "`{key}` cannot be combined with `set: false`: a variable that must not be set \
-                     has no value to compare; remove one of the two"
-                ),
-            ))
-        }
-        CheckKind::File(f) if f.exists == Some(false) => {
-            let key = [
-                ("type", f.file_type.is_some()),
-                ("mode", f.mode.is_some()),
-                ("executable", f.executable.is_some()),
-                ("contains", f.contains.is_some()),
-            ]
-            .into_iter()
-            .find_map(|(key, given)| given.then_some(key))?;
-            Some((
-                key,
-                format!(
-                    "`{key}` cannot be combined with `exists: false`: a path that must not exist \
-                     has no {}; remove one of the two",
-                    match key {
-                        "type" => "type",
-                        "mode" => "mode",
-                        "executable" => "executable bit",
-                        _ => "contents",
-                    }
-                ),
-            ))
-        }
-        CheckKind::Command(c)
-            if c.version_regex.is_some() && c.version.is_none() && c.version_matches.is_none() =>
-        {
-            Some((
-                "version_regex",
-                "`version_regex` says where to find the version, but nothing asks for one: \
-             add `version` (a range) or `version_matches` (a pattern)"
-                    .into(),
-            ))
-        }
-        _ => None,
-    }
+    kind.conflict()
 }
 
 fn assign_ids(checks: &mut [Check]) {

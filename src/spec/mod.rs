@@ -1,16 +1,21 @@
-//! Probe specs: YAML files in `probes/`, one per GoCD resource.
+//! Probe specs: YAML files in `probes/`, one per GoCD resource. Reading one
+//! goes yaml (a positioned tree) → de (serde over that tree, every problem
+//! collected with its position) → values and the kinds' own types → load
+//! (the catalog: resources, their checks, `requires` resolved).
 
 pub mod de;
 pub mod error;
 pub mod load;
 #[cfg(test)]
 pub mod schema;
-pub mod types;
+pub mod values;
 pub mod yaml;
 
-pub use error::{SpecError, SpecErrors};
+pub use error::SpecErrors;
+#[cfg(test)]
+pub use load::load_str;
 pub use load::{load, Catalog, Check, Resource, COMMON};
-pub use types::*;
+pub use values::*;
 
 #[cfg(test)]
 mod tests;

@@ -10,7 +10,8 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{json, Map, Value};
 
-use super::types::*;
+use super::values::*;
+use crate::checks;
 
 /// Where the committed copy lives, from the crate root.
 pub const SCHEMA_PATH: &str = "docs/probe.schema.json";
@@ -35,22 +36,12 @@ pub fn spec_schema() -> Value {
         .cloned()
         .unwrap_or_default();
 
-    // In KIND_KEYS order; a test checks that the two lists agree.
-    let kinds: Vec<(&str, Map<String, Value>)> = vec![
-        kind::<CommandCheck>(&mut generator, "CommandCheck"),
-        kind::<AbsentCheck>(&mut generator, "AbsentCheck"),
-        kind::<RunCheck>(&mut generator, "RunCheck"),
-        kind::<EnvCheck>(&mut generator, "EnvCheck"),
-        kind::<PathContainsCheck>(&mut generator, "PathContainsCheck"),
-        kind::<FileCheck>(&mut generator, "FileCheck"),
-        kind::<PlatformCheck>(&mut generator, "PlatformCheck"),
-        kind::<ArchCheck>(&mut generator, "ArchCheck"),
-        kind::<CpusCheck>(&mut generator, "CpusCheck"),
-        kind::<MemoryCheck>(&mut generator, "MemoryCheck"),
-        kind::<DiskCheck>(&mut generator, "DiskCheck"),
-        kind::<ProcessCheck>(&mut generator, "ProcessCheck"),
-        kind::<TcpCheck>(&mut generator, "TcpCheck"),
-    ];
+    // In the order of the kinds table, which is the order docs/spec.md
+    // documents them in.
+    let kinds: Vec<(String, Map<String, Value>)> = checks::KINDS
+        .iter()
+        .map(|kind| (kind.schema)(&mut generator))
+        .collect();
 
     let header = object_of::<SpecHeader>(&mut generator);
     let mut properties = header
@@ -79,7 +70,7 @@ pub fn spec_schema() -> Value {
         }
         schema.insert("additionalProperties".into(), Value::Bool(false));
         refs.push(json!({ "$ref": format!("#/$defs/{name}") }));
-        defs.insert(name.into(), Value::Object(schema));
+        defs.insert(name, Value::Object(schema));
     }
     defs.insert(
         "Check".into(),
@@ -140,13 +131,6 @@ fn object_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Map<String, Valu
     }
 }
 
-fn kind<T: JsonSchema>(
-    generator: &mut SchemaGenerator,
-    name: &'static str,
-) -> (&'static str, Map<String, Value>) {
-    (name, object_of::<T>(generator))
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -181,7 +165,7 @@ mod tests {
             let required = required_keys(&schema, def);
             let kinds: Vec<&String> = required
                 .iter()
-                .filter(|k| KIND_KEYS.contains(&k.as_str()))
+                .filter(|k| checks::kind_of(k).is_some())
                 .collect();
             assert_eq!(kinds.len(), 1, "{def} requires one kind key: {required:?}");
             let object = &schema["$defs"][def];
@@ -192,7 +176,8 @@ mod tests {
             kind_keys.push(kinds[0].clone());
         }
         assert_eq!(
-            kind_keys, KIND_KEYS,
+            kind_keys,
+            checks::kind_keys().collect::<Vec<_>>(),
             "the schema knows every kind, in order"
         );
     }

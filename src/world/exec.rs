@@ -187,7 +187,7 @@ impl ProcessTree {
     fn adopt(self, child: &Child) -> ProcessTree {
         let pgid = libc::pid_t::try_from(child.id()).ok();
         if let Some(pgid) = pgid {
-            interrupt::live_groups().push(pgid);
+            crate::interrupt::started_group(pgid);
         }
         ProcessTree { pgid }
     }
@@ -214,70 +214,9 @@ impl ProcessTree {
 impl Drop for ProcessTree {
     fn drop(&mut self) {
         if let Some(pgid) = self.pgid {
-            interrupt::live_groups().retain(|g| *g != pgid);
+            crate::interrupt::ended_group(pgid);
         }
     }
-}
-
-/// Ctrl-C, or GoCD cancelling the job: the commands the probe started run in
-/// process groups of their own (so a timeout can kill their children), which
-/// keeps the terminal's and GoCD's signal from reaching them. So the probe
-/// catches SIGINT, SIGTERM and SIGHUP, and whoever notices (the runner, a few
-/// times a second) kills every group still alive before exiting.
-#[cfg(unix)]
-pub mod interrupt {
-    use std::sync::atomic::{AtomicI32, Ordering};
-    use std::sync::{Mutex, MutexGuard};
-
-    static SIGNAL: AtomicI32 = AtomicI32::new(0);
-    static LIVE_GROUPS: Mutex<Vec<libc::pid_t>> = Mutex::new(Vec::new());
-
-    pub(super) fn live_groups() -> MutexGuard<'static, Vec<libc::pid_t>> {
-        LIVE_GROUPS.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    extern "C" fn record(signal: libc::c_int) {
-        // Only an atomic store: the one thing a signal handler may safely do here.
-        SIGNAL.store(signal, Ordering::SeqCst);
-    }
-
-    pub fn install() {
-        let handler = record as extern "C" fn(libc::c_int) as libc::sighandler_t;
-        for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-            // SAFETY: the handler only stores into an atomic.
-            unsafe {
-                libc::signal(signal, handler);
-            }
-        }
-    }
-
-    /// The signal received, if any.
-    pub fn received() -> Option<i32> {
-        Some(SIGNAL.load(Ordering::SeqCst)).filter(|s| *s != 0)
-    }
-
-    /// Kills every command still running, with its children.
-    pub fn kill_all() {
-        for pgid in live_groups().iter() {
-            // SAFETY: only sends a signal to a group we started.
-            unsafe {
-                libc::killpg(*pgid, libc::SIGKILL);
-            }
-        }
-    }
-}
-
-/// Elsewhere a Job Object closes with the process and takes its commands
-/// with it; nothing to catch.
-#[cfg(not(unix))]
-pub mod interrupt {
-    pub fn install() {}
-
-    pub fn received() -> Option<i32> {
-        None
-    }
-
-    pub fn kill_all() {}
 }
 
 /// The spawned command and everything it started: a Job Object that the
@@ -773,6 +712,7 @@ mod windows_tests {
 
     fn pings_running() -> usize {
         crate::world::World::processes(&crate::world::RealWorld::new())
+            .unwrap_or_default()
             .iter()
             .filter(|n| n.eq_ignore_ascii_case("ping.exe") || n.eq_ignore_ascii_case("ping"))
             .count()

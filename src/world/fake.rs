@@ -27,9 +27,13 @@ pub struct FakeWorld {
     pub release: OsRelease,
     pub arch: String,
     pub cpus: u64,
+    /// The CPU count cannot be read.
+    pub cpus_unreadable: bool,
     pub memory: Option<u64>,
     pub disks: HashMap<PathBuf, u64>,
     pub processes: Vec<String>,
+    /// The process list cannot be read.
+    pub processes_unreadable: bool,
     pub ports: HashMap<String, Result<String, String>>,
     pub requests: Mutex<Vec<RunRequest>>,
 }
@@ -153,6 +157,13 @@ impl FakeWorld {
         self
     }
 
+    /// A machine whose CPU count and process list cannot be read.
+    pub fn unreadable_system(mut self) -> Self {
+        self.cpus_unreadable = true;
+        self.processes_unreadable = true;
+        self
+    }
+
     /// `address` answers a connection from `peer`.
     pub fn listening(mut self, address: &str, peer: &str) -> Self {
         self.ports.insert(address.into(), Ok(peer.into()));
@@ -238,8 +249,15 @@ impl World for FakeWorld {
         self.arch.clone()
     }
 
-    fn cpus(&self) -> u64 {
-        self.cpus
+    fn hostname(&self) -> String {
+        "fake-host".into()
+    }
+
+    fn cpus(&self) -> io::Result<u64> {
+        if self.cpus_unreadable {
+            return Err(io::Error::other("no CPU count on this fake machine"));
+        }
+        Ok(self.cpus)
     }
 
     fn total_memory(&self) -> Option<u64> {
@@ -253,8 +271,11 @@ impl World for FakeWorld {
             .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))
     }
 
-    fn processes(&self) -> Vec<String> {
-        self.processes.clone()
+    fn processes(&self) -> io::Result<Vec<String>> {
+        if self.processes_unreadable {
+            return Err(io::Error::other("no process list on this fake machine"));
+        }
+        Ok(self.processes.clone())
     }
 
     fn tcp_connect(&self, address: &str, _timeout: Duration) -> Result<String, String> {

@@ -13,7 +13,6 @@ mod exec;
 pub mod fake;
 mod real;
 
-pub use exec::{interrupt, run_with_timeout, OUTPUT_CAP};
 pub use real::RealWorld;
 
 /// Where a command name resolved on PATH.
@@ -37,7 +36,7 @@ pub struct RunRequest {
     pub timeout: Duration,
 }
 
-/// Output of one stream, cut at [`OUTPUT_CAP`] bytes.
+/// Output of one stream, cut at [`exec::OUTPUT_CAP`] bytes.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Captured {
     pub bytes: Vec<u8>,
@@ -120,12 +119,15 @@ pub trait World: Send + Sync {
     fn os_family(&self) -> OsFamily;
     fn os_release(&self) -> OsRelease;
     fn arch(&self) -> String;
-    fn cpus(&self) -> u64;
+    /// The machine's name, for reports: the OS host name.
+    fn hostname(&self) -> String;
+    /// Logical CPUs this process may use.
+    fn cpus(&self) -> io::Result<u64>;
     fn total_memory(&self) -> Option<u64>;
     /// Bytes available to unprivileged users on the filesystem holding `path`.
     fn disk_free(&self, path: &Path) -> io::Result<u64>;
     /// Names of running processes (name, executable file name).
-    fn processes(&self) -> Vec<String>;
+    fn processes(&self) -> io::Result<Vec<String>>;
     /// Connects to `host:port`; Ok(the address that answered).
     fn tcp_connect(&self, address: &str, timeout: Duration) -> Result<String, String>;
 }

@@ -15,20 +15,13 @@ use crate::spec::OsFamily;
 #[derive(Default)]
 pub struct RealWorld {
     memory: OnceLock<Option<u64>>,
-    processes: OnceLock<Vec<String>>,
+    processes: OnceLock<Result<Vec<String>, String>>,
     os_release: OnceLock<OsRelease>,
 }
 
 impl RealWorld {
     pub fn new() -> RealWorld {
         RealWorld::default()
-    }
-
-    pub fn hostname() -> String {
-        sysinfo::System::host_name()
-            .ok()
-            .or_else(|| std::env::var("HOSTNAME").ok())
-            .unwrap_or_else(|| "unknown".to_string())
     }
 }
 
@@ -91,8 +84,15 @@ impl World for RealWorld {
         std::env::consts::ARCH.to_string()
     }
 
-    fn cpus(&self) -> u64 {
-        std::thread::available_parallelism().map_or(1, |n| n.get() as u64)
+    fn hostname(&self) -> String {
+        sysinfo::System::host_name()
+            .ok()
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .unwrap_or_else(|| "unknown".to_string())
+    }
+
+    fn cpus(&self) -> io::Result<u64> {
+        std::thread::available_parallelism().map(|n| n.get() as u64)
     }
 
     fn total_memory(&self) -> Option<u64> {
@@ -107,13 +107,11 @@ impl World for RealWorld {
         disk_free(path)
     }
 
-    fn processes(&self) -> Vec<String> {
+    fn processes(&self) -> io::Result<Vec<String>> {
         self.processes
             .get_or_init(|| {
                 use sysinfo::{ProcessRefreshKind, ProcessesToUpdate, UpdateKind};
-                let Ok(mut sys) = sysinfo::System::new() else {
-                    return Vec::new();
-                };
+                let mut sys = sysinfo::System::new().map_err(|e| e.to_string())?;
                 sys.refresh_processes_specifics(
                     ProcessesToUpdate::All,
                     true,
@@ -128,9 +126,10 @@ impl World for RealWorld {
                 }
                 names.sort();
                 names.dedup();
-                names
+                Ok(names)
             })
             .clone()
+            .map_err(io::Error::other)
     }
 
     fn tcp_connect(&self, address: &str, timeout: Duration) -> Result<String, String> {
@@ -802,7 +801,7 @@ mod tests {
     fn processes_include_this_test_binary() {
         let exe = std::env::current_exe().expect("current exe");
         let name = exe.file_name().expect("file name").to_string_lossy();
-        let names = RealWorld::new().processes();
+        let names = RealWorld::new().processes().expect("the process list");
         assert!(names.iter().any(|n| *n == name), "{name} not in {names:?}");
     }
 }

@@ -1,10 +1,18 @@
-//! Reading YAML trees in tests: the crate's positioned parser, walked by key.
+//! What the integration tests share: the sandbox the probe runs in, and
+//! reading YAML trees with the crate's positioned parser, walked by key.
+//! Each test crate uses a part of it.
 #![allow(dead_code)]
+
+mod sandbox;
+
+// Each test crate uses a part of these.
+#[allow(unused_imports)]
+pub use sandbox::{check, json, stderr, stdout, Sandbox};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use probe::spec::yaml::{Node, Value};
+use probe::yaml::{Node, Value};
 
 pub fn repository_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

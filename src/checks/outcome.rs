@@ -1,0 +1,95 @@
+//! What a check found.
+
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Pass,
+    Fail,
+    /// The check could not be evaluated (e.g. a `${VAR}` in its path is
+    /// unset). Counts as a failure for the exit code.
+    Error,
+    /// Not for this OS (the check's `os` filter).
+    Skipped,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Error => "error",
+            Status::Skipped => "skipped",
+        }
+    }
+
+    pub fn is_failure(self) -> bool {
+        matches!(self, Status::Fail | Status::Error)
+    }
+}
+
+/// What a check found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub status: Status,
+    /// One line a person reads first: what happened.
+    pub message: String,
+    pub expected: String,
+    pub actual: String,
+    /// Where: the resolved path, the file, the address.
+    pub location: Option<String>,
+    /// An excerpt of the command's own output, as printed.
+    pub output: Option<String>,
+    pub duration: Duration,
+}
+
+impl Outcome {
+    pub fn new(status: Status, message: impl Into<String>) -> Outcome {
+        Outcome {
+            status,
+            message: message.into(),
+            expected: String::new(),
+            actual: String::new(),
+            location: None,
+            output: None,
+            duration: Duration::ZERO,
+        }
+    }
+
+    pub fn pass(message: impl Into<String>) -> Outcome {
+        Outcome::new(Status::Pass, message)
+    }
+
+    pub fn fail(message: impl Into<String>) -> Outcome {
+        Outcome::new(Status::Fail, message)
+    }
+
+    pub fn error(message: impl Into<String>) -> Outcome {
+        Outcome::new(Status::Error, message)
+    }
+
+    pub fn expected(mut self, text: impl Into<String>) -> Outcome {
+        self.expected = text.into();
+        self
+    }
+
+    pub fn actual(mut self, text: impl Into<String>) -> Outcome {
+        self.actual = text.into();
+        self
+    }
+
+    pub fn at(mut self, location: impl Into<String>) -> Outcome {
+        self.location = Some(location.into());
+        self
+    }
+
+    pub fn output(mut self, output: Option<String>) -> Outcome {
+        self.output = output.filter(|o| !o.trim().is_empty());
+        self
+    }
+
+    /// Pass when `ok`, else fail, with the same message.
+    pub fn verdict(ok: bool, message: impl Into<String>) -> Outcome {
+        Outcome::new(if ok { Status::Pass } else { Status::Fail }, message)
+    }
+}

@@ -1,0 +1,191 @@
+//! Finding a program on PATH and running it: the sequence `command` and
+//! `run` share, with the wording each needs. `command` asks whether a tool
+//! is here and works ("`lua` is found but does not run"); `run` whether a
+//! command line runs ("cannot run `luarocks list`").
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::Outcome;
+use crate::quantity::format_duration;
+use crate::text::excerpt;
+use crate::world::{Captured, Lookup, RunOutcome, RunRequest, World};
+
+/// Who is asking, for the wording of what went wrong.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Role<'a> {
+    /// A `command` check: the tool's name as written.
+    Tool(&'a str),
+    /// A `run` check: the command line as typed, and its program.
+    Line { typed: &'a str, program: &'a str },
+}
+
+impl Role<'_> {
+    fn program(&self) -> &str {
+        match self {
+            Role::Tool(name) => name,
+            Role::Line { program, .. } => program,
+        }
+    }
+
+    /// The output a report shows: for a tool, what a person sees first;
+    /// for a command line, both streams.
+    pub(super) fn output(&self, stdout: &Captured, stderr: &Captured) -> String {
+        match self {
+            Role::Tool(_) => first_lines(stdout, stderr),
+            Role::Line { .. } => both(&stdout.text(), &stderr.text()),
+        }
+    }
+}
+
+/// A program that ran to its exit, whatever the code.
+#[derive(Debug)]
+pub(super) struct Ran {
+    /// None when a signal ended it.
+    pub code: Option<i32>,
+    pub stdout: Captured,
+    pub stderr: Captured,
+}
+
+/// Resolves the program on PATH; otherwise the outcome that ends the check.
+/// The outcome is boxed: it is large, and the usual answer is a path.
+pub(super) fn look_up(
+    world: &dyn World,
+    role: Role,
+    expected: &str,
+) -> Result<PathBuf, Box<Outcome>> {
+    let program = role.program();
+    match (world.lookup(program), role) {
+        (Lookup::Found(path), _) => Ok(path),
+        (Lookup::Missing, Role::Tool(name)) => {
+            let outcome = Outcome::fail(format!("`{name}` is not on PATH"))
+                .expected(expected)
+                .actual("not found on PATH");
+            // Where it looked: the PATH a person would compare with theirs.
+            Err(Box::new(match world.var("PATH") {
+                Some(path) => outcome.at(format!("PATH={}", path.to_string_lossy())),
+                None => outcome.at("PATH is not set"),
+            }))
+        }
+        (Lookup::Missing, Role::Line { typed, .. }) => Err(Box::new(
+            Outcome::fail(format!("cannot run `{typed}`: `{program}` is not on PATH"))
+                .expected(expected)
+                .actual(format!("`{program}` not found on PATH")),
+        )),
+        (Lookup::NotExecutable(path), role) => {
+            let shown = path.display().to_string();
+            let (message, actual) = match role {
+                Role::Tool(name) => (
+                    format!("`{name}` is found but does not run: {shown} is not executable"),
+                    "found, not executable",
+                ),
+                Role::Line { typed, .. } => (
+                    format!("cannot run `{typed}`: {shown} is not executable"),
+                    "not executable",
+                ),
+            };
+            Err(Box::new(
+                Outcome::fail(message)
+                    .expected(expected)
+                    .actual(actual)
+                    .at(shown),
+            ))
+        }
+    }
+}
+
+/// What to start, once the program is found.
+pub(super) struct Start<'a> {
+    pub path: &'a PathBuf,
+    pub args: Vec<OsString>,
+    /// Windows: the arguments go on the command line as they are.
+    pub verbatim: bool,
+    pub timeout: Duration,
+    /// The command as a person types it, for messages.
+    pub typed: &'a str,
+}
+
+/// Runs the program: Ok when it ran to an exit; otherwise (it could not
+/// start, or timed out) the outcome that ends the check.
+pub(super) fn run(
+    world: &dyn World,
+    role: Role,
+    start: Start,
+    expected: &str,
+) -> Result<Ran, Box<Outcome>> {
+    let at = start.path.display().to_string();
+    let request = RunRequest {
+        program: start.path.clone(),
+        args: start.args,
+        verbatim: start.verbatim,
+        timeout: start.timeout,
+    };
+    match world.run(&request) {
+        RunOutcome::Exited {
+            code,
+            stdout,
+            stderr,
+        } => Ok(Ran {
+            code,
+            stdout,
+            stderr,
+        }),
+        RunOutcome::FailedToStart(why) => {
+            let (message, actual) = match role {
+                Role::Tool(name) => (
+                    format!("`{name}` is found but does not run: {why}"),
+                    "found, does not run",
+                ),
+                Role::Line { typed, .. } => {
+                    (format!("`{typed}` does not run: {why}"), "does not run")
+                }
+            };
+            Err(Box::new(
+                Outcome::fail(message)
+                    .expected(expected)
+                    .actual(actual)
+                    .at(at),
+            ))
+        }
+        RunOutcome::TimedOut {
+            after,
+            stdout,
+            stderr,
+        } => Err(Box::new(
+            Outcome::fail(format!(
+                "`{}` timed out after {}; it and its child processes were killed",
+                start.typed,
+                format_duration(after)
+            ))
+            .expected(expected)
+            .actual(match role {
+                Role::Tool(_) => "no answer (timed out)",
+                Role::Line { .. } => "timed out",
+            })
+            .at(at)
+            .output(Some(role.output(&stdout, &stderr))),
+        )),
+    }
+}
+
+/// The first lines of stdout, else of stderr: what a person would see.
+fn first_lines(stdout: &Captured, stderr: &Captured) -> String {
+    let out = excerpt(&stdout.text(), 3);
+    if out.is_empty() {
+        excerpt(&stderr.text(), 3)
+    } else {
+        out
+    }
+}
+
+/// The first lines of both streams, stdout first.
+pub(super) fn both(stdout: &str, stderr: &str) -> String {
+    let out = excerpt(stdout, 5);
+    let err = excerpt(stderr, 5);
+    match (out.is_empty(), err.is_empty()) {
+        (_, true) => out,
+        (true, false) => err,
+        (false, false) => format!("{out}\n{err}"),
+    }
+}

@@ -1,0 +1,163 @@
+//! Text helpers more than one part of the probe uses: suggestions for
+//! typos, cleaning a tool's output before it reaches a report, and showing
+//! command lines and output excerpts.
+
+/// `" (did you mean `command`?)"` when a candidate is close enough to be a
+/// typo of `word`, else empty. Case is ignored; swapping two neighbours
+/// (`lau` / `lua`) counts as one edit.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    let word_lower = word.to_ascii_lowercase();
+    let best = candidates
+        .into_iter()
+        .map(|c| (edit_distance(&word_lower, &c.to_ascii_lowercase()), c))
+        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
+        .min_by_key(|(d, _)| *d);
+    match best {
+        Some((_, c)) => format!(" (did you mean `{c}`?)"),
+        None => String::new(),
+    }
+}
+
+/// Edit distance where swapping two neighbours costs one.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// Removes what XML 1.0 forbids (control characters; lone surrogates have
+/// no `char`) and ANSI escape sequences, whose ESC would make an XML report
+/// unparseable and could drive a terminal. Tabs and line breaks stay.
+pub fn clean_for_xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // CSI: ESC [ params final-byte
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                while let Some(&n) = chars.peek() {
+                    chars.next();
+                    if ('@'..='~').contains(&n) {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        let allowed = matches!(c, '\t' | '\n' | '\r')
+            || ('\u{20}'..='\u{D7FF}').contains(&c)
+            || ('\u{E000}'..='\u{FFFD}').contains(&c)
+            || c >= '\u{10000}';
+        if allowed {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// What may reach a terminal or a log viewer of a tool's own text: as for
+/// XML, and no carriage returns or other controls either (only line breaks
+/// and tabs).
+pub fn clean_for_terminal(s: &str) -> String {
+    clean_for_xml(s)
+        .chars()
+        .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
+        .collect()
+}
+
+/// Shows an argument list as one would type it in a POSIX shell.
+pub fn shell_words<S: AsRef<str>>(args: &[S]) -> String {
+    args.iter()
+        .map(|a| {
+            let a = a.as_ref();
+            if a.is_empty()
+                || a.contains(|c: char| c.is_whitespace() || "'\"$`\\|&;<>()*?".contains(c))
+            {
+                format!("'{}'", a.replace('\'', r"'\''"))
+            } else {
+                a.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The first few non-blank lines of some output, for a report.
+pub fn excerpt(text: &str, max_lines: usize) -> String {
+    const MAX_CHARS: usize = 2000;
+    let mut out: String = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(max_lines)
+        .collect::<Vec<_>>()
+        .join("\n");
+    if out.chars().count() > MAX_CHARS {
+        out = out.chars().take(MAX_CHARS).collect::<String>() + "…";
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_only_for_near_misses() {
+        assert_eq!(
+            did_you_mean("comand", ["command", "absent"]),
+            " (did you mean `command`?)"
+        );
+        assert_eq!(did_you_mean("zzz", ["command", "absent"]), "");
+        assert_eq!(
+            did_you_mean("lau", ["lua", "java"]),
+            " (did you mean `lua`?)"
+        );
+        assert_eq!(did_you_mean("LUA", ["lua"]), " (did you mean `lua`?)");
+    }
+
+    #[test]
+    fn shell_words_quotes_what_a_shell_would_split() {
+        assert_eq!(
+            shell_words(&["grep", "-q", "a b", "it's", "", "$HOME", "x|y"]),
+            r#"grep -q 'a b' 'it'\''s' '' '$HOME' 'x|y'"#
+        );
+    }
+
+    #[test]
+    fn excerpt_keeps_the_first_non_blank_lines() {
+        assert_eq!(
+            excerpt("\n\none\n  \ntwo\nthree\nfour\n", 3),
+            "one\ntwo\nthree"
+        );
+        let long = "y".repeat(3000);
+        let cut = excerpt(&long, 3);
+        assert_eq!(cut.chars().count(), 2001);
+        assert!(cut.ends_with('…'));
+    }
+
+    #[test]
+    fn cleaning_drops_escapes_and_controls() {
+        let raw = "\u{1b}[31mred\u{1b}[0m\u{7}\u{0} tab\there\r\nnext";
+        assert_eq!(clean_for_xml(raw), "red tab\there\r\nnext");
+        assert_eq!(clean_for_terminal(raw), "red tab\there\nnext");
+    }
+}
