@@ -5,6 +5,9 @@
 # that spawn nothing, peak RSS (/usr/bin/time -v) and binary size.
 #
 #   bench/compare.sh          needs hyperfine, python3 with venv, GNU time
+#   PROBE_BASELINE=/path/to/an/older/probe bench/compare.sh
+#                             also times that binary on the same checks, in the
+#                             same hyperfine runs (for "no slower than before")
 #
 # The 30 checks: 6 version checks (python3, java, git, cargo, rustc, perl),
 # 8 commands on PATH, 4 commands absent, 6 environment variables (2 set, 4
@@ -151,9 +154,14 @@ chmod +x "$work/floor.sh"
 
 echo
 echo "## 30 checks"
+baseline=()
+if [ -n "${PROBE_BASELINE:-}" ]; then
+  baseline=(-n "probe (baseline: $PROBE_BASELINE)" "$PROBE_BASELINE --probes $work/probes --resource agent --quiet")
+fi
 hyperfine --warmup 3 --runs 20 --style basic --export-markdown "$work/compare.md" \
   -n "floor: 6 version commands spawned concurrently" "$work/floor.sh" \
   -n "probe" "$probe --probes $work/probes --resource agent --quiet" \
+  "${baseline[@]}" \
   -n "hand-written sh script" "$work/checks.sh" \
   -n "pytest-testinfra" "cd $work && $venv/bin/pytest -q -p no:cacheprovider test_agent.py" >/dev/null
 cat "$work/compare.md"
@@ -174,6 +182,9 @@ for n in 100 1000 10000; do
     done
   } >"$work/n$n/n$n.yaml"
   args+=(-n "$n checks" "$probe --probes $work/n$n --resource n$n --quiet")
+  if [ -n "${PROBE_BASELINE:-}" ]; then
+    args+=(-n "$n checks (baseline)" "$PROBE_BASELINE --probes $work/n$n --resource n$n --quiet")
+  fi
 done
 hyperfine -N --warmup 5 --runs 30 --style basic --export-markdown "$work/scale.md" "${args[@]}" >/dev/null
 cat "$work/scale.md"
@@ -204,3 +215,19 @@ PY
 )
 echo "- the 30 checks, the probe process itself (VmHWM): ${rss} KiB"
 echo "- static binary: $(wc -c <"$probe") bytes"
+
+# Wall-clock times on a shared machine vary by 10 % from one run to the
+# next; the probe's own instruction count (its children not included) does
+# not, so it is what "no slower than before" is judged by.
+if command -v valgrind >/dev/null; then
+  echo
+  echo "## instructions executed by the probe process itself (callgrind)"
+  for bin in "$probe" ${PROBE_BASELINE:+"$PROBE_BASELINE"}; do
+    for spec in "probes agent" "n100 n100"; do
+      set -- $spec
+      n=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" --probes "$work/$1" --resource "$2" --quiet 2>&1 >/dev/null |
+        awk '/Collected/ {print $NF}')
+      echo "- $bin, $2: $n"
+    done
+  done
+fi
