@@ -37,6 +37,9 @@ Examples:
 
 Exit status: 0 all checks passed, 1 a check failed, 2 usage or spec error
 (or a --report file could not be written).
+Secrets: the values of variables named like TOKEN, SECRET, PASS, KEY, CRED
+or AUTH (and of those --redact, PROBE_REDACT or a spec's `redact:` name) are
+shown as <hidden: NAME> in every report and message.
 Specs are looked for in --probes, then $PROBE_PATH, then ./probes, then
 /etc/probe/probes (%ProgramData%\\probe\\probes on Windows).";
 
@@ -62,6 +65,18 @@ pub struct Cli {
         global = true
     )]
     pub probes: Option<PathBuf>,
+
+    /// An environment variable whose value must never appear in any output
+    /// (repeatable; `*` and `?` allowed), besides those whose names contain
+    /// TOKEN, SECRET, PASS, KEY, CRED or AUTH. PROBE_REDACT (comma-separated)
+    /// adds more.
+    #[arg(
+        long = "redact",
+        value_name = "NAME",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub redact: Vec<String>,
 
     #[command(flatten)]
     pub run: RunArgs,
@@ -317,15 +332,29 @@ impl PipelineArgs {
     }
 }
 
+/// What to print instead of running: `--help`, `--version`, or a usage
+/// error (exit 2), as clap words it.
+#[derive(Debug)]
+pub struct Stop {
+    pub text: String,
+    pub code: u8,
+    /// `--help` and `--version` go to stdout, errors to stderr.
+    pub to_stdout: bool,
+}
+
 impl Cli {
-    /// Parses the process's arguments; exits 2 with clap's message on bad
-    /// usage, as for any other usage error. Flags for running checks given
+    /// Parses the process's arguments. Flags for running checks given
     /// together with a subcommand (which would ignore them) are refused.
-    pub fn parse_args() -> Result<Cli, String> {
+    pub fn parse_args() -> Result<Cli, Stop> {
         use clap::{CommandFactory, FromArgMatches};
         let command = Cli::command();
-        let matches = command.clone().get_matches();
-        let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        let stop = |e: clap::Error| Stop {
+            text: e.render().to_string(),
+            code: u8::try_from(e.exit_code()).unwrap_or(2),
+            to_stdout: !e.use_stderr(),
+        };
+        let matches = command.clone().try_get_matches().map_err(stop)?;
+        let cli = Cli::from_arg_matches(&matches).map_err(stop)?;
         if let Some(sub) = matches.subcommand_name() {
             // The top-level flags other than the global --probes, as typed.
             let stray: Vec<String> = command
@@ -338,17 +367,21 @@ impl Cli {
                 .filter_map(|arg| arg.get_long().map(|long| format!("--{long}")))
                 .collect();
             if !stray.is_empty() {
-                return Err(format!(
-                    "{} {} for running checks; `probe {sub}` does not take {}{}",
-                    stray.join(", "),
-                    if stray.len() == 1 { "is" } else { "are" },
-                    if stray.len() == 1 { "it" } else { "them" },
-                    if sub == "list" {
-                        " (`probe list --format json` takes its own)"
-                    } else {
-                        ""
-                    }
-                ));
+                return Err(Stop {
+                    text: format!(
+                        "error: {} {} for running checks; `probe {sub}` does not take {}{}\n",
+                        stray.join(", "),
+                        if stray.len() == 1 { "is" } else { "are" },
+                        if stray.len() == 1 { "it" } else { "them" },
+                        if sub == "list" {
+                            " (`probe list --format json` takes its own)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    code: 2,
+                    to_stdout: false,
+                });
             }
         }
         Ok(cli)

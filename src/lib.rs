@@ -9,7 +9,9 @@
 mod checks;
 mod cli;
 mod gocd;
+mod output;
 mod quantity;
+mod redact;
 mod report;
 mod runner;
 mod selection;
@@ -24,9 +26,10 @@ pub mod interrupt;
 pub use checks::{evaluate, Budget};
 pub use cli::{spec_location, Cli, Command, PipelineArgs, RunArgs};
 pub use gocd::{generate_pipeline, select_for_agent, AgentContext};
+pub use output::Output;
+pub use redact::{Markup, Redactor};
 pub use report::{
-    list, render, write_atomic, CheckResult, Format, Host, HumanOptions, Notice, Report,
-    ResourceEntry,
+    list, render, CheckResult, Format, Host, HumanOptions, Notice, Report, ResourceEntry,
 };
 pub use runner::{run_checks, RunLimits};
 pub use selection::select;

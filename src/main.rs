@@ -1,6 +1,6 @@
-//! probe: parse flags → load specs → select → run checks → report.
+//! probe: parse flags → load specs → select → run checks → report. Every
+//! byte written goes through `Output`, which hides secrets.
 
-use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -8,9 +8,9 @@ use std::time::{Instant, SystemTime};
 
 use probe::{
     evaluate, generate_pipeline, interrupt, list, load, render, run_checks, select,
-    select_for_agent, spec_location, write_atomic, AgentContext, Budget, Catalog, Check,
-    CheckResult, Cli, Command, Format, Host, HumanOptions, Notice, PipelineArgs, RealWorld, Report,
-    ResourceEntry, RunArgs, RunLimits, SpecErrors, World,
+    select_for_agent, spec_location, AgentContext, Budget, Catalog, Check, CheckResult, Cli,
+    Command, Format, Host, HumanOptions, Markup, Notice, Output, PipelineArgs, RealWorld, Redactor,
+    Report, ResourceEntry, RunArgs, RunLimits, SpecErrors, World,
 };
 
 const SCHEMA: &str = include_str!("../docs/probe.schema.json");
@@ -19,54 +19,77 @@ const SCHEMA: &str = include_str!("../docs/probe.schema.json");
 struct Usage(String);
 
 fn main() -> ExitCode {
+    let world = Arc::new(RealWorld::new());
+    // Until the flags are read, the secrets are those the name rule and
+    // PROBE_REDACT find.
+    let names: Vec<String> = world
+        .var("PROBE_REDACT")
+        .map(|v| v.to_string_lossy().split(',').map(String::from).collect())
+        .unwrap_or_default();
+    let mut secrets = Redactor::new(&names);
+    secrets.learn(world.vars());
+    let mut out = Output::new(secrets);
     let cli = match Cli::parse_args() {
         Ok(cli) => cli,
-        Err(problem) => {
-            let _ = writeln!(std::io::stderr(), "error: {problem}");
-            return ExitCode::from(2);
+        Err(stop) => {
+            if stop.to_stdout {
+                out.print(stop.text.as_bytes(), Markup::Plain);
+            } else {
+                out.eprint(stop.text.trim_end());
+            }
+            return ExitCode::from(stop.code);
         }
     };
-    match run(cli) {
+    out.secrets_mut()
+        .add_names(cli.redact.iter().map(String::as_str));
+    match run(cli, world, &mut out) {
         Ok(code) => code,
         Err(Usage(message)) => {
-            // A closed stderr (`probe lint 2>&1 | head -1`) is not a crash.
-            let _ = writeln!(std::io::stderr(), "{message}");
+            out.eprint(&message);
             ExitCode::from(2)
         }
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode, Usage> {
+fn run(cli: Cli, world: Arc<RealWorld>, out: &mut Output) -> Result<ExitCode, Usage> {
     if let Some(Command::Schema) = cli.command {
-        print(SCHEMA.as_bytes());
+        out.print(SCHEMA.as_bytes(), Markup::Plain);
         return Ok(ExitCode::SUCCESS);
     }
     let location =
         spec_location(cli.probes.as_deref()).map_err(|e| Usage(format!("error: {e}")))?;
     let catalog = load(&location).map_err(|errors| Usage(SpecErrors(errors).to_string()))?;
+    out.secrets_mut().add_names(catalog.redact_names());
     match cli.command {
         Some(Command::Lint) => {
             let checks: usize = catalog.resources.iter().map(|r| r.checks.len()).sum();
-            print(
+            out.print(
                 format!(
                     "ok: {} resources, {checks} checks in {}\n",
                     catalog.resources.len(),
                     location.display()
                 )
                 .as_bytes(),
+                Markup::Plain,
             );
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::List { format }) => {
-            print(&list(&catalog, &format));
+            out.print(&list(&catalog, &format), Markup::Plain);
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Pipeline(args)) => pipeline(&catalog, &location, &args),
-        Some(Command::Schema) | None => check(&catalog, &location, &cli.run),
+        Some(Command::Pipeline(args)) => pipeline(&catalog, &location, &args, out),
+        Some(Command::Schema) | None => check(&catalog, &location, &cli.run, world, out),
     }
 }
 
-fn check(catalog: &Catalog, location: &Path, args: &RunArgs) -> Result<ExitCode, Usage> {
+fn check(
+    catalog: &Catalog,
+    location: &Path,
+    args: &RunArgs,
+    world: Arc<RealWorld>,
+    out: &Output,
+) -> Result<ExitCode, Usage> {
     for (i, (_, path)) in args.reports.iter().enumerate() {
         if args.reports[..i].iter().any(|(_, earlier)| earlier == path) {
             return Err(Usage(format!(
@@ -75,7 +98,8 @@ fn check(catalog: &Catalog, location: &Path, args: &RunArgs) -> Result<ExitCode,
             )));
         }
     }
-    let agent = AgentContext::from_env(|name| std::env::var(name).ok());
+    let agent =
+        AgentContext::from_env(|name| world.var(name).map(|v| v.to_string_lossy().into_owned()));
     let mut notices = Vec::new();
     let selected = if args.agent {
         let chosen = select_for_agent(catalog, &agent, !args.no_common);
@@ -124,10 +148,10 @@ fn check(catalog: &Catalog, location: &Path, args: &RunArgs) -> Result<ExitCode,
     interrupt::install();
     let started = SystemTime::now();
     let clock = Instant::now();
-    let world: Arc<dyn World> = Arc::new(RealWorld::new());
     let evaluate = {
         let world = Arc::clone(&world);
-        Box::new(move |c: &Check, b: &Budget| evaluate(c, world.as_ref(), b))
+        let secrets = out.secrets().clone();
+        Box::new(move |c: &Check, b: &Budget| evaluate(c, world.as_ref(), b, &secrets))
     };
     let limits = RunLimits {
         jobs: usize::from(args.jobs),
@@ -136,10 +160,9 @@ fn check(catalog: &Catalog, location: &Path, args: &RunArgs) -> Result<ExitCode,
     };
     let finished = run_checks(checks.iter().map(Arc::clone).collect(), evaluate, limits);
     if let Some(signal) = finished.interrupted {
-        let _ = writeln!(
-            std::io::stderr(),
+        out.eprint(&format!(
             "probe: interrupted (signal {signal}); the commands it started were killed"
-        );
+        ));
         // The shell's convention for a process ended by a signal.
         return Ok(ExitCode::from(
             128u8.saturating_add(u8::try_from(signal).unwrap_or(0)),
@@ -184,13 +207,12 @@ fn check(catalog: &Catalog, location: &Path, args: &RunArgs) -> Result<ExitCode,
                 quiet: args.quiet,
             },
         );
-        if let Err(e) = write_atomic(path, &bytes) {
-            let _ = writeln!(
-                std::io::stderr(),
+        if let Err(e) = out.write_file(path, &bytes, format.markup()) {
+            out.eprint(&format!(
                 "error: cannot write the {} report to {}: {e}",
                 format.name(),
                 path.display()
-            );
+            ));
             write_failed = true;
         }
     }
@@ -198,7 +220,7 @@ fn check(catalog: &Catalog, location: &Path, args: &RunArgs) -> Result<ExitCode,
         color: args.format == Format::Human && args.color.enabled(),
         quiet: args.quiet,
     };
-    print(&render(args.format, &report, human));
+    out.print(&render(args.format, &report, human), args.format.markup());
     if write_failed {
         return Ok(ExitCode::from(2));
     }
@@ -209,19 +231,19 @@ fn check(catalog: &Catalog, location: &Path, args: &RunArgs) -> Result<ExitCode,
     })
 }
 
-fn pipeline(catalog: &Catalog, location: &Path, args: &PipelineArgs) -> Result<ExitCode, Usage> {
+fn pipeline(
+    catalog: &Catalog,
+    location: &Path,
+    args: &PipelineArgs,
+    out: &Output,
+) -> Result<ExitCode, Usage> {
     let text = generate_pipeline(catalog, &args.options(location), &args.command_line())
         .map_err(|e| Usage(format!("error: {e}")))?;
     match &args.output {
-        Some(path) => write_atomic(path, text.as_bytes())
+        Some(path) => out
+            .write_file(path, text.as_bytes(), Markup::Plain)
             .map_err(|e| Usage(format!("error: cannot write {}: {e}", path.display())))?,
-        None => print(text.as_bytes()),
+        None => out.print(text.as_bytes(), Markup::Plain),
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Writes to stdout; a closed pipe (`probe ... | head`) is not an error.
-fn print(bytes: &[u8]) {
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(bytes).and_then(|()| stdout.flush());
 }

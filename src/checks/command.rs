@@ -89,11 +89,11 @@ impl Kind for CommandCheck {
             timeout: cx.timeout,
             typed: &typed,
         };
-        let ran = match spawn::run(world, role, start, &wanted) {
+        let ran = match spawn::run(world, role, start, &wanted, cx.secrets) {
             Ok(ran) => ran,
             Err(outcome) => return *outcome,
         };
-        let raw = role.output(&ran.stdout, &ran.stderr);
+        let raw = role.output(&ran.stdout, &ran.stderr, cx.secrets);
         if ran.code != Some(0) {
             let how = ran.code.map_or("was killed by a signal".to_string(), |c| {
                 format!("exited with {c}")

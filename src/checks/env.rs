@@ -3,6 +3,7 @@
 use serde::Deserialize;
 
 use super::{Conflict, Context, Declared, Kind, Outcome};
+use crate::redact::Redactor;
 use crate::spec::Pattern;
 use crate::world::World;
 
@@ -62,8 +63,9 @@ impl Kind for EnvCheck {
         })
     }
 
-    fn evaluate(&self, world: &dyn World, _: &Context) -> Outcome {
+    fn evaluate(&self, world: &dyn World, cx: &Context) -> Outcome {
         let name = &self.env;
+        let shown_value = |name: &str, value: &str| shown_value(name, value, cx.secrets);
         let value = world.var(name).map(|v| v.to_string_lossy().into_owned());
         let must_be_set = self.set.unwrap_or(true);
         let mut expected = if must_be_set {
@@ -114,20 +116,14 @@ impl Kind for EnvCheck {
     }
 }
 
-/// Values of variables whose names say they are secret are never shown.
-fn looks_secret(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    // `PASS` covers PASSWORD, PASSWD, PASSPHRASE and the common `DB_PASS`;
-    // `CRED` covers CREDENTIALS and CREDS.
-    ["TOKEN", "SECRET", "PASS", "KEY", "CRED", "AUTH"]
-        .iter()
-        .any(|word| upper.contains(word))
-}
-
-fn shown_value(name: &str, value: &str) -> String {
-    if looks_secret(name) {
-        format!("<hidden: {} characters>", value.chars().count())
-    } else if value.chars().count() > 300 {
+/// A value as reports show it: a secret variable's only by its length;
+/// another's with any secret in it hidden, and cut when long.
+fn shown_value(name: &str, value: &str, secrets: &Redactor) -> String {
+    if secrets.is_secret(name) {
+        return format!("<hidden: {} characters>", value.chars().count());
+    }
+    let value = secrets.redact(value);
+    if value.chars().count() > 300 {
         format!("\"{}…\"", value.chars().take(300).collect::<String>())
     } else {
         format!("\"{value}\"")

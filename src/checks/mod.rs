@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
 
+use crate::redact::Redactor;
 use crate::spec::de::{from_node, DeError};
 use crate::spec::yaml::Node;
 use crate::spec::{Check, COMMON_KEYS};
@@ -196,9 +197,12 @@ impl CheckKind {
 
 /// What a check's evaluation may use besides the world.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Context {
+pub(crate) struct Context<'a> {
     /// How long a command it spawns (or a connection it makes) may take.
     pub timeout: Duration,
+    /// The run's secrets: text a check shortens (an output excerpt, a long
+    /// value) is redacted first, so that no part of a secret survives the cut.
+    pub secrets: &'a Redactor,
 }
 
 /// What every check evaluation may need besides the world.
@@ -220,7 +224,18 @@ impl Budget {
 }
 
 /// Evaluates one check: skipped when its `os` filter excludes this machine.
-pub fn evaluate(check: &Check, world: &dyn World, budget: &Budget) -> Outcome {
+/// What it found is redacted: secret values never leave the check.
+pub fn evaluate(check: &Check, world: &dyn World, budget: &Budget, secrets: &Redactor) -> Outcome {
+    let outcome = evaluate_unredacted(check, world, budget, secrets);
+    redact(outcome, check.common.sensitive == Some(true), secrets)
+}
+
+fn evaluate_unredacted(
+    check: &Check,
+    world: &dyn World,
+    budget: &Budget,
+    secrets: &Redactor,
+) -> Outcome {
     if let Some(only) = &check.common.os {
         let here = world.os_family();
         if !only.0.contains(&here) {
@@ -233,8 +248,36 @@ pub fn evaluate(check: &Check, world: &dyn World, budget: &Budget) -> Outcome {
     }
     let cx = Context {
         timeout: budget.for_check(check),
+        secrets,
     };
     check.kind.spec.evaluate(world, &cx)
+}
+
+/// What the report shows of a sensitive check's findings.
+const SENSITIVE: &str = "<hidden: sensitive check>";
+
+fn redact(mut o: Outcome, sensitive: bool, secrets: &Redactor) -> Outcome {
+    if sensitive {
+        if !o.actual.is_empty() {
+            o.actual = SENSITIVE.to_string();
+        }
+        o.output = None;
+    }
+    let clean = |text: &mut String| {
+        if let std::borrow::Cow::Owned(redacted) = secrets.redact(text) {
+            *text = redacted;
+        }
+    };
+    clean(&mut o.message);
+    clean(&mut o.expected);
+    clean(&mut o.actual);
+    if let Some(location) = &mut o.location {
+        clean(location);
+    }
+    if let Some(output) = &mut o.output {
+        clean(output);
+    }
+    o
 }
 
 #[cfg(test)]
@@ -315,6 +358,7 @@ mod tests {
             &world,
             &Context {
                 timeout: Duration::from_secs(1),
+                secrets: &crate::redact::Redactor::default(),
             },
         );
         assert_eq!(
@@ -371,7 +415,10 @@ mod tests {
             deadline: Instant::now() + Duration::from_secs(3),
         };
         let c = check("command: lua\nargs: [-v]\ntimeout: 30s");
-        assert_eq!(evaluate(&c, &world, &budget).status, Status::Pass);
+        assert_eq!(
+            evaluate(&c, &world, &budget, &crate::redact::Redactor::default()).status,
+            Status::Pass
+        );
         let timeout = world.ran()[0].timeout;
         assert!(timeout <= Duration::from_secs(3), "{timeout:?}");
         assert!(timeout > Duration::from_secs(1), "{timeout:?}");

@@ -78,14 +78,14 @@ impl Kind for RunCheck {
             timeout: cx.timeout,
             typed: &typed,
         };
-        let ran = match spawn::run(world, role, start, &expected) {
+        let ran = match spawn::run(world, role, start, &expected, cx.secrets) {
             Ok(ran) => ran,
             Err(outcome) => return *outcome,
         };
+        let output = Some(role.output(&ran.stdout, &ran.stderr, cx.secrets));
         let (code, stdout, stderr) = (ran.code, ran.stdout.text(), ran.stderr.text());
         let allowed: Vec<i32> = self.exit.as_ref().map_or(vec![0], |e| e.0.clone());
         let exit_text = code.map_or("killed by a signal".to_string(), |c| format!("exit {c}"));
-        let output = Some(spawn::both(&stdout, &stderr));
         if !code.is_some_and(|c| allowed.contains(&c)) {
             let want: Vec<String> = allowed.iter().map(ToString::to_string).collect();
             let ended = code.map_or("was killed by a signal".to_string(), |c| {
@@ -120,7 +120,7 @@ impl Kind for RunCheck {
                     pattern.as_str()
                 ))
                 .at(at)
-                .output(Some(excerpt(text, 5)));
+                .output(Some(excerpt(&cx.secrets.redact(text), 5)));
             }
         }
         Outcome::pass(format!("`{typed}` ran ({exit_text})"))
@@ -626,6 +626,7 @@ mod tests {
             &world,
             &Context {
                 timeout: Duration::from_secs(1),
+                secrets: &crate::redact::Redactor::default(),
             },
         );
         error(&o);

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use super::Outcome;
 use crate::quantity::format_duration;
+use crate::redact::Redactor;
 use crate::text::excerpt;
 use crate::world::{Captured, Lookup, RunOutcome, RunRequest, World};
 
@@ -30,11 +31,19 @@ impl Role<'_> {
     }
 
     /// The output a report shows: for a tool, what a person sees first;
-    /// for a command line, both streams.
-    pub(super) fn output(&self, stdout: &Captured, stderr: &Captured) -> String {
+    /// for a command line, both streams. Secrets are hidden before the
+    /// excerpt is cut.
+    pub(super) fn output(
+        &self,
+        stdout: &Captured,
+        stderr: &Captured,
+        secrets: &Redactor,
+    ) -> String {
+        let (out, err) = (stdout.text(), stderr.text());
+        let (out, err) = (secrets.redact(&out), secrets.redact(&err));
         match self {
-            Role::Tool(_) => first_lines(stdout, stderr),
-            Role::Line { .. } => both(&stdout.text(), &stderr.text()),
+            Role::Tool(_) => first_lines(&out, &err),
+            Role::Line { .. } => both(&out, &err),
         }
     }
 }
@@ -113,6 +122,7 @@ pub(super) fn run(
     role: Role,
     start: Start,
     expected: &str,
+    secrets: &Redactor,
 ) -> Result<Ran, Box<Outcome>> {
     let at = start.path.display().to_string();
     let request = RunRequest {
@@ -164,23 +174,23 @@ pub(super) fn run(
                 Role::Line { .. } => "timed out",
             })
             .at(at)
-            .output(Some(role.output(&stdout, &stderr))),
+            .output(Some(role.output(&stdout, &stderr, secrets))),
         )),
     }
 }
 
 /// The first lines of stdout, else of stderr: what a person would see.
-fn first_lines(stdout: &Captured, stderr: &Captured) -> String {
-    let out = excerpt(&stdout.text(), 3);
+fn first_lines(stdout: &str, stderr: &str) -> String {
+    let out = excerpt(stdout, 3);
     if out.is_empty() {
-        excerpt(&stderr.text(), 3)
+        excerpt(stderr, 3)
     } else {
         out
     }
 }
 
 /// The first lines of both streams, stdout first.
-pub(super) fn both(stdout: &str, stderr: &str) -> String {
+fn both(stdout: &str, stderr: &str) -> String {
     let out = excerpt(stdout, 5);
     let err = excerpt(stderr, 5);
     match (out.is_empty(), err.is_empty()) {

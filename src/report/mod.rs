@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::checks::{Outcome, Status};
 use crate::gocd::AgentContext;
+use crate::redact::Markup;
 use crate::spec::Check;
 
 pub mod html;
@@ -36,6 +37,14 @@ impl Format {
             Format::Json => "json",
             Format::Junit => "junit",
             Format::Html => "html",
+        }
+    }
+
+    /// How the format escapes text, for redacting it.
+    pub fn markup(self) -> Markup {
+        match self {
+            Format::Human | Format::Json => Markup::Plain,
+            Format::Junit | Format::Html => Markup::Xml,
         }
     }
 

@@ -32,6 +32,8 @@ pub struct Resource {
     pub name: String,
     pub file: PathBuf,
     pub description: Option<String>,
+    /// Variables the spec names secret (`redact:`).
+    pub redact: Vec<String>,
     /// Resolved to the required resources' own names.
     pub requires: Vec<String>,
     /// Shared, not copied, with the runs that check them.
@@ -66,6 +68,13 @@ impl Catalog {
 
     pub fn names(&self) -> Vec<&str> {
         self.resources.iter().map(|r| r.name.as_str()).collect()
+    }
+
+    /// Every variable name (or glob) the specs' `redact:` lists name.
+    pub fn redact_names(&self) -> impl Iterator<Item = &str> {
+        self.resources
+            .iter()
+            .flat_map(|r| r.redact.iter().map(String::as_str))
     }
 }
 
@@ -391,6 +400,7 @@ fn parse_spec(file: &Path, name: &str, source: String) -> Result<Loaded, Failure
             name: name.to_string(),
             file: file.to_path_buf(),
             description: header.description,
+            redact: header.redact,
             requires: Vec::new(),
             checks: checks.into_iter().map(Arc::new).collect(),
         },

@@ -194,7 +194,7 @@ mod tests {
             .map(|p| p.keys().map(String::as_str).collect())
             .unwrap_or_default();
         keys.sort_unstable();
-        assert_eq!(keys, ["checks", "description", "requires"]);
+        assert_eq!(keys, ["checks", "description", "redact", "requires"]);
         assert_eq!(schema["additionalProperties"], json!(false));
     }
 

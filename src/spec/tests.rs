@@ -193,7 +193,7 @@ fn an_unknown_top_level_key_suggests_the_near_one() {
         error_in("descripton: Lua toolchain\nchecks:\n  - command: lua\n"),
         lines(&[
             "probes/lua.yaml:1:1: error: unknown key `descripton` (did you mean `description`?); \
-             expected one of `description`, `requires`, `checks`",
+             expected one of `description`, `requires`, `redact`, `checks`",
             "  |",
             "1 | descripton: Lua toolchain",
             "  | ^^^^^^^^^^",
@@ -343,7 +343,7 @@ fn an_unknown_check_key_lists_the_kind_keys_and_the_common_ones() {
         lines(&[
             "probes/lua.yaml:3:5: error: unknown key `verison` (did you mean `version`?); \
              expected one of `command`, `version`, `version_matches`, `version_regex`, `args`, \
-             `title`, `hint`, `timeout`, `os`",
+             `title`, `hint`, `timeout`, `os`, `sensitive`",
             "  |",
             "3 |     verison: '>=5.3'",
             "  |     ^^^^^^^",
@@ -357,7 +357,7 @@ fn a_misspelt_common_key_is_suggested_too() {
         error_in("checks:\n  - absent: python2\n    hnit: remove python2\n"),
         lines(&[
             "probes/lua.yaml:3:5: error: unknown key `hnit` (did you mean `hint`?); expected \
-             one of `absent`, `title`, `hint`, `timeout`, `os`",
+             one of `absent`, `title`, `hint`, `timeout`, `os`, `sensitive`",
             "  |",
             "3 |     hnit: remove python2",
             "  |     ^^^^",
@@ -773,7 +773,7 @@ fn every_error_in_every_file_is_reported_in_one_load_in_file_and_line_order() {
              (did you mean `linux`?); known resources: java, linux, lua",
             "probes/lua.yaml:5:5: error: unknown key `verison` (did you mean `version`?); \
              expected one of `command`, `version`, `version_matches`, `version_regex`, `args`, \
-             `title`, `hint`, `timeout`, `os`",
+             `title`, `hint`, `timeout`, `os`, `sensitive`",
             "probes/lua.yaml:6:13: error: `2 gigs` is not a size; write a number and a unit, \
              e.g. `5 GiB`, `512 MiB`, `2 GB`",
             "probes/lua.yaml:8:14: error: `(x` is not a valid regular expression: unclosed group",

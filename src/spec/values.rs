@@ -29,6 +29,12 @@ pub struct SpecHeader {
     /// (file names in the same directory, without `.yaml`).
     #[serde(default)]
     pub requires: Vec<String>,
+    /// Environment variables whose values must never appear in a report,
+    /// besides those whose names say they are secret (`*` and `?` allowed).
+    /// A list in any spec applies to every run of that probes directory;
+    /// common.yaml is the natural place.
+    #[serde(default)]
+    pub redact: Vec<String>,
 }
 
 /// The keys any check may carry besides its kind.
@@ -44,9 +50,12 @@ pub struct CheckCommon {
     pub timeout: Option<DurationText>,
     /// Run the check only on these operating systems; elsewhere it is skipped.
     pub os: Option<OneOrMany<OsFamily>>,
+    /// `true`: what the check found and the command's output are left out of
+    /// every report; its verdict and message stay.
+    pub sensitive: Option<bool>,
 }
 
-pub const COMMON_KEYS: &[&str] = &["title", "hint", "timeout", "os"];
+pub const COMMON_KEYS: &[&str] = &["title", "hint", "timeout", "os", "sensitive"];
 
 // ---- values ----
 

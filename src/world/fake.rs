@@ -191,6 +191,13 @@ impl World for FakeWorld {
         None
     }
 
+    fn vars(&self) -> Vec<(String, String)> {
+        self.vars
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
     fn lookup(&self, command: &str) -> Lookup {
         self.commands
             .get(command)

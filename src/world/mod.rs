@@ -107,6 +107,9 @@ pub struct OsRelease {
 pub trait World: Send + Sync {
     /// An environment variable of the probe's process.
     fn var(&self, name: &str) -> Option<OsString>;
+    /// Every environment variable of the probe's process (lossily as text),
+    /// for finding the secret ones.
+    fn vars(&self) -> Vec<(String, String)>;
     /// Resolves a command name the way a shell would, on PATH.
     fn lookup(&self, command: &str) -> Lookup;
     fn run(&self, request: &RunRequest) -> RunOutcome;

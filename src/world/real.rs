@@ -30,6 +30,17 @@ impl World for RealWorld {
         std::env::var_os(name)
     }
 
+    fn vars(&self) -> Vec<(String, String)> {
+        std::env::vars_os()
+            .map(|(k, v)| {
+                (
+                    k.to_string_lossy().into_owned(),
+                    v.to_string_lossy().into_owned(),
+                )
+            })
+            .collect()
+    }
+
     fn lookup(&self, command: &str) -> Lookup {
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         lookup_in(command, self.var("PATH").as_deref(), &cwd)

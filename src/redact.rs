@@ -1,0 +1,425 @@
+//! Secrets never reach a report. The values of secret environment variables
+//! are replaced by `<hidden: NAME>` in everything the probe writes (every
+//! report format, stdout, stderr, error messages), and the user and password
+//! of a URL (`https://user:pass@host`) are replaced by `<hidden: userinfo>`.
+//!
+//! A variable is secret when its name says so (it contains TOKEN, SECRET,
+//! PASS, KEY, CRED or AUTH), when `--redact` or `PROBE_REDACT` names it
+//! (globs allowed), or when a spec's `redact:` list does. Values shorter than
+//! [`MIN_LEN`] characters are not masked: hiding every `1` or `yes` would
+//! mangle the report without protecting anything worth a secret.
+//!
+//! The step runs where text is made for output: on each check's outcome
+//! (before an excerpt is cut, so a secret cannot leak in halves) and on the
+//! bytes written to any stream or file. It costs nothing when there is
+//! nothing to hide.
+
+use std::borrow::Cow;
+
+/// Values shorter than this are not masked.
+pub const MIN_LEN: usize = 4;
+
+/// What `redact` writes instead of a URL's user and password.
+const USERINFO: &str = "<hidden: userinfo>";
+
+/// Words that make a variable secret by its name alone.
+const SECRET_WORDS: &[&str] = &["TOKEN", "SECRET", "PASS", "KEY", "CRED", "AUTH"];
+
+/// Whether a variable's name says it holds a secret. `PASS` covers
+/// PASSWORD, PASSWD, PASSPHRASE and `DB_PASS`; `CRED` covers CREDENTIAL(S)
+/// and CREDS.
+pub fn is_secret_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    SECRET_WORDS.iter().any(|word| upper.contains(word))
+}
+
+/// How the text being redacted is escaped, so that the mark is too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Markup {
+    /// Plain text, JSON strings.
+    Plain,
+    /// XML and HTML: `<` and `>` are escaped.
+    Xml,
+}
+
+#[derive(Debug, Clone)]
+struct Secret {
+    name: String,
+    value: String,
+    /// How the value appears in plain text and JSON, and the mark for it.
+    plain: Vec<String>,
+    plain_mark: String,
+    /// How it appears in XML and HTML, and the mark for it.
+    xml: Vec<String>,
+    xml_mark: String,
+}
+
+impl Secret {
+    fn new(name: String, value: String) -> Secret {
+        Secret {
+            plain: forms(&value, Markup::Plain),
+            xml: forms(&value, Markup::Xml),
+            plain_mark: format!("<hidden: {name}>"),
+            xml_mark: format!("&lt;hidden: {name}&gt;"),
+            name,
+            value,
+        }
+    }
+}
+
+/// The secrets of one run, and the names that make a variable secret.
+#[derive(Debug, Clone, Default)]
+pub struct Redactor {
+    /// Longest value first, so that a secret containing another is masked whole.
+    secrets: Vec<Secret>,
+    /// Names or globs from `--redact`, `PROBE_REDACT` and specs.
+    names: Vec<String>,
+    /// Variables not (yet) secret whose values would be masked if a name
+    /// added later made them so.
+    others: Vec<(String, String)>,
+}
+
+impl Redactor {
+    /// `names`: globs (`*`, `?`) naming secret variables besides those the
+    /// name rule finds; matched ignoring ASCII case.
+    pub fn new(names: &[String]) -> Redactor {
+        let mut redactor = Redactor::default();
+        redactor.add_names(names.iter().map(String::as_str));
+        redactor
+    }
+
+    /// Adds names or globs (from a flag, a spec's `redact:` list); the
+    /// variables they name are secret from now on.
+    pub fn add_names<'a>(&mut self, names: impl IntoIterator<Item = &'a str>) {
+        let before = self.names.len();
+        self.names.extend(
+            names
+                .into_iter()
+                .map(|n| n.trim().to_string())
+                .filter(|n| !n.is_empty()),
+        );
+        if self.names.len() == before || self.others.is_empty() {
+            return;
+        }
+        let others = std::mem::take(&mut self.others);
+        self.learn(others);
+    }
+
+    /// Whether the variable `name` is secret.
+    pub fn is_secret(&self, name: &str) -> bool {
+        is_secret_name(name) || self.names.iter().any(|glob| glob_match(glob, name))
+    }
+
+    /// Takes the values of the secret variables among `vars` (the
+    /// process's environment), and keeps the others in case a name added
+    /// later makes them secret.
+    pub fn learn(&mut self, vars: impl IntoIterator<Item = (String, String)>) {
+        for (name, value) in vars {
+            if value.chars().count() < MIN_LEN {
+                continue;
+            }
+            if self.is_secret(&name) {
+                self.secrets.push(Secret::new(name, value));
+            } else {
+                self.others.push((name, value));
+            }
+        }
+        // Longest first; for equal values the first name in order wins.
+        self.secrets.sort_by(|a, b| {
+            b.value
+                .len()
+                .cmp(&a.value.len())
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        self.secrets.dedup_by(|a, b| a.value == b.value);
+    }
+
+    /// The names of the variables whose values are hidden.
+    pub fn hidden_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.secrets.iter().map(|s| s.name.as_str()).collect();
+        names.sort_unstable();
+        names
+    }
+
+    /// `text` with every secret value replaced by `<hidden: NAME>` and the
+    /// user and password of every URL by `<hidden: userinfo>`.
+    pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        self.redact_in(text, Markup::Plain)
+    }
+
+    /// As [`Redactor::redact`], for text already escaped as `markup`: the
+    /// values are looked for as they are escaped there, and the mark is
+    /// escaped too.
+    pub fn redact_in<'a>(&self, text: &'a str, markup: Markup) -> Cow<'a, str> {
+        let mut out = Cow::Borrowed(text);
+        for secret in &self.secrets {
+            let (forms, mark) = match markup {
+                Markup::Plain => (&secret.plain, &secret.plain_mark),
+                Markup::Xml => (&secret.xml, &secret.xml_mark),
+            };
+            for form in forms {
+                if out.contains(form.as_str()) {
+                    out = Cow::Owned(out.replace(form.as_str(), mark));
+                }
+            }
+        }
+        match mask_userinfo(&out, markup) {
+            Some(masked) => Cow::Owned(masked),
+            None => out,
+        }
+    }
+
+    /// [`Redactor::redact_in`] over bytes that are UTF-8 text (a rendered
+    /// report); other bytes are returned as they are.
+    pub fn redact_bytes<'a>(&self, bytes: &'a [u8], markup: Markup) -> Cow<'a, [u8]> {
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            return Cow::Borrowed(bytes);
+        };
+        match self.redact_in(text, markup) {
+            Cow::Borrowed(_) => Cow::Borrowed(bytes),
+            Cow::Owned(text) => Cow::Owned(text.into_bytes()),
+        }
+    }
+}
+
+/// The ways `value` can appear in text escaped as `markup`: as it is, and
+/// as each format the probe writes escapes it.
+fn forms(value: &str, markup: Markup) -> Vec<String> {
+    let mut forms = vec![value.to_string()];
+    let json = serde_json::to_string(value).unwrap_or_default();
+    let json = json
+        .strip_prefix('"')
+        .and_then(|j| j.strip_suffix('"'))
+        .unwrap_or(value);
+    if json != value {
+        forms.push(json.to_string());
+    }
+    if markup == Markup::Xml {
+        let text = value
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        for escaped in [
+            text.replace('"', "&quot;").replace('\'', "&#39;"),
+            text.replace('"', "&quot;"),
+            text,
+        ] {
+            if !forms.contains(&escaped) {
+                forms.push(escaped);
+            }
+        }
+    }
+    forms
+}
+
+/// Replaces the userinfo of each `scheme://userinfo@host` in `text`; None
+/// when there is none.
+fn mask_userinfo(text: &str, markup: Markup) -> Option<String> {
+    if !text.contains("://") {
+        return None;
+    }
+    let mark = match markup {
+        Markup::Plain => USERINFO.to_string(),
+        Markup::Xml => USERINFO.replace('<', "&lt;").replace('>', "&gt;"),
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut changed = false;
+    while let Some(i) = rest.find("://") {
+        let (before, after) = rest.split_at(i + 3);
+        out.push_str(before);
+        // The authority ends at the path, query, fragment, or anything that
+        // cannot be in a URL as printed in a message.
+        let end = after
+            .find(|c: char| {
+                matches!(
+                    c,
+                    '/' | '?' | '#' | '"' | '\'' | '`' | '<' | '>' | ')' | ']'
+                ) || c.is_whitespace()
+            })
+            .unwrap_or(after.len());
+        let authority = &after[..end];
+        match authority.rfind('@') {
+            Some(at) if at > 0 && !authority[..at].starts_with(&mark) => {
+                out.push_str(&mark);
+                out.push_str(&authority[at..]);
+                changed = true;
+            }
+            _ => out.push_str(authority),
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    changed.then_some(out)
+}
+
+/// `*` (any run of characters) and `?` (one character), ignoring ASCII case.
+fn glob_match(glob: &str, name: &str) -> bool {
+    let glob: Vec<char> = glob.to_ascii_uppercase().chars().collect();
+    let name: Vec<char> = name.to_ascii_uppercase().chars().collect();
+    // Classic two-pointer matching with backtracking to the last `*`.
+    let (mut g, mut n) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while n < name.len() {
+        if g < glob.len() && (glob[g] == '?' || glob[g] == name[n]) {
+            g += 1;
+            n += 1;
+        } else if g < glob.len() && glob[g] == '*' {
+            star = Some((g, n));
+            g += 1;
+        } else if let Some((sg, sn)) = star {
+            g = sg + 1;
+            n = sn + 1;
+            star = Some((sg, sn + 1));
+        } else {
+            return false;
+        }
+    }
+    glob[g..].iter().all(|c| *c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn redactor(names: &[&str], vars: &[(&str, &str)]) -> Redactor {
+        let names: Vec<String> = names.iter().map(ToString::to_string).collect();
+        let mut r = Redactor::new(&names);
+        r.learn(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        r
+    }
+
+    #[test]
+    fn names_that_say_secret_are_secret() {
+        for name in [
+            "GOCD_TOKEN",
+            "db_password",
+            "DB_PASS",
+            "PASSWD",
+            "AWS_SECRET_ACCESS_KEY",
+            "AGENT_AUTO_REGISTER_KEY",
+            "GOOGLE_APPLICATION_CREDENTIALS",
+            "BASIC_AUTH",
+        ] {
+            assert!(is_secret_name(name), "{name}");
+        }
+        for name in ["PATH", "HOME", "JAVA_HOME", "GO_SERVER_URL", "LANG"] {
+            assert!(!is_secret_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn values_of_secret_variables_are_replaced_by_their_name() {
+        let r = redactor(
+            &[],
+            &[("GOCD_TOKEN", "s3cr3t-VALUE-123"), ("HOME", "/home/go")],
+        );
+        assert_eq!(
+            r.redact("where: /tmp/s3cr3t-VALUE-123/x and /home/go"),
+            "where: /tmp/<hidden: GOCD_TOKEN>/x and /home/go"
+        );
+        assert!(matches!(r.redact("nothing here"), Cow::Borrowed(_)));
+        assert_eq!(r.hidden_names(), ["GOCD_TOKEN"]);
+    }
+
+    #[test]
+    fn redact_names_and_globs_add_to_the_name_rule() {
+        let r = redactor(
+            &["deploy_*", "SIGNING?"],
+            &[
+                ("DEPLOY_TARGET", "prod-cluster-7"),
+                ("SIGNING1", "abcd-efgh"),
+                ("SIGNING", "not-matched"),
+                ("OTHER", "prod-cluster-7x"),
+            ],
+        );
+        assert!(r.is_secret("Deploy_Target"));
+        assert!(!r.is_secret("SIGNING"));
+        assert_eq!(
+            r.redact("prod-cluster-7 abcd-efgh not-matched"),
+            "<hidden: DEPLOY_TARGET> <hidden: SIGNING1> not-matched"
+        );
+    }
+
+    #[test]
+    fn names_added_after_the_environment_was_read_still_count() {
+        // The spec's `redact:` list is known only after the specs load.
+        let mut r = redactor(
+            &[],
+            &[("SONAR_LOGIN", "squ_0123456789"), ("HOME", "/home/go")],
+        );
+        assert_eq!(r.redact("squ_0123456789"), "squ_0123456789");
+        r.add_names(["sonar_*"]);
+        assert_eq!(
+            r.redact("squ_0123456789 /home/go"),
+            "<hidden: SONAR_LOGIN> /home/go"
+        );
+        assert_eq!(r.hidden_names(), ["SONAR_LOGIN"]);
+    }
+
+    #[test]
+    fn short_values_are_not_masked() {
+        let r = redactor(&[], &[("API_KEY", "abc"), ("API_TOKEN", "abcd")]);
+        assert_eq!(r.redact("abc abcd"), "abc <hidden: API_TOKEN>");
+    }
+
+    #[test]
+    fn the_longest_secret_is_masked_first() {
+        let r = redactor(
+            &[],
+            &[
+                ("SHORT_TOKEN", "pass1234"),
+                ("LONG_TOKEN", "xx-pass1234-yy"),
+            ],
+        );
+        assert_eq!(
+            r.redact("a xx-pass1234-yy b pass1234"),
+            "a <hidden: LONG_TOKEN> b <hidden: SHORT_TOKEN>"
+        );
+    }
+
+    #[test]
+    fn url_userinfo_is_always_masked() {
+        let r = Redactor::default();
+        assert_eq!(
+            r.redact("cannot reach https://alice:hunter22@repo.example.com/maven2 (401)"),
+            "cannot reach https://<hidden: userinfo>@repo.example.com/maven2 (401)"
+        );
+        assert_eq!(
+            r.redact("see https://repo.example.com/a@b and mailto:x@y"),
+            "see https://repo.example.com/a@b and mailto:x@y"
+        );
+        assert_eq!(
+            r.redact("\"http://u@h:8080\" and ftp://p:q@h"),
+            "\"http://<hidden: userinfo>@h:8080\" and ftp://<hidden: userinfo>@h"
+        );
+    }
+
+    #[test]
+    fn escaped_values_are_found_and_the_mark_is_escaped_too() {
+        let r = redactor(&[], &[("DB_PASSWORD", "a<b>&\"c'")]);
+        assert_eq!(
+            r.redact_in("x a&lt;b&gt;&amp;&quot;c&#39; y", Markup::Xml),
+            "x &lt;hidden: DB_PASSWORD&gt; y"
+        );
+        assert_eq!(
+            r.redact_in("x a&lt;b&gt;&amp;\"c' y", Markup::Xml),
+            "x &lt;hidden: DB_PASSWORD&gt; y"
+        );
+        // JSON escapes the quote.
+        assert_eq!(
+            r.redact("{\"v\": \"a<b>&\\\"c'\"}"),
+            "{\"v\": \"<hidden: DB_PASSWORD>\"}"
+        );
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("*", "ANY"));
+        assert!(glob_match("a*c", "abbbc"));
+        assert!(glob_match("A?C", "abc"));
+        assert!(!glob_match("a?c", "ac"));
+        assert!(glob_match("*_TOKEN*", "MY_TOKEN_2"));
+        assert!(!glob_match("MY", "MY_X"));
+    }
+}
