@@ -115,17 +115,17 @@ fn a_shim_that_exits_127_is_found_but_does_not_run() {
 #[test]
 fn a_file_that_is_not_executable_is_found_but_does_not_run() {
     let s = Sandbox::new();
-    let path = s.path("bin/gradle");
+    let path = s.path("bin/gradle-probe-test");
     fs::write(&path, "#!/bin/sh\necho 8.5\n").expect("write");
     fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).expect("chmod");
-    s.spec("g", "checks:\n  - command: gradle\n");
+    s.spec("g", "checks:\n  - command: gradle-probe-test\n");
     let o = s.probe(&["-r", "g", "-f", "json"]);
     assert_eq!(o.status.code(), Some(1));
-    let c = check(&json(&o), "g/command:gradle").clone();
+    let c = check(&json(&o), "g/command:gradle-probe-test").clone();
     assert_eq!(
         c["message"],
         format!(
-            "`gradle` is found but does not run: {} is not executable",
+            "`gradle-probe-test` is found but does not run: {} is not executable",
             path.display()
         )
     );

@@ -7,10 +7,10 @@ use serde::Deserialize;
 
 use super::spawn::{self, Role, Start};
 use super::{Context, Declared, Kind, Outcome};
-use crate::spec::Pattern;
+use crate::spec::{OneOrMany, Pattern};
 use crate::text::shell_words;
-use crate::version::Version;
 use crate::version::VersionReq;
+use crate::version::{extract, rejection, Found, Version};
 use crate::world::{Captured, World};
 
 /// A command must be on PATH; with `version`, `version_matches` or `args`
@@ -32,6 +32,9 @@ pub struct CommandCheck {
     pub version_regex: Option<Pattern>,
     /// Arguments that make the command print its version; default `["--version"]`.
     pub args: Option<Vec<String>>,
+    /// The exit code(s) that count as success when it is run; default 0.
+    /// For tools that print their version and exit non-zero (`unzip -v`).
+    pub exit: Option<OneOrMany<i32>>,
 }
 
 impl Declared for CommandCheck {
@@ -94,7 +97,8 @@ impl Kind for CommandCheck {
             Err(outcome) => return *outcome,
         };
         let raw = role.output(&ran.stdout, &ran.stderr, cx.secrets);
-        if ran.code != Some(0) {
+        let allowed = self.exit.as_ref().map_or(&[0][..], |e| e.0.as_slice());
+        if !ran.code.is_some_and(|c| allowed.contains(&c)) {
             let how = ran.code.map_or("was killed by a signal".to_string(), |c| {
                 format!("exited with {c}")
             });
@@ -121,10 +125,15 @@ impl Kind for CommandCheck {
                 .at(shown)
                 .output(Some(raw));
         }
-        let Some(version) = self.find_version(&ran.stdout, &ran.stderr) else {
-            let how = match &self.version_regex {
-                Some(re) => format!("nothing matched `{}`", re.as_str()),
-                None => "no version-like text".to_string(),
+        let names = [name.as_str(), &shown, path_name(&path)];
+        let Some(found) = self.find_version(&ran.stdout, &ran.stderr, &names) else {
+            let rejected = rejection(&ran.stdout.text()).or_else(|| rejection(&ran.stderr.text()));
+            let how = match (&self.version_regex, rejected) {
+                (Some(re), _) => format!("nothing matched `{}`", re.as_str()),
+                (None, Some(phrase)) => format!(
+                    "it rejects the argument (`{phrase}`); set `args` to what makes it print its version"
+                ),
+                (None, None) => "no version-like text".to_string(),
             };
             return Outcome::fail(format!(
                 "no version found in the output of `{typed}`: {how}"
@@ -135,7 +144,8 @@ impl Kind for CommandCheck {
             .output(Some(raw));
         };
 
-        let in_range = self.version.as_ref().is_none_or(|r| r.matches(&version));
+        let version = &found.version;
+        let in_range = self.version.as_ref().is_none_or(|r| r.matches(version));
         let matched = self
             .version_matches
             .as_ref()
@@ -151,6 +161,7 @@ impl Kind for CommandCheck {
         Outcome::verdict(in_range && matched, message)
             .expected(wanted)
             .actual(version.text.clone())
+            .found_in(found.place())
             .at(shown)
             .output(Some(raw))
     }
@@ -168,6 +179,7 @@ impl CommandCheck {
 
     fn wanted(&self) -> String {
         let mut text = format!("`{}` on PATH", self.command);
+        let codes = self.exit.as_ref().map(|e| e.0.as_slice()).unwrap_or(&[0]);
         if let Some(range) = &self.version {
             text.push_str(&format!(", version {range}"));
         }
@@ -175,24 +187,50 @@ impl CommandCheck {
             text.push_str(&format!(", version matching `{}`", pattern.as_str()));
         }
         if !self.wants_version() && self.runs() {
-            text.push_str(", runs and exits 0");
+            let codes: Vec<String> = codes.iter().map(ToString::to_string).collect();
+            text.push_str(&format!(", runs and exits {}", codes.join(" or ")));
         }
         text
     }
 
-    fn find_version(&self, stdout: &Captured, stderr: &Captured) -> Option<Version> {
-        let streams = [stdout.text(), stderr.text()];
+    /// The version in the output, and where. `names`: what the tool is
+    /// called, which the output may print and which holds no version.
+    fn find_version(&self, stdout: &Captured, stderr: &Captured, names: &[&str]) -> Option<Found> {
+        let streams = [("stdout", stdout.text()), ("stderr", stderr.text())];
         match &self.version_regex {
-            // Both streams as one text: a dotted version on stderr beats a bare
-            // number (a copyright year) on stdout.
-            None => Version::extract(&streams.join("\n")),
-            Some(re) => streams.iter().find_map(|s| {
-                let caps = re.0.captures(s)?;
-                let found = caps.get(1).or_else(|| caps.get(0))?;
-                Version::parse(found.as_str())
+            // Both streams in turn: a dotted version on stderr beats a bare
+            // number on stdout.
+            None => {
+                let streams = streams
+                    .each_ref()
+                    .map(|(name, text)| (*name, text.as_str()));
+                extract(&streams, names)
+            }
+            Some(re) => streams.iter().find_map(|(stream, text)| {
+                let caps = re.0.captures(text)?;
+                let matched = caps.get(1).or_else(|| caps.get(0))?;
+                let line = text[..matched.start()].matches('\n').count() + 1;
+                Some(Found {
+                    version: Version::parse(matched.as_str())?,
+                    stream,
+                    line,
+                    text: text
+                        .lines()
+                        .nth(line - 1)
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string(),
+                })
             }),
         }
     }
+}
+
+/// The file name of a resolved command (`gcc-12` for /usr/bin/gcc-12).
+fn path_name(path: &std::path::Path) -> &str {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -605,6 +643,77 @@ mod tests {
         assert_eq!(
             o.output.as_deref(),
             Some("Python was not found; run without arguments to install from the Microsoft Store")
+        );
+    }
+
+    #[test]
+    fn a_tool_that_prints_its_version_and_exits_non_zero_passes_with_exit() {
+        let world = FakeWorld::default().tool(
+            "unzip",
+            "-v",
+            exited(10, "UnZip 6.00 of 20 April 2009, by Debian.\n", ""),
+        );
+        let o = eval("command: unzip\nargs: [-v]\nversion: '>=6'", &world);
+        fail(&o);
+        assert_eq!(o.message, "`unzip -v` exited with 10");
+        let o = eval(
+            "command: unzip\nargs: [-v]\nversion: '>=6'\nexit: [0, 10]",
+            &world,
+        );
+        pass(&o);
+        assert_eq!(o.actual, "6.00");
+        let o = eval("command: unzip\nargs: [-v]\nexit: 10", &world);
+        pass(&o);
+        assert_eq!(o.expected, "`unzip` on PATH, runs and exits 10");
+    }
+
+    #[test]
+    fn the_report_says_where_the_version_came_from() {
+        let world = FakeWorld::default().tool(
+            "x86_64-w64-mingw32-gcc",
+            "--version",
+            exited(
+                0,
+                "x86_64-w64-mingw32-gcc (GCC) 12-win32\nCopyright (C) 2022\n",
+                "",
+            ),
+        );
+        let o = eval("command: x86_64-w64-mingw32-gcc\nversion: '>=12'", &world);
+        pass(&o);
+        assert_eq!(o.actual, "12");
+        assert_eq!(
+            o.found_in.as_deref(),
+            Some("line 1 of stdout: \"x86_64-w64-mingw32-gcc (GCC) 12-win32\"")
+        );
+        // A version_regex names its line too.
+        let o = eval(
+            "command: x86_64-w64-mingw32-gcc\nversion: '>=12'\nversion_regex: '\\(GCC\\) (\\d+)'",
+            &world,
+        );
+        pass(&o);
+        assert_eq!(
+            o.found_in.as_deref(),
+            Some("line 1 of stdout: \"x86_64-w64-mingw32-gcc (GCC) 12-win32\"")
+        );
+    }
+
+    #[test]
+    fn a_tool_that_rejects_the_argument_gives_no_version_whatever_numbers_it_prints() {
+        let world = FakeWorld::default().tool(
+            "oldtool",
+            "--version",
+            exited(
+                0,
+                "",
+                "oldtool: invalid option -- '-'\nTry 'oldtool -h', see section 2\n",
+            ),
+        );
+        let o = eval("command: oldtool\nversion: '>=2'", &world);
+        fail(&o);
+        assert_eq!(
+            o.message,
+            "no version found in the output of `oldtool --version`: it rejects the argument \
+             (`invalid option`); set `args` to what makes it print its version"
         );
     }
 }

@@ -261,6 +261,7 @@ fn redact(mut o: Outcome, sensitive: bool, secrets: &Redactor) -> Outcome {
         if !o.actual.is_empty() {
             o.actual = SENSITIVE.to_string();
         }
+        o.found_in = None;
         o.output = None;
     }
     let clean = |text: &mut String| {
@@ -273,6 +274,9 @@ fn redact(mut o: Outcome, sensitive: bool, secrets: &Redactor) -> Outcome {
     clean(&mut o.actual);
     if let Some(location) = &mut o.location {
         clean(location);
+    }
+    if let Some(found_in) = &mut o.found_in {
+        clean(found_in);
     }
     if let Some(output) = &mut o.output {
         clean(output);

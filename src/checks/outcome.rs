@@ -36,6 +36,9 @@ pub struct Outcome {
     pub message: String,
     pub expected: String,
     pub actual: String,
+    /// Where in the output what was found came from: `line 1 of stdout:
+    /// "gcc (Debian 12.2.0-14) 12.2.0"`.
+    pub found_in: Option<String>,
     /// Where: the resolved path, the file, the address.
     pub location: Option<String>,
     /// An excerpt of the command's own output, as printed.
@@ -50,6 +53,7 @@ impl Outcome {
             message: message.into(),
             expected: String::new(),
             actual: String::new(),
+            found_in: None,
             location: None,
             output: None,
             duration: Duration::ZERO,
@@ -75,6 +79,11 @@ impl Outcome {
 
     pub fn actual(mut self, text: impl Into<String>) -> Outcome {
         self.actual = text.into();
+        self
+    }
+
+    pub fn found_in(mut self, place: impl Into<String>) -> Outcome {
+        self.found_in = Some(place.into());
         self
     }
 

@@ -151,7 +151,10 @@ fn write_card(out: &mut String, r: &CheckResult) {
         let _ = writeln!(out, "<dt>{name}</dt><dd>{value}</dd>");
     };
     field("expected", &o.expected, false);
-    field("found", &o.actual, false);
+    match &o.found_in {
+        Some(place) => field("found", &format!("{}, from {place}", o.actual), false),
+        None => field("found", &o.actual, false),
+    }
     field("where", o.location.as_deref().unwrap_or_default(), false);
     field(
         "hint",

@@ -165,6 +165,7 @@ fn write_result(out: &mut String, r: &CheckResult, width: usize, paint: &Paint) 
     let cleaned = crate::checks::Outcome {
         message: clean_for_terminal(&r.outcome.message),
         actual: clean_for_terminal(&r.outcome.actual),
+        found_in: r.outcome.found_in.as_deref().map(clean_for_terminal),
         output: r.outcome.output.as_deref().map(clean_for_terminal),
         ..r.outcome.clone()
     };
@@ -195,7 +196,10 @@ fn write_result(out: &mut String, r: &CheckResult, width: usize, paint: &Paint) 
         field("expected", &o.expected);
     }
     if !o.actual.is_empty() {
-        field("found", &o.actual);
+        match &o.found_in {
+            Some(place) => field("found", &format!("{}, from {place}", o.actual)),
+            None => field("found", &o.actual),
+        }
     }
     if let Some(location) = &o.location {
         field("where", location);

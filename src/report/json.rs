@@ -37,6 +37,7 @@ pub fn value(report: &Report) -> Value {
                 "message": o.message,
                 "expected": o.expected,
                 "actual": o.actual,
+                "found_in": o.found_in,
                 "location": o.location,
                 "output": o.output,
                 "hint": c.common.hint,

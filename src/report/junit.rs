@@ -160,9 +160,13 @@ fn write_case(out: &mut String, r: &CheckResult, context: &Context) {
         Status::Error => "error",
     };
     let mut body = String::new();
+    let found = match &o.found_in {
+        Some(place) => format!("{}, from {place}", o.actual),
+        None => o.actual.clone(),
+    };
     let fields = [
         ("expected", Some(o.expected.as_str())),
-        ("found", Some(o.actual.as_str())),
+        ("found", Some(found.as_str())),
         ("where", o.location.as_deref()),
         ("hint", r.check.common.hint.as_deref()),
         ("output", o.output.as_deref()),

@@ -343,7 +343,7 @@ fn an_unknown_check_key_lists_the_kind_keys_and_the_common_ones() {
         lines(&[
             "probes/lua.yaml:3:5: error: unknown key `verison` (did you mean `version`?); \
              expected one of `command`, `version`, `version_matches`, `version_regex`, `args`, \
-             `title`, `hint`, `timeout`, `os`, `sensitive`",
+             `exit`, `title`, `hint`, `timeout`, `os`, `sensitive`",
             "  |",
             "3 |     verison: '>=5.3'",
             "  |     ^^^^^^^",
@@ -773,7 +773,7 @@ fn every_error_in_every_file_is_reported_in_one_load_in_file_and_line_order() {
              (did you mean `linux`?); known resources: java, linux, lua",
             "probes/lua.yaml:5:5: error: unknown key `verison` (did you mean `version`?); \
              expected one of `command`, `version`, `version_matches`, `version_regex`, `args`, \
-             `title`, `hint`, `timeout`, `os`, `sensitive`",
+             `exit`, `title`, `hint`, `timeout`, `os`, `sensitive`",
             "probes/lua.yaml:6:13: error: `2 gigs` is not a size; write a number and a unit, \
              e.g. `5 GiB`, `512 MiB`, `2 GB`",
             "probes/lua.yaml:8:14: error: `(x` is not a valid regular expression: unclosed group",
