@@ -301,7 +301,8 @@ fn word_at(lower: &str, word: &str, from: usize) -> Option<usize> {
     let mut from = from;
     while let Some(i) = lower[from..].find(word).map(|i| i + from) {
         let end = i + word.len();
-        let before_ok = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        // `--version` echoed back is the option, not the word.
+        let before_ok = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'-');
         let after_ok = bytes.get(end).is_none_or(|b| !b.is_ascii_alphabetic());
         if before_ok && after_ok {
             return Some(end);
@@ -692,6 +693,8 @@ mod tests {
             ("Can't open --version: No such file or directory", "perl", None),
             ("Unknown command '--version', check /usr/bin/phar8.2 help", "phar8.2", None),
             ("debugfs 1.47.0 (5-Feb-2023)\ndebugfs: invalid option -- '-'", "debugfs", Some("1.47.0")),
+            // The option echoed back is not the word `version`.
+            ("wrapped 2.5.1 --version", "wrapped", Some("2.5.1")),
             // What was right stays right.
             ("This is perl 5, version 36, subversion 0 (v5.36.0) built for x86_64", "perl", Some("5.36.0")),
             ("Perl version of GNU grog in groff version 1.22.4", "grog", Some("1.22.4")),
