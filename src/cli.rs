@@ -34,6 +34,7 @@ Examples:
   probe list                                resources and their checks
   probe schema > probe.schema.json          JSON Schema for editors
   probe pipeline > agents.gocd.yaml         GoCD pipeline running the probe on every agent
+  probe fleet reports/ --format html        one page for many agents' reports
 
 Exit status: 0 all checks passed, 1 a check failed, 2 usage or spec error
 (or a --report file could not be written).
@@ -96,6 +97,91 @@ pub enum Command {
     Schema,
     /// Generate GoCD pipeline YAML that runs the probe on every agent.
     Pipeline(PipelineArgs),
+    /// One report for many agents: which fail, on what, and how they differ.
+    #[command(after_help = FLEET_EXAMPLES)]
+    Fleet(FleetArgs),
+}
+
+const FLEET_EXAMPLES: &str = "\
+Examples:
+  probe fleet reports/                       every *.json report under reports/
+  probe fleet 'reports/*/probe-report.json' --format html > fleet.html
+  probe fleet --server https://gocd.example.com:8154/go \\
+      --pipeline agent-infrastructure-linux,agent-infrastructure-windows \\
+      --report html=fleet.html --report junit=fleet.xml
+
+From GoCD: each job's probe/probe-report.json artifact of the latest run in
+which the stage completed (or --counter N), and GoCD's agents, to name the
+agents that sent no report. Credentials: GOCD_TOKEN (a personal access
+token), or GOCD_USERNAME and GOCD_PASSWORD.
+Exit status: 0 every agent passed, 1 an agent failed (or, with --strict, a
+finding about the fleet; with --fail-on-drift, agents differ), 2 nothing
+could be read.";
+
+#[derive(Debug, Args)]
+pub struct FleetArgs {
+    /// Agent reports (the JSON of `--report json=…`): files, directories
+    /// (every *.json under them) or globs. Without them, GoCD is asked.
+    #[arg(value_name = "REPORT")]
+    pub sources: Vec<String>,
+
+    /// The GoCD server to fetch reports from and ask about agents; default
+    /// GO_SERVER_URL (set inside every GoCD job).
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+
+    /// Pipelines whose runs' reports to fetch (repeat or separate with commas).
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub pipeline: Vec<String>,
+
+    /// The pipeline run; default the latest in which the stage completed.
+    #[arg(long, value_name = "N")]
+    pub counter: Option<u64>,
+
+    /// The stage whose jobs run the probe.
+    #[arg(long, value_name = "NAME", default_value = "check")]
+    pub stage: String,
+
+    /// Where the JSON report is among each job's artifacts.
+    #[arg(long, value_name = "PATH", default_value = "probe/probe-report.json")]
+    pub artifact: String,
+
+    /// Do not ask GoCD's agents API (which names agents that sent no report).
+    #[arg(long)]
+    pub no_agents: bool,
+
+    /// Format of the fleet report on stdout: human, json, junit or html.
+    #[arg(short, long, value_name = "FORMAT", default_value = "human", value_parser = parse_format)]
+    pub format: Format,
+
+    /// Also write the fleet report to a file (repeatable), e.g. html=fleet.html.
+    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report)]
+    pub reports: Vec<(Format, PathBuf)>,
+
+    /// Show every check, not only those that fail or differ between agents.
+    #[arg(short, long)]
+    pub all: bool,
+
+    /// Agents that found different values for a check fail the fleet.
+    #[arg(long)]
+    pub fail_on_drift: bool,
+
+    /// Findings about the fleet (a resource without a spec, a spec no
+    /// agent advertises) fail it instead of being warnings.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Name agents GoCD reports with less free space than this.
+    #[arg(long, value_name = "SIZE", default_value = "5 GiB", value_parser = crate::quantity::parse_size)]
+    pub min_free: u64,
+
+    /// How many reports are downloaded at once.
+    #[arg(short, long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
+
+    /// Timeout for each request to GoCD.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub timeout: Duration,
 }
 
 #[derive(Debug, Args)]
@@ -127,6 +213,22 @@ pub struct PipelineArgs {
     /// No scheduled run; only changes trigger it.
     #[arg(long)]
     pub no_timer: bool,
+
+    /// Quartz cron for the fleet pipeline (`<name>-fleet`), which makes one
+    /// page of every agent's latest report; the default is every 30 minutes.
+    /// It runs on a timer because GoCD starts a dependent pipeline only
+    /// when its upstream passes (docs/gocd.md, "The fleet page").
+    #[arg(
+        long,
+        value_name = "CRON",
+        default_value = "0 0/30 * * * ?",
+        conflicts_with = "no_fleet"
+    )]
+    pub fleet_timer: String,
+
+    /// No fleet pipeline.
+    #[arg(long)]
+    pub no_fleet: bool,
 
     /// `path`: the probe is on the agents' PATH. `fetch`: fetch it from the
     /// pipeline that builds it (see --from-pipeline), one pipeline per OS.
@@ -313,6 +415,7 @@ impl PipelineArgs {
                 .to_string()
                 .replace('\\', "/"),
             strict: self.strict,
+            fleet_timer: (!self.no_fleet).then(|| self.fleet_timer.clone()),
         }
     }
 

@@ -8,7 +8,9 @@
 
 mod checks;
 mod cli;
+mod fleet;
 mod gocd;
+mod http;
 mod output;
 mod quantity;
 mod redact;
@@ -24,12 +26,16 @@ mod world;
 pub mod interrupt;
 
 pub use checks::{evaluate, Budget};
-pub use cli::{spec_location, Cli, Command, PipelineArgs, RunArgs};
+pub use cli::{spec_location, Cli, Command, FleetArgs, PipelineArgs, RunArgs};
+pub use fleet::gather::{gather as gather_fleet, Request as FleetRequest};
+pub use fleet::render as fleet_report;
+pub use fleet::{Fleet, FleetOptions};
 pub use gocd::{generate_pipeline, select_for_agent, AgentContext};
+pub use http::Auth;
 pub use output::Output;
 pub use redact::{Markup, Redactor};
 pub use report::{
-    list, render, CheckResult, Format, Host, HumanOptions, Notice, Report, ResourceEntry,
+    list, render, rfc3339, CheckResult, Format, Host, HumanOptions, Notice, Report, ResourceEntry,
 };
 pub use runner::{run_checks, RunLimits};
 pub use selection::select;

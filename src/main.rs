@@ -7,10 +7,11 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use probe::{
-    evaluate, generate_pipeline, interrupt, list, load, render, run_checks, select,
-    select_for_agent, spec_location, AgentContext, Budget, Catalog, Check, CheckResult, Cli,
-    Command, Format, Host, HumanOptions, Markup, Notice, Output, PipelineArgs, RealWorld, Redactor,
-    Report, ResourceEntry, RunArgs, RunLimits, SpecErrors, World,
+    evaluate, fleet_report, gather_fleet, generate_pipeline, interrupt, list, load, render,
+    rfc3339, run_checks, select, select_for_agent, spec_location, AgentContext, Auth, Budget,
+    Catalog, Check, CheckResult, Cli, Command, Fleet, FleetArgs, FleetOptions, FleetRequest,
+    Format, Host, HumanOptions, Markup, Notice, Output, PipelineArgs, RealWorld, Redactor, Report,
+    ResourceEntry, RunArgs, RunLimits, SpecErrors, World,
 };
 
 const SCHEMA: &str = include_str!("../docs/probe.schema.json");
@@ -56,6 +57,9 @@ fn run(cli: Cli, world: Arc<RealWorld>, out: &mut Output) -> Result<ExitCode, Us
         out.print(SCHEMA.as_bytes(), Markup::Plain);
         return Ok(ExitCode::SUCCESS);
     }
+    if let Some(Command::Fleet(args)) = &cli.command {
+        return fleet(args, cli.probes.as_deref(), &world, out);
+    }
     let location =
         spec_location(cli.probes.as_deref()).map_err(|e| Usage(format!("error: {e}")))?;
     let catalog = load(&location).map_err(|errors| Usage(SpecErrors(errors).to_string()))?;
@@ -79,7 +83,9 @@ fn run(cli: Cli, world: Arc<RealWorld>, out: &mut Output) -> Result<ExitCode, Us
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Pipeline(args)) => pipeline(&catalog, &location, &args, out),
-        Some(Command::Schema) | None => check(&catalog, &location, &cli.run, world, out),
+        Some(Command::Schema | Command::Fleet(_)) | None => {
+            check(&catalog, &location, &cli.run, world, out)
+        }
     }
 }
 
@@ -246,4 +252,92 @@ fn pipeline(
         None => out.print(text.as_bytes(), Markup::Plain),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn fleet(
+    args: &FleetArgs,
+    probes: Option<&Path>,
+    world: &RealWorld,
+    out: &Output,
+) -> Result<ExitCode, Usage> {
+    let var = |name: &str| {
+        world
+            .var(name)
+            .map(|v| v.to_string_lossy().into_owned())
+            .filter(|v| !v.is_empty())
+    };
+    // The specs are optional here: with them, advertised resources are
+    // checked against them. Named with --probes, they must load.
+    let specs = match probes {
+        Some(path) => Some(load(path).map_err(|errors| Usage(SpecErrors(errors).to_string()))?),
+        None => spec_location(None).ok().and_then(|path| load(&path).ok()),
+    }
+    .map(|catalog| catalog.names().into_iter().map(String::from).collect());
+    let auth = match (
+        var("GOCD_TOKEN"),
+        var("GOCD_USERNAME"),
+        var("GOCD_PASSWORD"),
+    ) {
+        (Some(token), _, _) => Auth::Bearer(token),
+        (None, Some(user), Some(password)) => Auth::Basic { user, password },
+        _ => Auth::None,
+    };
+    let request = FleetRequest {
+        files: args.sources.clone(),
+        server: args.server.clone().or_else(|| var("GO_SERVER_URL")),
+        auth,
+        pipelines: args.pipeline.clone(),
+        counter: args.counter,
+        stage: args.stage.clone(),
+        artifact: args.artifact.clone(),
+        agents: !args.no_agents,
+        parallel: usize::from(args.jobs),
+        timeout: args.timeout,
+    };
+    let mut gathered = gather_fleet(&request).map_err(|errors| {
+        Usage(
+            errors
+                .iter()
+                .map(|e| format!("error: {e}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    })?;
+    gathered.origin.at = rfc3339(SystemTime::now());
+    let options = FleetOptions {
+        fail_on_drift: args.fail_on_drift,
+        strict: args.strict,
+        specs,
+        min_free_space: args.min_free,
+    };
+    let mut fleet = Fleet::build(gathered.sources, gathered.gocd_agents.as_deref(), &options);
+    fleet.findings.splice(0..0, gathered.findings);
+    let origin = gathered.origin;
+    let render = |format: Format| -> Result<Vec<u8>, Usage> {
+        Ok(match format {
+            Format::Human => fleet_report::human(&fleet, &origin, args.all).into_bytes(),
+            Format::Json => fleet_report::json(&fleet, &origin),
+            Format::Junit => fleet_report::junit(&fleet, &origin).into_bytes(),
+            Format::Html => fleet_report::html(&fleet, &origin).into_bytes(),
+        })
+    };
+    let mut write_failed = false;
+    for (format, path) in &args.reports {
+        if let Err(e) = out.write_file(path, &render(*format)?, format.markup()) {
+            out.eprint(&format!(
+                "error: cannot write the {} fleet report to {}: {e}",
+                format.name(),
+                path.display()
+            ));
+            write_failed = true;
+        }
+    }
+    out.print(&render(args.format)?, args.format.markup());
+    Ok(if write_failed {
+        ExitCode::from(2)
+    } else if fleet.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

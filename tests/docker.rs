@@ -232,17 +232,19 @@ fn static_probe() -> Result<PathBuf, String> {
         target_dir.display()
     );
     let started = Instant::now();
-    let out = Command::new(cargo)
-        .args(["build", "--release", "--target", MUSL])
+    // The script knows which C compiler builds ring for musl.
+    let out = Command::new("bash")
+        .arg("scripts/build-static.sh")
+        .env("CARGO", cargo)
         .env("CARGO_TARGET_DIR", &target_dir)
         .env("CARGO_TERM_COLOR", "never")
         .current_dir(root)
         .stdin(Stdio::null())
         .output()
-        .expect("run cargo");
+        .expect("run scripts/build-static.sh");
     assert!(
         out.status.success(),
-        "cargo build --release --target {MUSL} failed:\n{}",
+        "scripts/build-static.sh failed:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
     eprintln!(

@@ -387,7 +387,10 @@ fn the_fleet_layout_is_one_run_on_all_job_without_resources() {
     let (doc, _) = yaml::parse(&text).expect("yaml");
     let doc = doc.expect("doc");
     let pipelines = get(&doc, "pipelines").expect("pipelines");
-    assert_eq!(keys(pipelines), ["agent-infrastructure"]);
+    assert_eq!(
+        keys(pipelines),
+        ["agent-infrastructure", "agent-infrastructure-fleet"]
+    );
     let p = get(pipelines, "agent-infrastructure").expect("pipeline");
     let stage = &items(get(p, "stages").expect("stages"))[0];
     let jobs = get(get(stage, "check").expect("check"), "jobs").expect("jobs");
@@ -411,6 +414,66 @@ fn the_fleet_layout_is_one_run_on_all_job_without_resources() {
     // The tab points at the HTML inside the build artifact's destination.
     let tab = get(get(job, "tabs").expect("tabs"), "probe").and_then(Node::as_str);
     assert_eq!(tab, Some("probe/probe-report.html"));
+}
+
+/// GoCD runs no later stage after a failed one and starts a dependent
+/// pipeline only when its upstream passes (docs/gocd.md, "The fleet page"):
+/// the fleet page is a pipeline of its own, on a timer, fetching the check
+/// pipelines' latest reports, with the check pipelines as materials too.
+#[test]
+fn the_fleet_page_is_a_pipeline_on_a_timer_over_every_check_pipeline() {
+    let o = probe_pipeline(&["--binary", "fetch"], &root().join("probes"));
+    let text = String::from_utf8(o.stdout).expect("utf-8");
+    let (doc, _) = yaml::parse(&text).expect("yaml");
+    let doc = doc.expect("doc");
+    let pipelines = get(&doc, "pipelines").expect("pipelines");
+    let fleet = get(pipelines, "agent-infrastructure-fleet").expect("the fleet pipeline");
+    let timer = get(fleet, "timer").expect("a timer");
+    assert_eq!(
+        get(timer, "spec").and_then(Node::as_str),
+        Some("0 0/30 * * * ?")
+    );
+    assert_eq!(
+        get(timer, "only_on_changes").and_then(Node::as_str),
+        Some("false")
+    );
+    let materials = get(fleet, "materials").expect("materials");
+    assert_eq!(
+        keys(materials),
+        [
+            "specs",
+            "agent-infrastructure-linux",
+            "agent-infrastructure-windows",
+            "probe-binary"
+        ]
+    );
+    let stage = &items(get(fleet, "stages").expect("stages"))[0];
+    let job = get(
+        get(get(stage, "fleet").expect("stage"), "jobs").expect("jobs"),
+        "fleet",
+    )
+    .expect("job");
+    assert!(get(job, "run_instances").is_none(), "one instance");
+    let tasks = items(get(job, "tasks").expect("tasks"));
+    let exec = get(tasks.last().expect("a task"), "exec").expect("exec");
+    let args: Vec<&str> = items(get(exec, "arguments").expect("args"))
+        .iter()
+        .filter_map(Node::as_str)
+        .collect();
+    assert_eq!(
+        &args[..3],
+        [
+            "fleet",
+            "--pipeline",
+            "agent-infrastructure-linux,agent-infrastructure-windows"
+        ]
+    );
+    let tab = get(get(job, "tabs").expect("tabs"), "fleet").and_then(Node::as_str);
+    assert_eq!(tab, Some("fleet/fleet.html"));
+    // And none without it.
+    let o = probe_pipeline(&["--no-fleet"], &root().join("probes"));
+    let text = String::from_utf8(o.stdout).expect("utf-8");
+    assert!(!text.contains("-fleet:"), "{text}");
 }
 
 #[test]

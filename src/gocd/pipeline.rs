@@ -87,6 +87,8 @@ pub struct PipelineOptions {
     pub probes_dir: String,
     /// `--strict` in agent mode.
     pub strict: bool,
+    /// The fleet pipeline's timer (Quartz cron); None for no fleet pipeline.
+    pub fleet_timer: Option<String>,
 }
 
 /// GoCD's names: pipelines and groups `[a-zA-Z0-9_\-][a-zA-Z0-9_\-.]*`
@@ -150,7 +152,7 @@ pub fn generate(
 ) -> Result<String, String> {
     check_name("pipeline", &options.name)?;
     check_name("pipeline group", &options.group)?;
-    if let Some(spec) = &options.timer {
+    for spec in options.timer.iter().chain(&options.fleet_timer) {
         // Quartz: seconds minutes hours day-of-month month day-of-week [year].
         let fields = spec.split_whitespace().count();
         if !(6..=7).contains(&fields) {
@@ -188,6 +190,12 @@ pub fn generate(
                 pipelines.push((name, pipeline(catalog, options, Some((upstream, leg)))?));
             }
         }
+    }
+    if let Some(timer) = &options.fleet_timer {
+        let checks: Vec<String> = pipelines.iter().map(|(name, _)| name.clone()).collect();
+        let name = format!("{}-fleet", options.name);
+        check_name("pipeline", &name)?;
+        pipelines.push((name, fleet_pipeline(options, &checks, timer)));
     }
     let doc = Y::Map(vec![
         ("format_version".into(), Y::Int(10)),
@@ -291,6 +299,174 @@ fn pipeline(
     )]);
     entries.push(("stages".into(), list(vec![stage])));
     Ok(Y::Map(entries))
+}
+
+const FLEET_HTML: &str = "fleet.html";
+const FLEET_JUNIT: &str = "fleet-junit.xml";
+const FLEET_JSON: &str = "fleet.json";
+/// The fleet's artifact folder and tab.
+const FLEET_TAB: &str = "fleet";
+
+/// The fleet page of the check pipelines' latest runs. A pipeline of its
+/// own, on a timer: GoCD runs no later stage after a failed one and starts
+/// a dependent pipeline only on success, but the fleet page matters most
+/// when agents failed (docs/gocd.md, "The fleet page"). Its check pipelines
+/// are also its materials, so a passing run shows at once.
+fn fleet_pipeline(o: &PipelineOptions, checks: &[String], timer: &str) -> Y {
+    let mut materials = vec![(
+        "specs".to_string(),
+        map(vec![
+            ("type", s("configrepo")),
+            ("includes", strs(&[format!("{}/**/*", o.probes_dir)])),
+        ]),
+    )];
+    for check in checks {
+        materials.push((
+            check.clone(),
+            map(vec![("pipeline", s(check)), ("stage", s("check"))]),
+        ));
+    }
+    // A fetch task may only name a pipeline among its materials' (by a path
+    // of pipelines otherwise): the binary's pipeline is one of them.
+    if let Binary::Fetch(upstream) = &o.binary {
+        materials.push((
+            "probe-binary".to_string(),
+            map(vec![
+                ("pipeline", s(&upstream.pipeline)),
+                ("stage", s(&upstream.stage)),
+            ]),
+        ));
+    }
+    let mut args = vec![
+        "fleet".to_string(),
+        "--pipeline".into(),
+        checks.join(","),
+        "--stage".into(),
+        "check".into(),
+        "--probes".into(),
+        o.probes_dir.clone(),
+        "--report".into(),
+        format!("html={FLEET_HTML}"),
+        "--report".into(),
+        format!("junit={FLEET_JUNIT}"),
+        "--report".into(),
+        format!("json={FLEET_JSON}"),
+    ];
+    if o.strict {
+        args.push("--strict".into());
+    }
+    let mut tasks = Vec::new();
+    let mut resources = Vec::new();
+    let command = match &o.binary {
+        Binary::OnPath => "probe".to_string(),
+        Binary::Fetch(upstream) => {
+            // The fleet job runs on a Linux agent (or the first leg's OS).
+            let leg = upstream
+                .legs
+                .iter()
+                .find(|l| !l.windows)
+                .or(upstream.legs.first());
+            match leg {
+                Some(leg) => {
+                    resources.push(leg.os.clone());
+                    let file = leg
+                        .artifact
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or("probe")
+                        .to_string();
+                    tasks.push(map(vec![(
+                        "fetch",
+                        map(vec![
+                            ("pipeline", s(&upstream.pipeline)),
+                            ("stage", s(&upstream.stage)),
+                            ("job", s(&leg.job)),
+                            ("source", s(&leg.artifact)),
+                            ("destination", s("bin")),
+                            ("is_file", Y::Bool(true)),
+                        ]),
+                    )]));
+                    if leg.windows {
+                        args.insert(0, format!("bin\\{file}"));
+                        args.insert(0, "/c".into());
+                        "cmd".to_string()
+                    } else {
+                        tasks.push(map(vec![(
+                            "exec",
+                            map(vec![
+                                ("command", s("chmod")),
+                                ("arguments", strs(&["+x", &format!("bin/{file}")])),
+                            ]),
+                        )]));
+                        format!("bin/{file}")
+                    }
+                }
+                None => "probe".to_string(),
+            }
+        }
+    };
+    tasks.push(map(vec![(
+        "exec",
+        map(vec![("command", s(command)), ("arguments", strs(&args))]),
+    )]));
+    let mut job = vec![("timeout".to_string(), Y::Int(o.timeout_minutes))];
+    if !resources.is_empty() {
+        job.push(("resources".into(), strs(&resources)));
+    }
+    job.push((
+        "tabs".into(),
+        map(vec![(FLEET_TAB, s(format!("{FLEET_TAB}/{FLEET_HTML}")))]),
+    ));
+    job.push((
+        "artifacts".into(),
+        list(vec![
+            map(vec![(
+                "test",
+                map(vec![
+                    ("source", s(FLEET_JUNIT)),
+                    ("destination", s(FLEET_TAB)),
+                ]),
+            )]),
+            map(vec![(
+                "build",
+                map(vec![
+                    ("source", s(FLEET_HTML)),
+                    ("destination", s(FLEET_TAB)),
+                ]),
+            )]),
+            map(vec![(
+                "build",
+                map(vec![
+                    ("source", s(FLEET_JSON)),
+                    ("destination", s(FLEET_TAB)),
+                ]),
+            )]),
+        ]),
+    ));
+    job.push(("tasks".into(), list(tasks)));
+    let stage = map(vec![(
+        "fleet",
+        map(vec![
+            ("fetch_materials", Y::Bool(true)),
+            ("clean_workspace", Y::Bool(true)),
+            ("approval", map(vec![("type", s("success"))])),
+            ("jobs", map(vec![("fleet", Y::Map(job))])),
+        ]),
+    )]);
+    Y::Map(vec![
+        ("group".into(), s(&o.group)),
+        ("label_template".into(), s("${COUNT}")),
+        ("lock_behavior".into(), s("unlockWhenFinished")),
+        (
+            "timer".into(),
+            map(vec![
+                ("spec", s(timer)),
+                ("only_on_changes", Y::Bool(false)),
+            ]),
+        ),
+        ("materials".into(), Y::Map(materials)),
+        ("stages".into(), list(vec![stage])),
+    ])
 }
 
 fn job(

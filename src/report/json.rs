@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::{rfc3339, Report};
+use super::{check_name, rfc3339, Report};
 
 /// Bumped when a field changes meaning or disappears; adding fields does not.
 pub const SCHEMA: &str = "probe-report/1";
@@ -32,6 +32,7 @@ pub fn value(report: &Report) -> Value {
                 "resource": c.resource,
                 "kind": c.kind.name(),
                 "subject": c.kind.subject(),
+                "name": check_name(c),
                 "title": c.common.title,
                 "status": o.status.as_str(),
                 "message": o.message,

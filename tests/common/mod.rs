@@ -3,6 +3,7 @@
 //! Each test crate uses a part of it.
 #![allow(dead_code)]
 
+pub mod http_server;
 mod sandbox;
 
 // Each test crate uses a part of these.

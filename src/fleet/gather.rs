@@ -1,0 +1,142 @@
+//! Where a fleet's reports come from: files, or a GoCD server's artifacts
+//! (with what GoCD's agents API says of the agents).
+
+use std::time::Duration;
+
+use super::gocd::Gocd;
+use super::render::Origin;
+use super::{report, source, Finding, GocdAgent, Source};
+use crate::http::Auth;
+
+/// What to read.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// Report files, directories, globs. When empty, GoCD is asked.
+    pub files: Vec<String>,
+    /// GoCD's URL (`--server`, else GO_SERVER_URL).
+    pub server: Option<String>,
+    pub auth: Auth,
+    pub pipelines: Vec<String>,
+    pub counter: Option<u64>,
+    pub stage: String,
+    /// The report's path among each job's artifacts.
+    pub artifact: String,
+    /// Ask GoCD's agents API.
+    pub agents: bool,
+    /// Downloads at once.
+    pub parallel: usize,
+    pub timeout: Duration,
+}
+
+/// Everything read, ready for `Fleet::build`.
+#[derive(Debug, Default)]
+pub struct Gathered {
+    pub sources: Vec<Source>,
+    pub gocd_agents: Option<Vec<GocdAgent>>,
+    /// What reading found wrong but did not stop: a job without a report,
+    /// a file that is not a report.
+    pub findings: Vec<Finding>,
+    pub origin: Origin,
+}
+
+/// Reads the fleet's reports. An error stops everything: nothing to show.
+pub fn gather(request: &Request) -> Result<Gathered, Vec<String>> {
+    let mut gathered = Gathered::default();
+    let gocd = match &request.server {
+        Some(server) => {
+            Some(Gocd::new(server, request.auth.clone(), request.timeout).map_err(|e| vec![e])?)
+        }
+        None => None,
+    };
+    if !request.files.is_empty() {
+        let read = source::read(&request.files)?;
+        for skipped in read.skipped {
+            gathered.findings.push(Finding {
+                failing: false,
+                message: format!("skipped {skipped}"),
+            });
+        }
+        gathered.origin.what = format!(
+            "{} from {}",
+            count(read.sources.len(), "report"),
+            request.files.join(", ")
+        );
+        gathered.sources = read.sources;
+    } else {
+        let Some(gocd) = &gocd else {
+            return Err(vec![
+                "nothing to read: give report files or directories, or a GoCD server \
+                 (--server URL, or GO_SERVER_URL inside a GoCD job) and --pipeline"
+                    .into(),
+            ]);
+        };
+        if request.pipelines.is_empty() {
+            return Err(vec![
+                "name the pipeline(s) whose reports to fetch with --pipeline \
+                 (e.g. --pipeline agent-infrastructure-linux,agent-infrastructure-windows)"
+                    .into(),
+            ]);
+        }
+        let mut runs = Vec::new();
+        for pipeline in &request.pipelines {
+            let run = match request.counter {
+                Some(counter) => gocd.run(pipeline, counter, &request.stage),
+                None => gocd.latest_completed(pipeline, &request.stage),
+            }
+            .map_err(|e| vec![e])?;
+            let jobs = gocd.jobs(&run).map_err(|e| vec![e])?;
+            for (job, result) in gocd.reports(&run, &jobs, &request.artifact, request.parallel) {
+                let place = format!("{} job {}", run.describe(), job.name);
+                match result {
+                    Ok(Some(bytes)) => match report::parse(&bytes) {
+                        Ok(report) => gathered.sources.push(Source {
+                            origin: place,
+                            report,
+                            gocd_uuid: job.agent_uuid.clone(),
+                        }),
+                        Err(e) => gathered.findings.push(Finding {
+                            failing: true,
+                            message: format!("{place}: {} {e}", request.artifact),
+                        }),
+                    },
+                    Ok(None) => gathered.findings.push(Finding {
+                        failing: true,
+                        message: format!(
+                            "{place} ({}) published no {}: {}",
+                            job_state(&job.state, &job.result),
+                            request.artifact,
+                            "did it run `probe --agent --report json=probe-report.json` and publish it?"
+                        ),
+                    }),
+                    Err(e) => gathered.findings.push(Finding {
+                        failing: true,
+                        message: format!("{place}: {e}"),
+                    }),
+                }
+            }
+            runs.push(run.describe());
+        }
+        gathered.origin.what = format!("GoCD: {}", runs.join("; "));
+    }
+    if let (Some(gocd), true) = (&gocd, request.agents) {
+        match gocd.agents() {
+            Ok(agents) => gathered.gocd_agents = Some(agents),
+            Err(e) => gathered.findings.push(Finding {
+                failing: false,
+                message: format!("GoCD's agents could not be read, so agents that sent nothing are not named: {e}"),
+            }),
+        }
+    }
+    Ok(gathered)
+}
+
+fn job_state(state: &str, result: &str) -> String {
+    match (state, result) {
+        ("Completed", result) => format!("completed, {}", result.to_ascii_lowercase()),
+        (state, _) => state.to_ascii_lowercase(),
+    }
+}
+
+fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}

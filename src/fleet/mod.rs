@@ -1,0 +1,564 @@
+//! `probe fleet`: many agents' JSON reports in, one fleet report out. Which
+//! agents fail, on what; how agents that ran the same check differ (drift);
+//! what GoCD says of the agents that sent nothing; what each agent could
+//! advertise. Reports come from files (`source`) or from GoCD's artifacts
+//! (`gocd`); the fleet is rendered as text, HTML, JSON or JUnit (`render`).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+pub mod gather;
+pub mod gocd;
+pub mod render;
+pub mod report;
+pub mod source;
+
+use report::{AgentReport, CheckEntry};
+
+use crate::text::did_you_mean;
+
+/// Kinds whose found value is a measurement that differs from machine to
+/// machine by nature: no drift is reported for them.
+const MEASURED: &[&str] = &["disk", "memory", "cpus", "tcp"];
+
+/// What to do with what was read.
+#[derive(Debug, Clone, Default)]
+pub struct FleetOptions {
+    /// Drift counts as a failure.
+    pub fail_on_drift: bool,
+    /// A finding about the fleet (a spec no agent advertises…) counts as a
+    /// failure.
+    pub strict: bool,
+    /// The resources that have a spec, when the specs could be read.
+    pub specs: Option<Vec<String>>,
+    /// Agents with less free space than this (bytes) are named.
+    pub min_free_space: u64,
+}
+
+/// An agent as GoCD's agents API describes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GocdAgent {
+    pub uuid: String,
+    pub hostname: String,
+    /// `Enabled`, `Disabled`, `Pending`.
+    pub config_state: String,
+    /// `Idle`, `Building`, `LostContact`, `Missing`, `Unknown`.
+    pub state: String,
+    /// None for an elastic agent.
+    pub resources: Option<Vec<String>>,
+    /// Bytes; None when GoCD says "unknown".
+    pub free_space: Option<u64>,
+}
+
+/// One report, where it came from, and (from GoCD) which agent sent it.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub origin: String,
+    pub report: AgentReport,
+    pub gocd_uuid: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    Pass,
+    Skipped,
+    Fail,
+    Error,
+}
+
+impl Status {
+    fn parse(text: &str) -> Status {
+        match text {
+            "pass" => Status::Pass,
+            "skipped" => Status::Skipped,
+            "fail" => Status::Fail,
+            _ => Status::Error,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Skipped => "skipped",
+            Status::Fail => "fail",
+            Status::Error => "error",
+        }
+    }
+
+    pub fn is_failure(self) -> bool {
+        matches!(self, Status::Fail | Status::Error)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Agent {
+    /// Unique in the fleet: the host name, with the job instance when two
+    /// agents share one.
+    pub name: String,
+    pub hostname: String,
+    pub os: String,
+    pub os_name: Option<String>,
+    pub arch: String,
+    /// `agent-infrastructure #42, job probe-runOnAll-3`.
+    pub job: Option<String>,
+    /// GO_AGENT_RESOURCES; None when unset or not in a job.
+    pub advertised: Option<Vec<String>>,
+    pub ok: bool,
+    pub failed: usize,
+    pub checks: usize,
+    pub notices: Vec<report::Notice>,
+    /// Advertised resources with a failing check here.
+    pub fails_advertised: Vec<String>,
+    /// Specs it does not advertise but passes (`--suggest`); None when the
+    /// report has no suggestions.
+    pub could_advertise: Option<Vec<String>>,
+    pub origin: String,
+    pub gocd_uuid: Option<String>,
+    /// What GoCD says of it, when asked: `Enabled, Idle`.
+    pub gocd_state: Option<String>,
+}
+
+impl Agent {
+    /// The resources this agent could advertise: those it advertises and
+    /// passes, and those it passes without advertising.
+    pub fn paste_list(&self) -> Option<String> {
+        let could = self.could_advertise.as_ref()?;
+        let mut list: BTreeSet<&str> = self
+            .advertised
+            .iter()
+            .flatten()
+            .map(String::as_str)
+            .filter(|r| {
+                !self
+                    .fails_advertised
+                    .iter()
+                    .any(|f| f.eq_ignore_ascii_case(r))
+            })
+            .collect();
+        list.extend(could.iter().map(String::as_str));
+        Some(list.into_iter().collect::<Vec<_>>().join(","))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Cell {
+    pub status: Status,
+    pub message: String,
+    pub expected: String,
+    pub actual: String,
+    pub found_in: Option<String>,
+    pub location: Option<String>,
+    pub hint: Option<String>,
+    pub output: Option<String>,
+}
+
+/// One check across the fleet.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub id: String,
+    pub resource: String,
+    pub kind: String,
+    pub name: String,
+    /// One per agent, in `Fleet::agents` order; None where it did not run.
+    pub cells: Vec<Option<Cell>>,
+    /// The distinct found values among the agents that ran it, most
+    /// frequent first, with how many agents found each. Empty for
+    /// measurements (disk, memory…).
+    pub values: Vec<(String, usize)>,
+}
+
+impl Row {
+    /// The check's name, with `#2`… when a spec repeats it (as its id does).
+    pub fn label(&self) -> String {
+        match self.id.rsplit_once('#') {
+            Some((_, n)) if n.bytes().all(|b| b.is_ascii_digit()) => format!("{} #{n}", self.name),
+            _ => self.name.clone(),
+        }
+    }
+
+    /// Agents found different values.
+    pub fn drifts(&self) -> bool {
+        self.values.len() > 1
+    }
+
+    pub fn failing_agents<'a>(&self, agents: &'a [Agent]) -> Vec<&'a Agent> {
+        self.cells
+            .iter()
+            .zip(agents)
+            .filter(|(c, _)| c.as_ref().is_some_and(|c| c.status.is_failure()))
+            .map(|(_, a)| a)
+            .collect()
+    }
+
+    pub fn ran_on(&self) -> usize {
+        self.cells.iter().filter(|c| c.is_some()).count()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// Fails the fleet (`--strict`, or a finding that always does).
+    pub failing: bool,
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Fleet {
+    pub agents: Vec<Agent>,
+    pub rows: Vec<Row>,
+    pub findings: Vec<Finding>,
+    pub fail_on_drift: bool,
+}
+
+impl Fleet {
+    /// The verdict: every agent passed, no failing finding, and no drift
+    /// where drift fails.
+    pub fn ok(&self) -> bool {
+        self.agents.iter().all(|a| a.ok)
+            && !self.findings.iter().any(|f| f.failing)
+            && !(self.fail_on_drift && self.rows.iter().any(Row::drifts))
+    }
+
+    /// Rows by resource, in first-seen order.
+    pub fn resources(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for row in &self.rows {
+            if !out.contains(&row.resource.as_str()) {
+                out.push(&row.resource);
+            }
+        }
+        out
+    }
+
+    /// Reads the reports (and GoCD's agents, when asked) into a fleet.
+    pub fn build(
+        mut sources: Vec<Source>,
+        gocd: Option<&[GocdAgent]>,
+        options: &FleetOptions,
+    ) -> Fleet {
+        sources.sort_by(|a, b| {
+            (&a.report.host.hostname, job_of(&a.report))
+                .cmp(&(&b.report.host.hostname, job_of(&b.report)))
+        });
+        let names = agent_names(&sources);
+        let mut agents = Vec::with_capacity(sources.len());
+        let mut rows: Vec<Row> = Vec::new();
+        let mut row_of: HashMap<String, usize> = HashMap::new();
+        let n = sources.len();
+        for (i, (source, name)) in sources.iter().zip(names).enumerate() {
+            let report = &source.report;
+            let mut failing_resources: BTreeSet<String> = BTreeSet::new();
+            let mut failed = 0;
+            for check in &report.checks {
+                let status = Status::parse(&check.status);
+                if status.is_failure() {
+                    failed += 1;
+                    failing_resources.insert(check.resource.to_ascii_lowercase());
+                }
+                let r = *row_of.entry(check.id.clone()).or_insert_with(|| {
+                    rows.push(Row {
+                        id: check.id.clone(),
+                        resource: check.resource.clone(),
+                        kind: check.kind.clone(),
+                        name: check
+                            .name
+                            .clone()
+                            .unwrap_or_else(|| format!("{} {}", check.kind, check.subject)),
+                        cells: vec![None; n],
+                        values: Vec::new(),
+                    });
+                    rows.len() - 1
+                });
+                rows[r].cells[i] = Some(cell(check, status));
+            }
+            let advertised = report.agent.as_ref().and_then(|a| a.resources.clone());
+            let fails_advertised = advertised
+                .iter()
+                .flatten()
+                .filter(|r| failing_resources.contains(&r.to_ascii_lowercase()))
+                .cloned()
+                .collect();
+            let gocd_agent =
+                gocd.and_then(|agents| find_agent(agents, source, &report.host.hostname));
+            agents.push(Agent {
+                name,
+                hostname: report.host.hostname.clone(),
+                os: report.host.os.clone(),
+                os_name: report.host.os_name.clone(),
+                arch: report.host.arch.clone(),
+                job: job_line(report),
+                advertised,
+                ok: report.summary.ok,
+                failed,
+                checks: report.checks.len(),
+                notices: report.notices.clone(),
+                fails_advertised,
+                could_advertise: report.suggest.as_ref().map(|s| s.passes.clone()),
+                origin: source.origin.clone(),
+                gocd_uuid: gocd_agent
+                    .map(|a| a.uuid.clone())
+                    .or_else(|| source.gocd_uuid.clone()),
+                gocd_state: gocd_agent.map(|a| format!("{}, {}", a.config_state, a.state)),
+            });
+        }
+        // Resources together, each in the order its checks were first seen.
+        let order: Vec<String> = {
+            let mut seen: Vec<String> = Vec::new();
+            for row in &rows {
+                if !seen.contains(&row.resource) {
+                    seen.push(row.resource.clone());
+                }
+            }
+            seen
+        };
+        rows.sort_by_key(|r| order.iter().position(|o| *o == r.resource));
+        for row in &mut rows {
+            if !MEASURED.contains(&row.kind.as_str()) {
+                row.values = values(&row.cells);
+            }
+        }
+        let findings = findings(&sources, &agents, gocd, options);
+        Fleet {
+            agents,
+            rows,
+            findings,
+            fail_on_drift: options.fail_on_drift,
+        }
+    }
+}
+
+fn cell(check: &CheckEntry, status: Status) -> Cell {
+    // A passing check's output and expectation are the same on every agent
+    // and not shown: not kept, so a large fleet stays small in memory.
+    let failing = status.is_failure();
+    Cell {
+        status,
+        message: check.message.clone(),
+        expected: if failing {
+            check.expected.clone()
+        } else {
+            String::new()
+        },
+        actual: check.actual.clone(),
+        found_in: check.found_in.clone().filter(|_| failing),
+        location: check.location.clone().filter(|_| failing),
+        hint: check.hint.clone().filter(|_| failing),
+        output: check.output.clone().filter(|_| failing),
+    }
+}
+
+fn values(cells: &[Option<Cell>]) -> Vec<(String, usize)> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for c in cells.iter().flatten() {
+        if matches!(c.status, Status::Pass | Status::Fail) && !c.actual.is_empty() {
+            *counts.entry(c.actual.as_str()).or_default() += 1;
+        }
+    }
+    let mut values: Vec<(String, usize)> = counts
+        .into_iter()
+        .map(|(v, n)| (v.to_string(), n))
+        .collect();
+    values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    values
+}
+
+fn job_of(report: &AgentReport) -> Option<&str> {
+    report.agent.as_ref().and_then(|a| a.job_name.as_deref())
+}
+
+fn job_line(report: &AgentReport) -> Option<String> {
+    let a = report.agent.as_ref()?;
+    let mut parts = Vec::new();
+    if let Some(p) = &a.pipeline_name {
+        parts.push(match &a.pipeline_counter {
+            Some(c) => format!("{p} #{c}"),
+            None => p.clone(),
+        });
+    }
+    if let Some(j) = &a.job_name {
+        parts.push(format!("job {j}"));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// Host names, made unique: a host that ran more than one agent gets its
+/// job instance (or a number) after it.
+fn agent_names(sources: &[Source]) -> Vec<String> {
+    let mut count: HashMap<String, usize> = HashMap::new();
+    for s in sources {
+        *count
+            .entry(s.report.host.hostname.to_ascii_lowercase())
+            .or_default() += 1;
+    }
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    sources
+        .iter()
+        .map(|s| {
+            let host = if s.report.host.hostname.is_empty() {
+                "unknown host".to_string()
+            } else {
+                s.report.host.hostname.clone()
+            };
+            if count[&s.report.host.hostname.to_ascii_lowercase()] == 1 {
+                return host;
+            }
+            let n = seen.entry(host.to_ascii_lowercase()).or_default();
+            *n += 1;
+            match job_of(&s.report) {
+                Some(job) => format!("{host} ({job})"),
+                None => format!("{host} #{n}"),
+            }
+        })
+        .collect()
+}
+
+fn find_agent<'a>(
+    agents: &'a [GocdAgent],
+    source: &Source,
+    hostname: &str,
+) -> Option<&'a GocdAgent> {
+    match &source.gocd_uuid {
+        Some(uuid) => agents.iter().find(|a| &a.uuid == uuid),
+        None => {
+            let mut same = agents
+                .iter()
+                .filter(|a| a.hostname.eq_ignore_ascii_case(hostname));
+            let first = same.next();
+            // Two agents on one host cannot be told apart by name.
+            if same.next().is_some() {
+                None
+            } else {
+                first
+            }
+        }
+    }
+}
+
+/// What the fleet says beyond each agent's own report.
+fn findings(
+    sources: &[Source],
+    agents: &[Agent],
+    gocd: Option<&[GocdAgent]>,
+    options: &FleetOptions,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let finding = |message: String| Finding {
+        failing: options.strict,
+        message,
+    };
+    // Advertised resources: GoCD's enabled agents when known, else what the
+    // reports say the agents advertise.
+    let mut advertised: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+    match gocd {
+        Some(gocd_agents) => {
+            for a in gocd_agents.iter().filter(|a| a.config_state == "Enabled") {
+                for r in a.resources.iter().flatten() {
+                    advertised
+                        .entry(r.to_ascii_lowercase())
+                        .or_insert_with(|| (r.clone(), Vec::new()))
+                        .1
+                        .push(a.hostname.clone());
+                }
+            }
+        }
+        None => {
+            for a in agents {
+                for r in a.advertised.iter().flatten() {
+                    advertised
+                        .entry(r.to_ascii_lowercase())
+                        .or_insert_with(|| (r.clone(), Vec::new()))
+                        .1
+                        .push(a.name.clone());
+                }
+            }
+        }
+    }
+    if let Some(specs) = &options.specs {
+        for (lower, (name, who)) in &advertised {
+            if !specs.iter().any(|s| s.eq_ignore_ascii_case(lower)) {
+                out.push(finding(format!(
+                    "resource `{name}` is advertised by {} but no spec covers it{}",
+                    list(who),
+                    did_you_mean(name, specs.iter().map(String::as_str))
+                )));
+            }
+        }
+        // Only GoCD knows every agent: the reports may be a part of the fleet.
+        for spec in specs.iter().filter(|_| gocd.is_some()) {
+            if spec.eq_ignore_ascii_case(crate::spec::COMMON) {
+                continue;
+            }
+            if !advertised.contains_key(&spec.to_ascii_lowercase()) {
+                out.push(finding(format!(
+                    "no enabled agent advertises `{spec}`: GoCD refuses to trigger a run-on-all job \
+                     that asks for it (\"Could not find matching agents\")"
+                )));
+            }
+        }
+    }
+    let Some(gocd_agents) = gocd else {
+        return out;
+    };
+    for a in gocd_agents {
+        let reported = agents
+            .iter()
+            .any(|r| r.gocd_uuid.as_deref() == Some(&a.uuid));
+        let elastic = a.resources.is_none();
+        if a.config_state == "Enabled" && !reported && !elastic {
+            out.push(Finding {
+                failing: true,
+                message: format!(
+                    "agent {} ({}) sent no report; GoCD says it is {}",
+                    a.hostname,
+                    a.uuid,
+                    describe_state(&a.state)
+                ),
+            });
+        }
+        if reported
+            && (a.config_state != "Enabled"
+                || matches!(a.state.as_str(), "LostContact" | "Missing"))
+        {
+            out.push(finding(format!(
+                "agent {} sent a report, but GoCD now says it is {} and {}",
+                a.hostname,
+                a.config_state.to_ascii_lowercase(),
+                describe_state(&a.state)
+            )));
+        }
+        // An elastic agent's disk lives as long as its job.
+        if a.config_state == "Enabled" && !elastic {
+            if let Some(free) = a.free_space.filter(|f| *f < options.min_free_space) {
+                out.push(finding(format!(
+                    "agent {} has {} free in its working directory (GoCD's free_space), less than {}",
+                    a.hostname,
+                    crate::quantity::format_size(free),
+                    crate::quantity::format_size(options.min_free_space)
+                )));
+            }
+        }
+    }
+    let _ = sources;
+    out
+}
+
+fn describe_state(state: &str) -> &str {
+    match state {
+        "LostContact" => "lost (it lost contact with the server)",
+        "Missing" => "missing (it has not contacted the server since it restarted)",
+        "Building" => "building something else",
+        "Idle" => "idle",
+        other => other,
+    }
+}
+
+/// `a, b and 3 more`.
+fn list(names: &[String]) -> String {
+    match names.len() {
+        0 => "no agent".into(),
+        1..=3 => names.join(", "),
+        n => format!("{} and {} more", names[..3].join(", "), n - 3),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,202 @@
+//! Reports from files: named one by one, every `*.json` under a directory,
+//! or matched by a glob (`reports/*/probe-report.json`, for shells and GoCD
+//! tasks that do not expand it).
+
+use std::path::{Path, PathBuf};
+
+use super::report;
+use super::Source;
+
+/// The reports found, and the files skipped (with why) because they are
+/// not probe reports though they sit where reports were looked for.
+#[derive(Debug, Default)]
+pub struct Read {
+    pub sources: Vec<Source>,
+    pub skipped: Vec<String>,
+}
+
+/// Reads every source. A named file that is not a report, or a source that
+/// names nothing, is an error.
+pub fn read(args: &[String]) -> Result<Read, Vec<String>> {
+    let mut read = Read::default();
+    let mut errors = Vec::new();
+    for arg in args {
+        let path = Path::new(arg);
+        if is_glob(arg) {
+            let matched = expand(arg);
+            if matched.is_empty() {
+                errors.push(format!("{arg}: no file matches"));
+            }
+            for file in matched {
+                match read_file(&file) {
+                    Ok(source) => read.sources.push(source),
+                    Err(e) => errors.push(e),
+                }
+            }
+        } else if path.is_dir() {
+            let mut files = Vec::new();
+            json_files(path, &mut files);
+            files.sort();
+            if files.is_empty() {
+                errors.push(format!("{arg}: no *.json file in this directory"));
+            }
+            for file in files {
+                match read_file(&file) {
+                    Ok(source) => read.sources.push(source),
+                    Err(e) => read.skipped.push(e),
+                }
+            }
+        } else {
+            match read_file(path) {
+                Ok(source) => read.sources.push(source),
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(read)
+    } else {
+        Err(errors)
+    }
+}
+
+fn read_file(path: &Path) -> Result<Source, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let report = report::parse(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(Source {
+        origin: path.display().to_string(),
+        report,
+        gocd_uuid: None,
+    })
+}
+
+fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        if path.is_dir() {
+            json_files(&path, out);
+        } else if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        {
+            out.push(path);
+        }
+    }
+}
+
+fn is_glob(text: &str) -> bool {
+    text.contains(['*', '?', '['])
+}
+
+/// The files a glob matches, sorted. `*` and `?` match within one path
+/// component, `[abc]` one of its characters.
+fn expand(pattern: &str) -> Vec<PathBuf> {
+    // The directories before the first component with a wildcard are
+    // taken as they are (a root, a drive, `..`).
+    let components: Vec<String> = Path::new(pattern)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let first_glob = components
+        .iter()
+        .position(|c| is_glob(c))
+        .unwrap_or(components.len());
+    let base: PathBuf = components[..first_glob].iter().collect();
+    let mut current = vec![if base.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        base
+    }];
+    let parts: Vec<&str> = components[first_glob..]
+        .iter()
+        .map(String::as_str)
+        .collect();
+    for (i, part) in parts.iter().enumerate() {
+        let last = i + 1 == parts.len();
+        let mut next = Vec::new();
+        for dir in &current {
+            if !is_glob(part) {
+                let candidate = dir.join(part);
+                if candidate.exists() {
+                    next.push(candidate);
+                }
+                continue;
+            }
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                continue;
+            };
+            for entry in entries.filter_map(Result::ok) {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                if (name.starts_with('.') && !part.starts_with('.')) || !matches(part, &name) {
+                    continue;
+                }
+                let path = entry.path();
+                if last || path.is_dir() {
+                    next.push(path);
+                }
+            }
+        }
+        current = next;
+    }
+    let mut files: Vec<PathBuf> = current
+        .into_iter()
+        .filter(|p| p.is_file())
+        .map(|p| p.strip_prefix("./").map(Path::to_path_buf).unwrap_or(p))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Glob matching of one path component.
+fn matches(pattern: &str, name: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    fn go(p: &[char], n: &[char]) -> bool {
+        match p.first() {
+            None => n.is_empty(),
+            Some('*') => (0..=n.len()).any(|i| go(&p[1..], &n[i..])),
+            Some('?') => !n.is_empty() && go(&p[1..], &n[1..]),
+            Some('[') => {
+                let Some(close) = p.iter().position(|c| *c == ']') else {
+                    return n.first() == Some(&'[') && go(&p[1..], &n[1..]);
+                };
+                let set = &p[1..close];
+                !n.is_empty() && set.contains(&n[0]) && go(&p[close + 1..], &n[1..])
+            }
+            Some(c) => n.first() == Some(c) && go(&p[1..], &n[1..]),
+        }
+    }
+    go(&p, &n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_components() {
+        assert!(matches("*.json", "probe-report.json"));
+        assert!(matches("agent-?", "agent-7"));
+        assert!(matches("agent-[12]", "agent-2"));
+        assert!(!matches("agent-[12]", "agent-3"));
+        assert!(!matches("*.json", "report.xml"));
+        assert!(matches("*", ""));
+    }
+
+    #[test]
+    fn globs_walk_directories() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for agent in ["a1", "a2", "b1"] {
+            std::fs::create_dir_all(dir.path().join(agent)).expect("mkdir");
+            std::fs::write(dir.path().join(agent).join("probe-report.json"), "{}").expect("write");
+        }
+        let pattern = format!("{}/a*/probe-report.json", dir.path().display());
+        let found = expand(&pattern);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].ends_with("a1/probe-report.json"));
+    }
+}

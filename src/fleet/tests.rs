@@ -1,0 +1,446 @@
+//! The fleet from made-up agent reports: who fails on what, drift, names,
+//! findings, and each format read back.
+
+use serde_json::json;
+
+use super::render::{self, Origin};
+use super::*;
+
+/// A report of `host` advertising `resources`, with `checks` as
+/// `(id, status, actual)`.
+fn report(host: &str, resources: Option<&[&str]>, checks: &[(&str, &str, &str)]) -> Source {
+    let ok = checks
+        .iter()
+        .all(|(_, s, _)| matches!(*s, "pass" | "skipped"));
+    let checks: Vec<serde_json::Value> = checks
+        .iter()
+        .map(|(id, status, actual)| {
+            let (resource, rest) = id.split_once('/').unwrap_or(("r", id));
+            let (kind, subject) = rest.split_once(':').unwrap_or(("command", rest));
+            json!({
+                "id": id, "resource": resource, "kind": kind, "subject": subject,
+                "name": format!("{kind} {subject}"), "status": status,
+                "message": format!("{subject} {actual} on {host}"),
+                "expected": "`lua` on PATH, version >=5.3", "actual": actual,
+                "found_in": "line 1 of stdout: \"Lua 5.4.6\"", "location": "/usr/bin/lua",
+                "output": "Lua 5.4.6", "hint": "install lua5.4",
+            })
+        })
+        .collect();
+    let value = json!({
+        "schema": "probe-report/1",
+        "host": {"hostname": host, "os": "linux", "os_name": "Debian 12", "arch": "x86_64"},
+        "agent": resources.map(|r| json!({
+            "resources": r, "job_name": format!("probe-runOnAll-{}", host.len()),
+            "pipeline_name": "agent-infrastructure", "pipeline_counter": "42",
+        })),
+        "checks": checks,
+        "summary": {"ok": ok},
+    });
+    Source {
+        origin: format!("{host}.json"),
+        report: report::parse(value.to_string().as_bytes()).expect("a report"),
+        gocd_uuid: None,
+    }
+}
+
+fn options() -> FleetOptions {
+    FleetOptions {
+        min_free_space: 5 << 30,
+        ..FleetOptions::default()
+    }
+}
+
+fn fleet_of_three() -> Fleet {
+    Fleet::build(
+        vec![
+            report(
+                "agent-2",
+                Some(&["linux", "lua"]),
+                &[
+                    ("common/disk:.", "pass", "70 GiB free"),
+                    ("lua/command:lua", "fail", "5.1.5"),
+                ],
+            ),
+            report(
+                "agent-1",
+                Some(&["linux", "lua"]),
+                &[
+                    ("common/disk:.", "pass", "80 GiB free"),
+                    ("lua/command:lua", "pass", "5.4.6"),
+                ],
+            ),
+            report(
+                "agent-3",
+                Some(&["linux"]),
+                &[("common/disk:.", "pass", "90 GiB free")],
+            ),
+        ],
+        None,
+        &options(),
+    )
+}
+
+#[test]
+fn agents_are_sorted_and_each_check_is_a_row_with_a_cell_per_agent() {
+    let fleet = fleet_of_three();
+    let names: Vec<&str> = fleet.agents.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["agent-1", "agent-2", "agent-3"]);
+    assert_eq!(fleet.resources(), ["common", "lua"]);
+    let lua = fleet
+        .rows
+        .iter()
+        .find(|r| r.id == "lua/command:lua")
+        .expect("lua row");
+    assert_eq!(lua.ran_on(), 2);
+    assert!(lua.cells[2].is_none(), "agent-3 does not advertise lua");
+    let failing: Vec<&str> = lua
+        .failing_agents(&fleet.agents)
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    assert_eq!(failing, ["agent-2"]);
+    assert!(!fleet.ok());
+    assert_eq!(fleet.agents[1].fails_advertised, ["lua"]);
+}
+
+#[test]
+fn drift_is_the_values_found_most_frequent_first_but_not_for_measurements() {
+    let fleet = Fleet::build(
+        vec![
+            report(
+                "a",
+                None,
+                &[
+                    ("java/command:java", "pass", "17.0.8"),
+                    ("common/memory:1", "pass", "8 GiB"),
+                ],
+            ),
+            report(
+                "b",
+                None,
+                &[
+                    ("java/command:java", "pass", "17.0.2"),
+                    ("common/memory:1", "pass", "16 GiB"),
+                ],
+            ),
+            report(
+                "c",
+                None,
+                &[
+                    ("java/command:java", "pass", "17.0.8"),
+                    ("common/memory:1", "pass", "8 GiB"),
+                ],
+            ),
+        ],
+        None,
+        &options(),
+    );
+    let java = &fleet.rows[0];
+    assert_eq!(
+        java.values,
+        [("17.0.8".to_string(), 2), ("17.0.2".to_string(), 1)]
+    );
+    assert!(java.drifts());
+    let memory = &fleet.rows[1];
+    assert!(memory.values.is_empty() && !memory.drifts(), "{memory:?}");
+    assert!(fleet.ok(), "drift alone does not fail");
+    let strict = Fleet::build(
+        fleet_sources_again(),
+        None,
+        &FleetOptions {
+            fail_on_drift: true,
+            ..options()
+        },
+    );
+    assert!(!strict.ok(), "--fail-on-drift");
+}
+
+fn fleet_sources_again() -> Vec<Source> {
+    vec![
+        report("a", None, &[("java/command:java", "pass", "17.0.8")]),
+        report("b", None, &[("java/command:java", "pass", "21.0.1")]),
+    ]
+}
+
+#[test]
+fn two_agents_on_one_host_get_their_job_in_their_name() {
+    let fleet = Fleet::build(
+        vec![
+            report("build-1", Some(&["a"]), &[]),
+            report("build-1", None, &[]),
+            report("BUILD-1", None, &[]),
+        ],
+        None,
+        &options(),
+    );
+    let names: Vec<&str> = fleet.agents.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["BUILD-1 #1", "build-1 #2", "build-1 (probe-runOnAll-7)"]
+    );
+}
+
+#[test]
+fn specs_and_advertised_resources_are_cross_checked() {
+    let mut options = options();
+    options.specs = Some(vec![
+        "common".into(),
+        "linux".into(),
+        "lua".into(),
+        "gradle".into(),
+    ]);
+    let fleet = Fleet::build(
+        vec![
+            report("a", Some(&["linux", "lua", "gradel"]), &[]),
+            report("b", Some(&["linux"]), &[]),
+        ],
+        None,
+        &options,
+    );
+    let messages: Vec<&str> = fleet.findings.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        ["resource `gradel` is advertised by a but no spec covers it (did you mean `gradle`?)"]
+    );
+    // With GoCD's agents, a spec no enabled agent advertises is named too.
+    let gocd = vec![gocd_agent(
+        "u1",
+        "a",
+        "Enabled",
+        "Idle",
+        &["linux", "lua"],
+        50 << 30,
+    )];
+    let mut with_uuid = report("a", Some(&["linux", "lua"]), &[]);
+    with_uuid.gocd_uuid = Some("u1".into());
+    let fleet = Fleet::build(vec![with_uuid], Some(&gocd), &options);
+    let messages: Vec<&str> = fleet.findings.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        ["no enabled agent advertises `gradle`: GoCD refuses to trigger a run-on-all job that asks for it (\"Could not find matching agents\")"]
+    );
+    assert!(
+        fleet.findings.iter().all(|f| !f.failing),
+        "warnings unless --strict"
+    );
+    options.strict = true;
+    let strict = Fleet::build(
+        vec![report("a", Some(&["linux", "lua", "gradel"]), &[])],
+        None,
+        &options,
+    );
+    assert!(strict.findings.iter().all(|f| f.failing));
+    assert!(!strict.ok());
+}
+
+fn gocd_agent(
+    uuid: &str,
+    host: &str,
+    config: &str,
+    state: &str,
+    resources: &[&str],
+    free: u64,
+) -> GocdAgent {
+    GocdAgent {
+        uuid: uuid.into(),
+        hostname: host.into(),
+        config_state: config.into(),
+        state: state.into(),
+        resources: Some(resources.iter().map(ToString::to_string).collect()),
+        free_space: Some(free),
+    }
+}
+
+#[test]
+fn gocd_names_the_agents_that_sent_nothing_or_are_gone_or_low_on_disk() {
+    let mut with_uuid = report("agent-1", Some(&["linux"]), &[]);
+    with_uuid.gocd_uuid = Some("u1".into());
+    let mut disabled = report("agent-4", Some(&["linux"]), &[]);
+    disabled.gocd_uuid = Some("u4".into());
+    let gocd = vec![
+        gocd_agent("u1", "agent-1", "Enabled", "Idle", &["linux"], 50 << 30),
+        gocd_agent(
+            "u2",
+            "agent-2",
+            "Enabled",
+            "LostContact",
+            &["linux"],
+            50 << 30,
+        ),
+        gocd_agent("u3", "agent-3", "Disabled", "Idle", &["linux"], 50 << 30),
+        gocd_agent("u4", "agent-4", "Disabled", "Idle", &["linux"], 1 << 30),
+        GocdAgent {
+            resources: None,
+            ..gocd_agent("u5", "elastic-5", "Enabled", "Building", &[], 0)
+        },
+        gocd_agent("u6", "agent-6", "Enabled", "Idle", &["linux"], 2 << 30),
+    ];
+    let fleet = Fleet::build(vec![with_uuid, disabled], Some(&gocd), &options());
+    let messages: Vec<&str> = fleet.findings.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "agent agent-2 (u2) sent no report; GoCD says it is lost (it lost contact with the server)",
+            "agent agent-4 sent a report, but GoCD now says it is disabled and idle",
+            "agent agent-6 (u6) sent no report; GoCD says it is idle",
+            "agent agent-6 has 2.0 GiB free in its working directory (GoCD's free_space), less than 5.0 GiB",
+        ]
+    );
+    // An agent that sent nothing fails the fleet; the others warn.
+    assert_eq!(fleet.findings.iter().filter(|f| f.failing).count(), 2);
+    assert_eq!(fleet.agents[0].gocd_state.as_deref(), Some("Enabled, Idle"));
+}
+
+#[test]
+fn what_each_agent_could_advertise() {
+    let mut source = report(
+        "a",
+        Some(&["linux", "lua"]),
+        &[("lua/command:lua", "fail", "5.1")],
+    );
+    source.report.suggest = Some(report::Suggest {
+        passes: vec!["gradle".into(), "java".into()],
+        fails: vec!["docker".into()],
+    });
+    let fleet = Fleet::build(vec![source], None, &options());
+    let a = &fleet.agents[0];
+    assert_eq!(a.fails_advertised, ["lua"]);
+    assert_eq!(
+        a.could_advertise.as_deref(),
+        Some(&["gradle".to_string(), "java".to_string()][..])
+    );
+    assert_eq!(a.paste_list().as_deref(), Some("gradle,java,linux"));
+    let text = render::human(&fleet, &Origin::default(), false);
+    assert!(text.contains("advertises but fails: lua"), "{text}");
+    assert!(
+        text.contains("passes but does not advertise: gradle, java"),
+        "{text}"
+    );
+    assert!(
+        text.contains("could advertise: gradle,java,linux"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_text_shows_failing_and_differing_rows_unless_all() {
+    let fleet = fleet_of_three();
+    let origin = Origin {
+        what: "3 files".into(),
+        at: "2026-12-01T00:00:00Z".into(),
+    };
+    let text = render::human(&fleet, &origin, false);
+    assert!(
+        text.contains(
+            "  FAIL   command lua  fails on 1 of 2: agent-2\n           agent-2: lua 5.1.5 on agent-2\n           found: 5.1.5 on 1, 5.4.6 on 1\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        !text.contains("disk ."),
+        "passing rows are left out:\n{text}"
+    );
+    assert!(
+        text.ends_with("FAILED  1 of 3 agents failed; 1 check differs between agents\n"),
+        "{text}"
+    );
+    let all = render::human(&fleet, &origin, true);
+    assert!(all.contains("PASS   disk .  passes on 3 agents"), "{all}");
+}
+
+#[test]
+fn json_is_versioned_and_names_every_result() {
+    let fleet = fleet_of_three();
+    let value: serde_json::Value =
+        serde_json::from_slice(&render::json(&fleet, &Origin::default())).expect("JSON");
+    assert_eq!(value["schema"], "probe-fleet/1");
+    assert_eq!(value["summary"]["agents_failed"], 1);
+    assert_eq!(value["summary"]["ok"], false);
+    let lua = value["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["id"] == "lua/command:lua")
+        .expect("lua");
+    assert_eq!(lua["failing_on"], json!(["agent-2"]));
+    assert_eq!(lua["results"]["agent-2"]["status"], "fail");
+    assert_eq!(lua["results"]["agent-2"]["hint"], "install lua5.4");
+    assert_eq!(
+        lua["results"]["agent-1"]["hint"],
+        serde_json::Value::Null,
+        "a passing cell keeps no hint"
+    );
+    assert!(lua["results"].get("agent-3").is_none());
+    assert_eq!(lua["values"][0], json!({"value": "5.1.5", "agents": 1}));
+}
+
+#[test]
+fn junit_fails_a_check_once_naming_every_agent_it_fails_on() {
+    let fleet = Fleet::build(
+        vec![
+            report("a", None, &[("lua/command:lua", "fail", "5.1.5")]),
+            report("b", None, &[("lua/command:lua", "error", "")]),
+            report("c", None, &[("lua/command:lua", "pass", "5.4.6")]),
+        ],
+        None,
+        &options(),
+    );
+    let xml = render::junit(
+        &fleet,
+        &Origin {
+            what: "run #1".into(),
+            at: String::new(),
+        },
+    );
+    let suites = junit_parser::from_reader(std::io::Cursor::new(xml.as_bytes())).expect("JUnit");
+    assert_eq!(suites.suites.len(), 1);
+    let case = &suites.suites[0].cases[0];
+    assert_eq!(case.original_name, "lua: command lua");
+    match &case.status {
+        junit_parser::TestStatus::Failure(f) => {
+            assert_eq!(f.message, "fails on 2 of 3 agents: a, b");
+            assert!(
+                f.text.contains("a: lua 5.1.5 on a\n  expected:"),
+                "{}",
+                f.text
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_html_page_needs_no_script_and_opens_each_failing_cell() {
+    let fleet = fleet_of_three();
+    let page = render::html(&fleet, &Origin::default());
+    assert!(!page.contains("<script"), "no script");
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "no external fetch"
+    );
+    assert!(
+        page.contains("<details><summary class=\"fail\">✗</summary><p>lua 5.1.5 on agent-2</p>"),
+        "{page}"
+    );
+    assert!(page.contains("<dt>hint</dt><dd>install lua5.4</dd>"));
+    assert!(page.contains("#r1:checked~.wrap tbody tr:not(.r1){display:none}"));
+    assert!(page.contains("position:sticky"));
+    assert_eq!(page.matches("<tr class=\"row").count(), fleet.rows.len());
+}
+
+#[test]
+fn reports_that_are_not_probe_reports_say_so() {
+    assert_eq!(
+        report::parse(b"{\"schema\": \"other/1\", \"host\": {}, \"summary\": {}}")
+            .err()
+            .as_deref(),
+        Some("not a probe report: its schema is `other/1`, not probe-report/…")
+    );
+    assert!(report::parse(b"not json")
+        .err()
+        .is_some_and(|e| e.starts_with("not JSON")));
+    assert!(report::parse(b"{\"schema\": \"probe-report/1\"}")
+        .err()
+        .is_some_and(|e| e.starts_with("not a probe report: missing field")));
+}
