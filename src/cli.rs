@@ -299,13 +299,19 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_common: bool,
 
-    /// Format of the report on stdout: human, json, junit or html.
+    /// Also run every other spec, and report (without failing) which ones
+    /// this machine passes: the resources it could advertise. `probe fleet`
+    /// shows them per agent.
+    #[arg(long)]
+    pub suggest: bool,
+
+    /// Format of the report on stdout: human, json, junit, html or prometheus.
     #[arg(short, long, value_name = "FORMAT", default_value = "human", value_parser = parse_format)]
     pub format: Format,
 
     /// Also write a report to a file (repeatable), e.g. junit=out/junit.xml.
-    /// Formats: human, json, junit, html. Written atomically, also when
-    /// checks fail.
+    /// Formats: human, json, junit, html, prometheus (node_exporter's
+    /// textfile collector). Written atomically, also when checks fail.
     #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report)]
     pub reports: Vec<(Format, PathBuf)>,
 

@@ -1,6 +1,7 @@
 //! probe: parse flags → load specs → select → run checks → report. Every
 //! byte written goes through `Output`, which hides secrets.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -8,10 +9,10 @@ use std::time::{Instant, SystemTime};
 
 use probe::{
     evaluate, fleet_report, gather_fleet, generate_pipeline, interrupt, list, load, render,
-    rfc3339, run_checks, select, select_for_agent, spec_location, AgentContext, Auth, Budget,
-    Catalog, Check, CheckResult, Cli, Command, Fleet, FleetArgs, FleetOptions, FleetRequest,
-    Format, Host, HumanOptions, Markup, Notice, Output, PipelineArgs, RealWorld, Redactor, Report,
-    ResourceEntry, RunArgs, RunLimits, SpecErrors, World,
+    rfc3339, run_checks, select, select_for_agent, spec_location, suggestion, unselected_checks,
+    AgentContext, Auth, Budget, Catalog, Check, CheckResult, Cli, Command, Fleet, FleetArgs,
+    FleetOptions, FleetRequest, Format, Host, HumanOptions, Markup, Notice, Output, PipelineArgs,
+    RealWorld, Redactor, Report, ResourceEntry, RunArgs, RunLimits, SpecErrors, World,
 };
 
 const SCHEMA: &str = include_str!("../docs/probe.schema.json");
@@ -164,7 +165,19 @@ fn check(
         default_timeout: args.timeout,
         total_timeout: args.total_timeout,
     };
-    let finished = run_checks(checks.iter().map(Arc::clone).collect(), evaluate, limits);
+    // --suggest: every other spec's checks too, in the same run, for the
+    // resources this machine could advertise; they do not count for the
+    // verdict.
+    let extra = if args.suggest {
+        unselected_checks(catalog, &selected)
+    } else {
+        Vec::new()
+    };
+    let mut finished = run_checks(
+        checks.iter().chain(&extra).map(Arc::clone).collect(),
+        evaluate,
+        limits,
+    );
     if let Some(signal) = finished.interrupted {
         out.eprint(&format!(
             "probe: interrupted (signal {signal}); the commands it started were killed"
@@ -174,6 +187,17 @@ fn check(
             128u8.saturating_add(u8::try_from(signal).unwrap_or(0)),
         ));
     }
+    let extra_outcomes = finished.outcomes.split_off(checks.len());
+    let suggest = args.suggest.then(|| {
+        let failing: HashSet<String> = checks
+            .iter()
+            .zip(&finished.outcomes)
+            .chain(extra.iter().zip(&extra_outcomes))
+            .filter(|(_, o)| o.status.is_failure())
+            .map(|(c, _)| c.resource.to_lowercase())
+            .collect();
+        suggestion(catalog, &selected, &failing)
+    });
     let release = world.os_release();
     let report = Report {
         host: Host {
@@ -200,6 +224,7 @@ fn check(
         elapsed: clock.elapsed(),
         notices,
         agent: (args.agent || agent.in_job()).then_some(agent),
+        suggest,
     };
 
     // Files first: in a GoCD job a missing report artifact fails the job.
@@ -313,14 +338,20 @@ fn fleet(
     let mut fleet = Fleet::build(gathered.sources, gathered.gocd_agents.as_deref(), &options);
     fleet.findings.splice(0..0, gathered.findings);
     let origin = gathered.origin;
-    let render = |format: Format| -> Result<Vec<u8>, Usage> {
-        Ok(match format {
-            Format::Human => fleet_report::human(&fleet, &origin, args.all).into_bytes(),
-            Format::Json => fleet_report::json(&fleet, &origin),
-            Format::Junit => fleet_report::junit(&fleet, &origin).into_bytes(),
-            Format::Html => fleet_report::html(&fleet, &origin).into_bytes(),
-        })
-    };
+    let render =
+        |format: Format| -> Result<Vec<u8>, Usage> {
+            Ok(match format {
+                Format::Human => fleet_report::human(&fleet, &origin, args.all).into_bytes(),
+                Format::Json => fleet_report::json(&fleet, &origin),
+                Format::Junit => fleet_report::junit(&fleet, &origin).into_bytes(),
+                Format::Html => fleet_report::html(&fleet, &origin).into_bytes(),
+                Format::Prometheus => return Err(Usage(
+                    "error: the fleet report has no prometheus format: write one on each agent \
+                     (probe --agent --report prometheus=…) for node_exporter to collect"
+                        .into(),
+                )),
+            })
+        };
     let mut write_failed = false;
     for (format, path) in &args.reports {
         if let Err(e) = out.write_file(path, &render(*format)?, format.markup()) {

@@ -83,3 +83,53 @@ fn add<'a>(catalog: &'a Catalog, r: &'a Resource, requested: bool, out: &mut Vec
         requested,
     });
 }
+
+/// `--suggest`: of the specs a run did not select, which this machine
+/// passes. A spec passes when none of its checks (nor those of what it
+/// requires) failed or could not be checked. `failing`: the resources with
+/// a failing check, by name in lower case.
+pub fn suggestion(
+    catalog: &Catalog,
+    selected: &[Selected],
+    failing: &std::collections::HashSet<String>,
+) -> crate::report::Suggestion {
+    fn passes(
+        catalog: &Catalog,
+        r: &Resource,
+        failing: &std::collections::HashSet<String>,
+    ) -> bool {
+        !failing.contains(&r.name.to_lowercase())
+            && r.requires
+                .iter()
+                .filter_map(|name| catalog.find(name))
+                .all(|required| passes(catalog, required, failing))
+    }
+    let mut out = crate::report::Suggestion::default();
+    for r in &catalog.resources {
+        if r.name.eq_ignore_ascii_case(COMMON)
+            || selected.iter().any(|s| std::ptr::eq(s.resource, r))
+        {
+            continue;
+        }
+        if passes(catalog, r, failing) {
+            out.passes.push(r.name.clone());
+        } else {
+            out.fails.push(r.name.clone());
+        }
+    }
+    out
+}
+
+/// The checks `--suggest` adds: those of every spec the run did not select.
+pub fn unselected_checks(
+    catalog: &Catalog,
+    selected: &[Selected],
+) -> Vec<std::sync::Arc<crate::spec::Check>> {
+    catalog
+        .resources
+        .iter()
+        .filter(|r| !r.name.eq_ignore_ascii_case(COMMON))
+        .filter(|r| !selected.iter().any(|s| std::ptr::eq(s.resource, *r)))
+        .flat_map(|r| r.checks.iter().cloned())
+        .collect()
+}

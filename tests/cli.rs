@@ -640,3 +640,54 @@ fn run_flags_with_a_subcommand_are_refused_not_ignored() {
         Some(0)
     );
 }
+
+#[test]
+fn suggest_names_the_other_specs_this_machine_passes_without_failing_the_run() {
+    let s = Sandbox::new();
+    s.tool("lua", "echo 'Lua 5.4.6'")
+        .tool("javac", "echo 'javac 17.0.8'")
+        .spec("common", "checks:\n  - path_contains: /usr/bin\n")
+        .spec("lua", "checks:\n  - command: lua\n")
+        .spec("java", "checks:\n  - command: javac\n    version: '>=17'\n")
+        .spec(
+            "gradle",
+            "requires: [java]\nchecks:\n  - command: no-such-gradle\n",
+        )
+        .spec(
+            "kotlin",
+            "requires: [java]\nchecks:\n  - path_contains: /usr/bin\n",
+        );
+    let o = s.probe(&["-r", "lua", "--suggest", "-f", "json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "other specs' failures do not count: {}",
+        stdout(&o)
+    );
+    let report = json(&o);
+    assert_eq!(
+        report["suggest"],
+        serde_json::json!({"passes": ["java", "kotlin"], "fails": ["gradle"]})
+    );
+    let ids: Vec<&str> = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        ["common/path_contains:/usr/bin", "lua/command:lua"],
+        "only the selected checks are reported"
+    );
+    let human = stdout(&s.probe(&["-r", "lua", "--suggest"]));
+    assert!(
+        human.contains("suggest: this machine also passes java, kotlin"),
+        "{human}"
+    );
+    // Without --suggest: no field value.
+    assert_eq!(
+        json(&s.probe(&["-r", "lua", "-f", "json"]))["suggest"],
+        serde_json::Value::Null
+    );
+}

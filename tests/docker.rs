@@ -105,6 +105,11 @@ const LUA_51: (&str, &str) = (
     "lua",
     "echo 'Lua 5.1.5  Copyright (C) 1994-2012 Lua.org, PUC-Rio' >&2",
 );
+/// Another Lua 5.4: two agents, both passing, that differ.
+const LUA_544: (&str, &str) = (
+    "lua",
+    "echo 'Lua 5.4.4  Copyright (C) 1994-2022 Lua.org, PUC-Rio'",
+);
 const BUSTED: (&str, &str) = ("busted", "echo 2.2.0");
 const JAVA_17: (&str, &str) = (
     "java",
@@ -568,7 +573,7 @@ const FLEET: &[Agent] = &[
     Agent {
         host: "agent-3",
         resources: "linux,lua",
-        tools: &[GIT, LUA_54],
+        tools: &[GIT, LUA_544],
         env: &[],
     },
 ];
@@ -787,6 +792,51 @@ fn in_a_fleet_exactly_the_broken_agent_fails_and_its_report_names_it() {
         }
     }
     assert_eq!(failed, ["agent-3"], "exactly the broken agent fails");
+
+    // One fleet report from the three agents' reports.
+    let fleet = Command::new(env!("CARGO_BIN_EXE_probe"))
+        .args(["fleet", "--format", "json", "--probes"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("probes"))
+        .arg(out.path())
+        .output()
+        .expect("run probe fleet");
+    let report: serde_json::Value = serde_json::from_slice(&fleet.stdout).unwrap_or_else(|e| {
+        panic!(
+            "probe fleet printed no JSON ({e}):\n{}{}",
+            String::from_utf8_lossy(&fleet.stdout),
+            String::from_utf8_lossy(&fleet.stderr)
+        )
+    });
+    assert_eq!(fleet.status.code(), Some(1), "an agent failed: {report}");
+    let failed_agents: Vec<&str> = report["agents"]
+        .as_array()
+        .expect("agents")
+        .iter()
+        .filter(|a| a["ok"] == false)
+        .filter_map(|a| a["name"].as_str())
+        .collect();
+    assert_eq!(failed_agents, ["agent-3"]);
+    let checks = report["checks"].as_array().expect("checks");
+    let failing: Vec<(&str, &serde_json::Value)> = checks
+        .iter()
+        .filter(|c| !c["failing_on"].as_array().is_some_and(|a| a.is_empty()))
+        .map(|c| (c["id"].as_str().unwrap_or_default(), &c["failing_on"]))
+        .collect();
+    assert_eq!(
+        failing,
+        [("lua/command:busted", &serde_json::json!(["agent-3"]))],
+        "{report}"
+    );
+    let lua = checks
+        .iter()
+        .find(|c| c["id"] == "lua/command:lua")
+        .expect("lua");
+    assert_eq!(lua["failing_on"], serde_json::json!([]), "both pass");
+    assert_eq!(lua["drift"], true);
+    assert_eq!(
+        lua["values"],
+        serde_json::json!([{"value": "5.4.4", "agents": 1}, {"value": "5.4.6", "agents": 1}])
+    );
     eprintln!(
         "in_a_fleet_exactly_the_broken_agent_fails_and_its_report_names_it: {:.1}s",
         started.elapsed().as_secs_f64()

@@ -101,9 +101,9 @@ fn probe(s: &Sandbox, args: &[&str]) -> Output {
 fn no_canary_reaches_any_report_format_or_stream() {
     let s = sandbox();
     let out = s.path("out");
-    for format in ["human", "json", "junit", "html"] {
+    for format in ["human", "json", "junit", "html", "prometheus"] {
         for agent in [false, true] {
-            let reports: Vec<String> = ["human", "json", "junit", "html"]
+            let reports: Vec<String> = ["human", "json", "junit", "html", "prometheus"]
                 .iter()
                 .map(|f| format!("{f}={}/{format}-{agent}.{f}", out.display()))
                 .collect();

@@ -247,7 +247,8 @@ fn pipeline(
     let mut jobs = Vec::new();
     match o.layout {
         Layout::Fleet => {
-            let mut args = vec!["--agent".to_string()];
+            // --suggest: the fleet page shows what each agent could advertise.
+            let mut args = vec!["--agent".to_string(), "--suggest".to_string()];
             if o.strict {
                 args.push("--strict".into());
             }

@@ -115,6 +115,16 @@ pub fn render(report: &Report, options: HumanOptions) -> String {
         }
     }
 
+    if let Some(suggest) = &report.suggest {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint.dim(&match suggest.passes.as_slice() {
+                [] => "suggest: this machine passes no other spec".to_string(),
+                passes => format!("suggest: this machine also passes {}", passes.join(", ")),
+            })
+        );
+    }
     let s = report.summary();
     let ok = report.ok();
     let verdict = if ok { "PASSED" } else { "FAILED" };

@@ -78,6 +78,10 @@ pub fn value(report: &Report) -> Value {
             "environment_name": a.environment_name,
         })),
         "checks": checks,
+        "suggest": report.suggest.as_ref().map(|s| json!({
+            "passes": s.passes,
+            "fails": s.fails,
+        })),
         "summary": {
             "total": s.total,
             "passed": s.passed,

@@ -17,6 +17,7 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod list;
+pub mod prometheus;
 
 pub use list::render as list;
 
@@ -26,10 +27,11 @@ pub enum Format {
     Json,
     Junit,
     Html,
+    Prometheus,
 }
 
 impl Format {
-    pub const NAMES: &'static [&'static str] = &["human", "json", "junit", "html"];
+    pub const NAMES: &'static [&'static str] = &["human", "json", "junit", "html", "prometheus"];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -37,13 +39,14 @@ impl Format {
             Format::Json => "json",
             Format::Junit => "junit",
             Format::Html => "html",
+            Format::Prometheus => "prometheus",
         }
     }
 
     /// How the format escapes text, for redacting it.
     pub fn markup(self) -> Markup {
         match self {
-            Format::Human | Format::Json => Markup::Plain,
+            Format::Human | Format::Json | Format::Prometheus => Markup::Plain,
             Format::Junit | Format::Html => Markup::Xml,
         }
     }
@@ -54,6 +57,7 @@ impl Format {
             "json" => Some(Format::Json),
             "junit" | "xml" => Some(Format::Junit),
             "html" => Some(Format::Html),
+            "prometheus" => Some(Format::Prometheus),
             _ => None,
         }
     }
@@ -120,6 +124,16 @@ pub struct Report {
     pub notices: Vec<Notice>,
     /// The GoCD job this ran in, when it ran in one.
     pub agent: Option<AgentContext>,
+    /// `--suggest`: the other specs, by whether this machine passes them.
+    pub suggest: Option<Suggestion>,
+}
+
+/// Which specs not selected for the run this machine would pass: what it
+/// could advertise. Their checks do not count for the verdict.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Suggestion {
+    pub passes: Vec<String>,
+    pub fails: Vec<String>,
 }
 
 /// Something about the run itself, e.g. an advertised resource without a
@@ -193,6 +207,7 @@ pub fn render(format: Format, report: &Report, human: HumanOptions) -> Vec<u8> {
         Format::Json => json::render(report),
         Format::Junit => junit::render(report).into_bytes(),
         Format::Html => html::render(report).into_bytes(),
+        Format::Prometheus => prometheus::render(report).into_bytes(),
     }
 }
 

@@ -85,6 +85,7 @@ pub fn sample() -> Report {
         elapsed: Duration::from_millis(84),
         notices: Vec::new(),
         agent: None,
+        suggest: None,
     }
 }
 
@@ -287,4 +288,45 @@ fn element_text(xml: &str, name: &str) -> String {
             _ => {}
         }
     }
+}
+
+#[test]
+fn prometheus_has_a_gauge_per_check_and_the_run_totals() {
+    let text = prometheus::render(&sample());
+    assert!(text.contains(
+        "probe_check_status{resource=\"lua\",check=\"absent python2\",id=\"lua/absent:python2\",status=\"fail\"} 0\n"
+    ));
+    assert!(text.contains(
+        "probe_check_status{resource=\"lua\",check=\"command lua (version >=5.3, <5.5)\",id=\"lua/command:lua\",status=\"pass\"} 1\n"
+    ));
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.starts_with("probe_check_status") && l.contains("skipped")),
+        "skipped checks are left out:\n{text}"
+    );
+    assert!(text.contains("probe_checks{status=\"skipped\"} 1\n"));
+    assert!(text.contains("probe_run_ok 0\n"));
+    assert!(text.contains("probe_run_duration_seconds 0.084\n"));
+    assert!(text.contains("probe_run_timestamp_seconds 1764300000\n"));
+    // Every sample line is `name{labels} value` or `name value`, every
+    // family has HELP and TYPE: what node_exporter's textfile collector reads.
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let (series, value) = line.rsplit_once(' ').expect("a value");
+        assert!(value.parse::<f64>().is_ok(), "{line}");
+        let name = series.split('{').next().unwrap_or_default();
+        assert!(text.contains(&format!("# TYPE {name} gauge\n")), "{line}");
+        assert!(
+            name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn prometheus_label_values_are_escaped() {
+    let mut report = sample();
+    report.host.hostname = "a\"b\\c\nd".into();
+    let text = prometheus::render(&report);
+    assert!(text.contains("hostname=\"a\\\"b\\\\c\\nd\""), "{text}");
 }
