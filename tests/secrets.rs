@@ -304,3 +304,57 @@ fn error_messages_on_stderr_are_redacted_too() {
     assert_eq!(o.status.code(), Some(2));
     assert_no_leak("stderr of a usage error", &o.stderr);
 }
+
+#[test]
+fn the_fleet_command_leaks_no_canary_either() {
+    let s = sandbox();
+    // The agents' reports, as the fleet reads them.
+    let o = probe(
+        &s,
+        &[
+            "-r",
+            "secrets",
+            "--redact",
+            "DEPLOY_KEY*",
+            "--report",
+            "json=r/agent-1.json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    // A report written where the secret was not known to be one (another
+    // agent, another --redact): its raw values reach the fleet.
+    let raw = fs::read_to_string(s.path("r/agent-1.json"))
+        .expect("report")
+        .replace("<hidden: GOCD_TOKEN>", BY_NAME)
+        .replace("\"hostname\": \"", &format!("\"hostname\": \"{BY_ENV}-"));
+    fs::write(s.path("r/agent-2.json"), raw).expect("write");
+    for format in ["human", "json", "junit", "html"] {
+        let reports: Vec<String> = ["human", "json", "junit", "html"]
+            .iter()
+            .map(|f| format!("{f}=fleet/{format}.{f}"))
+            .collect();
+        let mut args = vec!["fleet", "r", "--all", "--format", format];
+        for r in &reports {
+            args.extend(["--report", r]);
+        }
+        let o = probe(&s, &args);
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert_no_leak(
+            &format!("stdout of probe fleet --format {format}"),
+            &o.stdout,
+        );
+        assert_no_leak(
+            &format!("stderr of probe fleet --format {format}"),
+            &o.stderr,
+        );
+        for entry in fs::read_dir(s.path("fleet")).expect("fleet reports") {
+            let path = entry.expect("entry").path();
+            assert_no_leak(&path.display().to_string(), &fs::read(&path).expect("read"));
+        }
+    }
+}

@@ -514,6 +514,19 @@ fn findings(
                 ),
             });
         }
+        // A disabled agent runs no job: nothing is expected of it, but its
+        // resources are not checked either.
+        if a.config_state != "Enabled"
+            && !reported
+            && a.resources.as_ref().is_some_and(|r| !r.is_empty())
+        {
+            out.push(finding(format!(
+                "agent {} is {} in GoCD, so it was not checked; it advertises {}",
+                a.hostname,
+                a.config_state.to_ascii_lowercase(),
+                a.resources.as_deref().unwrap_or_default().join(", ")
+            )));
+        }
         if reported
             && (a.config_state != "Enabled"
                 || matches!(a.state.as_str(), "LostContact" | "Missing"))

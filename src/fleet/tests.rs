@@ -282,6 +282,7 @@ fn gocd_names_the_agents_that_sent_nothing_or_are_gone_or_low_on_disk() {
         messages,
         [
             "agent agent-2 (u2) sent no report; GoCD says it is lost (it lost contact with the server)",
+            "agent agent-3 is disabled in GoCD, so it was not checked; it advertises linux",
             "agent agent-4 sent a report, but GoCD now says it is disabled and idle",
             "agent agent-6 (u6) sent no report; GoCD says it is idle",
             "agent agent-6 has 2.0 GiB free in its working directory (GoCD's free_space), less than 5.0 GiB",
