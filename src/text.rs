@@ -116,6 +116,17 @@ pub fn excerpt(text: &str, max_lines: usize) -> String {
     out
 }
 
+/// The first non-blank line of some output, trimmed, cut to `max_chars`
+/// (with `…`); None when there is none.
+pub fn first_line(text: &str, max_chars: usize) -> Option<String> {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    Some(if line.chars().count() > max_chars {
+        line.chars().take(max_chars).collect::<String>() + "…"
+    } else {
+        line.to_string()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,5 +170,16 @@ mod tests {
         let raw = "\u{1b}[31mred\u{1b}[0m\u{7}\u{0} tab\there\r\nnext";
         assert_eq!(clean_for_xml(raw), "red tab\there\r\nnext");
         assert_eq!(clean_for_terminal(raw), "red tab\there\nnext");
+    }
+
+    #[test]
+    fn first_line_skips_blank_lines_and_cuts_long_ones() {
+        assert_eq!(
+            first_line("\n  \n  hello  \nworld", 10).as_deref(),
+            Some("hello")
+        );
+        assert_eq!(first_line("abcdefghijkl", 5).as_deref(), Some("abcde…"));
+        assert_eq!(first_line("ééééé", 5).as_deref(), Some("ééééé"));
+        assert_eq!(first_line(" \n\t\n", 5), None);
     }
 }

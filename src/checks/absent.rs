@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 
+use super::expand::expand;
 use super::{Context, Declared, Kind, Outcome};
 use crate::world::{Lookup, World};
 
@@ -24,9 +25,13 @@ impl Kind for AbsentCheck {
     }
 
     fn evaluate(&self, world: &dyn World, _: &Context) -> Outcome {
-        let name = &self.absent;
-        let expected = format!("`{name}` not on PATH");
-        match world.lookup(name) {
+        let expected = format!("`{}` not on PATH", self.absent);
+        let program = match expand(&self.absent, world) {
+            Ok(program) => program,
+            Err(why) => return Outcome::error(why).expected(expected),
+        };
+        let name = program.to_string_lossy();
+        match world.lookup(&program) {
             Lookup::Missing => Outcome::pass(format!("`{name}` is not on PATH"))
                 .expected(expected)
                 .actual("not found"),
@@ -100,5 +105,19 @@ mod tests {
             o.message,
             "`python2` is not on PATH (a file of that name at /usr/bin/python2 is not executable)"
         );
+    }
+
+    #[test]
+    fn absent_expands_variables_and_takes_a_path_as_a_path() {
+        let world = FakeWorld::default()
+            .var("PYENV_ROOT", "/home/go/.pyenv")
+            .lookup_as(
+                "/home/go/.pyenv/shims/python2",
+                Lookup::Found(PathBuf::from("/home/go/.pyenv/shims/python2")),
+            );
+        let o = eval("absent: ${PYENV_ROOT}/shims/python2", &world);
+        fail(&o);
+        let gone = FakeWorld::default().var("PYENV_ROOT", "/nowhere");
+        pass(&eval("absent: ${PYENV_ROOT}/shims/python2", &gone));
     }
 }

@@ -1,17 +1,16 @@
 //! `command`: a tool is on PATH; with a version range or pattern it is run
 //! and its version read from what it prints.
 
-use std::ffi::OsString;
-
 use serde::Deserialize;
 
+use super::expand::expand;
 use super::spawn::{self, Role, Start};
+use super::versioned::VersionKeys;
 use super::{Context, Declared, Kind, Outcome};
 use crate::spec::{OneOrMany, Pattern};
 use crate::text::shell_words;
 use crate::version::VersionReq;
-use crate::version::{extract, rejection, Found, Version};
-use crate::world::{Captured, World};
+use crate::world::World;
 
 /// A command must be on PATH; with `version`, `version_matches` or `args`
 /// it is also run, and must start and exit 0.
@@ -47,28 +46,24 @@ impl Kind for CommandCheck {
     }
 
     fn qualifier(&self) -> Option<String> {
-        match (&self.version, &self.version_matches) {
-            (Some(range), _) => Some(format!("version {range}")),
-            (None, Some(p)) => Some(format!("version matching {}", p.as_str())),
-            (None, None) => None,
-        }
+        self.version_keys().qualifier()
     }
 
     fn conflict(&self) -> Option<super::Conflict> {
-        (self.version_regex.is_some() && !self.wants_version()).then(|| super::Conflict {
-            key: "version_regex",
-            message: "`version_regex` says where to find the version, but nothing asks for one: \
-                      add `version` (a range) or `version_matches` (a pattern)"
-                .into(),
-            at_value: false,
-        })
+        self.version_keys().regex_without_use()
     }
 
     fn evaluate(&self, world: &dyn World, cx: &Context) -> Outcome {
-        let name = &self.command;
+        let keys = self.version_keys();
         let wanted = self.wanted();
-        let role = Role::Tool(name);
-        let path = match spawn::look_up(world, role, &wanted) {
+        // `${JAVA_HOME}/bin/java`: the command as the machine has it.
+        let program = match expand(&self.command, world) {
+            Ok(program) => program,
+            Err(why) => return Outcome::error(why).expected(wanted),
+        };
+        let name = program.to_string_lossy().into_owned();
+        let role = Role::Tool(&name);
+        let path = match spawn::look_up(world, role, &program, &wanted) {
             Ok(path) => path,
             Err(outcome) => return *outcome,
         };
@@ -80,14 +75,24 @@ impl Kind for CommandCheck {
                 .at(shown);
         }
 
-        let args: Vec<String> = self
+        let written: Vec<String> = self
             .args
             .clone()
             .unwrap_or_else(|| vec!["--version".to_string()]);
-        let typed = shell_words(&[std::slice::from_ref(name), args.as_slice()].concat());
+        let mut args = Vec::with_capacity(written.len());
+        for arg in &written {
+            match expand(arg, world) {
+                Ok(arg) => args.push(arg),
+                Err(why) => return Outcome::error(why).expected(wanted).at(shown),
+            }
+        }
+        let words: Vec<String> = std::iter::once(name.clone())
+            .chain(args.iter().map(|a| a.to_string_lossy().into_owned()))
+            .collect();
+        let typed = shell_words(&words);
         let start = Start {
             path: &path,
-            args: args.iter().map(OsString::from).collect(),
+            args,
             verbatim: false,
             timeout: cx.timeout,
             typed: &typed,
@@ -118,111 +123,65 @@ impl Kind for CommandCheck {
                 .output(Some(raw));
         }
 
-        if !self.wants_version() {
+        if !keys.wanted() {
             return Outcome::pass(format!("`{typed}` ran"))
                 .expected(wanted)
                 .actual(format!("{shown}, exit 0"))
                 .at(shown)
                 .output(Some(raw));
         }
-        let names = [name.as_str(), &shown, path_name(&path)];
-        let Some(found) = self.find_version(&ran.stdout, &ran.stderr, &names) else {
-            let rejected = rejection(&ran.stdout.text()).or_else(|| rejection(&ran.stderr.text()));
-            let how = match (&self.version_regex, rejected) {
-                (Some(re), _) => format!("nothing matched `{}`", re.as_str()),
-                (None, Some(phrase)) => format!(
-                    "it rejects the argument (`{phrase}`); set `args` to what makes it print its version"
-                ),
-                (None, None) => "no version-like text".to_string(),
-            };
-            return Outcome::fail(format!(
-                "no version found in the output of `{typed}`: {how}"
+        let names = [
+            self.command.as_str(),
+            name.as_str(),
+            &shown,
+            path_name(&path),
+        ];
+        match keys.find(&ran.stdout, &ran.stderr, &names) {
+            Some(found) => keys
+                .judge(&name, &found)
+                .expected(wanted)
+                .at(shown)
+                .output(Some(raw)),
+            None => Outcome::fail(format!(
+                "no version found in the output of `{typed}`: {}",
+                keys.why_none(&ran.stdout, &ran.stderr)
             ))
             .expected(wanted)
             .actual("no version in the output")
             .at(shown)
-            .output(Some(raw));
-        };
-
-        let version = &found.version;
-        let in_range = self.version.as_ref().is_none_or(|r| r.matches(version));
-        let matched = self
-            .version_matches
-            .as_ref()
-            .is_none_or(|p| p.0.is_match(&version.text));
-        let message = match (&self.version, in_range, matched) {
-            (_, true, true) => format!("{name} {version}"),
-            (Some(range), false, _) => format!("{name} {version} is not in {range}"),
-            _ => format!(
-                "{name} {version} does not match `{}`",
-                self.version_matches.as_ref().map_or("", |p| p.as_str())
-            ),
-        };
-        Outcome::verdict(in_range && matched, message)
-            .expected(wanted)
-            .actual(version.text.clone())
-            .found_in(found.place())
-            .at(shown)
-            .output(Some(raw))
+            .output(Some(raw)),
+        }
     }
 }
 
 impl CommandCheck {
-    /// Whether the check runs the command (else it only looks it up).
-    fn runs(&self) -> bool {
-        self.wants_version() || self.args.is_some()
+    fn version_keys(&self) -> VersionKeys<'_> {
+        VersionKeys {
+            range: self.version.as_ref(),
+            matches: self.version_matches.as_ref(),
+            regex: self.version_regex.as_ref(),
+        }
     }
 
-    fn wants_version(&self) -> bool {
-        self.version.is_some() || self.version_matches.is_some()
+    /// Whether the check runs the command (else it only looks it up).
+    fn runs(&self) -> bool {
+        self.version_keys().wanted() || self.args.is_some()
     }
 
     fn wanted(&self) -> String {
-        let mut text = format!("`{}` on PATH", self.command);
-        let codes = self.exit.as_ref().map(|e| e.0.as_slice()).unwrap_or(&[0]);
-        if let Some(range) = &self.version {
-            text.push_str(&format!(", version {range}"));
-        }
-        if let Some(pattern) = &self.version_matches {
-            text.push_str(&format!(", version matching `{}`", pattern.as_str()));
-        }
-        if !self.wants_version() && self.runs() {
+        let where_ = if self.command.contains(['/', '\\']) {
+            "exists"
+        } else {
+            "on PATH"
+        };
+        let mut text = format!("`{}` {where_}", self.command);
+        text.push_str(&self.version_keys().describe());
+        if !self.version_keys().wanted() && self.runs() {
+            let codes = self.exit.as_ref().map(|e| e.0.as_slice()).unwrap_or(&[0]);
             let codes: Vec<String> = codes.iter().map(ToString::to_string).collect();
             text.push_str(&format!(", runs and exits {}", codes.join(" or ")));
         }
         text
-    }
-
-    /// The version in the output, and where. `names`: what the tool is
-    /// called, which the output may print and which holds no version.
-    fn find_version(&self, stdout: &Captured, stderr: &Captured, names: &[&str]) -> Option<Found> {
-        let streams = [("stdout", stdout.text()), ("stderr", stderr.text())];
-        match &self.version_regex {
-            // Both streams in turn: a dotted version on stderr beats a bare
-            // number on stdout.
-            None => {
-                let streams = streams
-                    .each_ref()
-                    .map(|(name, text)| (*name, text.as_str()));
-                extract(&streams, names)
-            }
-            Some(re) => streams.iter().find_map(|(stream, text)| {
-                let caps = re.0.captures(text)?;
-                let matched = caps.get(1).or_else(|| caps.get(0))?;
-                let line = text[..matched.start()].matches('\n').count() + 1;
-                Some(Found {
-                    version: Version::parse(matched.as_str())?,
-                    stream,
-                    line,
-                    text: text
-                        .lines()
-                        .nth(line - 1)
-                        .unwrap_or_default()
-                        .trim()
-                        .to_string(),
-                })
-            }),
-        }
     }
 }
 
@@ -235,7 +194,7 @@ fn path_name(path: &std::path::Path) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{args, eval, fail, killed, pass, timed_out, windows};
+    use super::super::testing::{args, error, eval, fail, killed, pass, timed_out, windows};
     use super::super::Status;
     use crate::world::fake::{exited, FakeWorld};
     use crate::world::{Lookup, RunOutcome};
@@ -715,5 +674,63 @@ mod tests {
             "no version found in the output of `oldtool --version`: it rejects the argument \
              (`invalid option`); set `args` to what makes it print its version"
         );
+    }
+
+    #[test]
+    fn a_command_with_a_variable_is_that_path_and_is_run_for_its_version() {
+        let world = FakeWorld::default()
+            .var("JAVA_HOME", "/opt/jdk-17")
+            .tool_at(
+                "/opt/jdk-17/bin/java",
+                "-version",
+                exited(0, "", "openjdk version \"17.0.9\" 2023-10-17\n"),
+            );
+        let o = eval(
+            "command: ${JAVA_HOME}/bin/java\nargs: [-version]\nversion: \">=17\"",
+            &world,
+        );
+        pass(&o);
+        assert_eq!(o.location.as_deref(), Some("/opt/jdk-17/bin/java"));
+        assert_eq!(o.expected, "`${JAVA_HOME}/bin/java` exists, version >=17");
+        assert_eq!(
+            world.ran()[0].program,
+            PathBuf::from("/opt/jdk-17/bin/java")
+        );
+    }
+
+    #[test]
+    fn a_command_whose_variable_is_unset_could_not_be_checked() {
+        let world = FakeWorld::default().tool("java", "-version", exited(0, "", "17.0.9"));
+        let o = eval("command: ${JAVA_HOME}/bin/java\nversion: \">=17\"", &world);
+        error(&o);
+        assert_eq!(
+            o.message,
+            "JAVA_HOME is not set (`${JAVA_HOME}/bin/java` uses it)"
+        );
+        assert!(world.ran().is_empty());
+    }
+
+    #[test]
+    fn a_command_path_that_is_missing_does_not_exist_rather_than_not_on_path() {
+        let world = FakeWorld::default().var("JAVA_HOME", "/opt/jdk-11");
+        let o = eval("command: ${JAVA_HOME}/bin/java", &world);
+        fail(&o);
+        assert_eq!(o.message, "/opt/jdk-11/bin/java does not exist");
+        assert_eq!(o.actual, "does not exist");
+        assert_eq!(o.location.as_deref(), Some("/opt/jdk-11/bin/java"));
+    }
+
+    #[test]
+    fn arguments_are_expanded_too() {
+        let world = FakeWorld::default().var("HOME", "/home/go").tool(
+            "mvn",
+            "-s /home/go/.m2/settings.xml --version",
+            exited(0, "Apache Maven 3.9.6", ""),
+        );
+        let o = eval(
+            "command: mvn\nargs: [-s, ~/.m2/settings.xml, --version]\nversion: \">=3.8\"",
+            &world,
+        );
+        pass(&o);
     }
 }

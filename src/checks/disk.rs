@@ -80,10 +80,7 @@ mod tests {
     fn disk_errors() {
         let o = eval("disk: ${AGENT_WORK}\nfree: 1 GiB", &FakeWorld::default());
         error(&o);
-        assert_eq!(
-            o.message,
-            "`${AGENT_WORK}` uses $AGENT_WORK, which is not set"
-        );
+        assert_eq!(o.message, "AGENT_WORK is not set (`${AGENT_WORK}` uses it)");
         let o = eval("disk: /nope\nfree: 1 GiB", &FakeWorld::default());
         error(&o);
         assert_eq!(

@@ -496,7 +496,7 @@ mod tests {
         error(&o);
         assert_eq!(
             o.message,
-            "`${JAVA_HOME}/bin/java` uses $JAVA_HOME, which is not set"
+            "JAVA_HOME is not set (`${JAVA_HOME}/bin/java` uses it)"
         );
         assert_eq!(o.expected, "${JAVA_HOME}/bin/java exists");
         assert_eq!(o.location, None);
@@ -508,7 +508,7 @@ mod tests {
         error(&o);
         assert_eq!(
             o.message,
-            "`$ANDROID_HOME/tools` uses $ANDROID_HOME, which is not set"
+            "ANDROID_HOME is not set (`$ANDROID_HOME/tools` uses it)"
         );
 
         let o = eval("file: ~/.gradle", &FakeWorld::default());

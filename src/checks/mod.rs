@@ -40,6 +40,7 @@ mod spawn;
 mod tcp;
 #[cfg(test)]
 pub(crate) mod testing;
+mod versioned;
 
 pub use outcome::{Outcome, Status};
 

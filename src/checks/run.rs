@@ -6,11 +6,17 @@ use std::fmt;
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
+use super::expand::expand;
 use super::spawn::{self, Role, Start};
+use super::versioned::VersionKeys;
 use super::{Conflict, Context, Declared, Kind, Outcome};
 use crate::spec::{OneOrMany, OsFamily, Pattern};
-use crate::text::{excerpt, shell_words};
+use crate::text::{excerpt, first_line, shell_words};
+use crate::version::VersionReq;
 use crate::world::World;
+
+/// How much of a passing command's first line of output its message shows.
+const FIRST_LINE_CHARS: usize = 100;
 
 /// Run a command and check its exit code and output.
 #[derive(Debug, Deserialize, Clone)]
@@ -33,6 +39,13 @@ pub struct RunCheck {
     pub stderr: Option<Pattern>,
     /// A regular expression stderr must NOT match.
     pub stderr_not: Option<Pattern>,
+    /// The range the version it prints must be in (read as for `command`).
+    pub version: Option<VersionReq>,
+    /// A regular expression the version must match.
+    pub version_matches: Option<Pattern>,
+    /// Where to find the version in the output: a regular expression whose
+    /// first capture group (or whole match) is the version.
+    pub version_regex: Option<Pattern>,
 }
 
 impl Declared for RunCheck {
@@ -44,7 +57,14 @@ impl Kind for RunCheck {
         self.run.display()
     }
 
+    fn qualifier(&self) -> Option<String> {
+        self.version_keys().qualifier()
+    }
+
     fn conflict(&self) -> Option<Conflict> {
+        if let Some(conflict) = self.version_keys().regex_without_use() {
+            return Some(conflict);
+        }
         (matches!(self.run, Argv::Line(_)) && self.shell.is_none()).then(|| Conflict {
             key: "run",
             message:
@@ -57,23 +77,24 @@ impl Kind for RunCheck {
 
     fn evaluate(&self, world: &dyn World, cx: &Context) -> Outcome {
         let windows = world.os_family() == OsFamily::Windows;
-        let (program, args, typed, verbatim) = match command_line(self, windows) {
-            Ok(parts) => parts,
-            Err(outcome) => return *outcome,
-        };
         let expected = self.expected();
+        let (program, args, typed, verbatim) = match command_line(self, windows, world) {
+            Ok(parts) => parts,
+            Err(outcome) => return (*outcome).expected(expected),
+        };
+        let program_shown = program.to_string_lossy().into_owned();
         let role = Role::Line {
             typed: &typed,
-            program: &program,
+            program: &program_shown,
         };
-        let path = match spawn::look_up(world, role, &expected) {
+        let path = match spawn::look_up(world, role, &program, &expected) {
             Ok(path) => path,
             Err(outcome) => return *outcome,
         };
         let at = path.display().to_string();
         let start = Start {
             path: &path,
-            args: args.into_iter().map(OsString::from).collect(),
+            args,
             verbatim,
             timeout: cx.timeout,
             typed: &typed,
@@ -123,7 +144,35 @@ impl Kind for RunCheck {
                 .output(Some(excerpt(&cx.secrets.redact(text), 5)));
             }
         }
-        Outcome::pass(format!("`{typed}` ran ({exit_text})"))
+        let keys = self.version_keys();
+        if keys.wanted() {
+            let names = [program_shown.as_str(), at.as_str()];
+            return match keys.find(&ran.stdout, &ran.stderr, &names) {
+                Some(found) => keys
+                    .judge(&program_shown, &found)
+                    .expected(expected)
+                    .at(at)
+                    .output(output),
+                None => Outcome::fail(format!(
+                    "no version found in the output of `{typed}`: {}",
+                    keys.why_none(&ran.stdout, &ran.stderr)
+                ))
+                .expected(expected)
+                .actual("no version in the output")
+                .at(at)
+                .output(output),
+            };
+        }
+        // What it said, so a passing report shows more than "it ran".
+        // Secrets are hidden before the line is cut.
+        let said = [&stdout, &stderr]
+            .into_iter()
+            .find_map(|text| first_line(&cx.secrets.redact(text), FIRST_LINE_CHARS));
+        let message = match said {
+            Some(line) => format!("`{typed}` ran ({exit_text}): {line}"),
+            None => format!("`{typed}` ran ({exit_text})"),
+        };
+        Outcome::pass(message)
             .expected(expected)
             .actual(exit_text)
             .at(at)
@@ -132,6 +181,14 @@ impl Kind for RunCheck {
 }
 
 impl RunCheck {
+    fn version_keys(&self) -> VersionKeys<'_> {
+        VersionKeys {
+            range: self.version.as_ref(),
+            matches: self.version_matches.as_ref(),
+            regex: self.version_regex.as_ref(),
+        }
+    }
+
     fn expected(&self) -> String {
         let codes: Vec<String> = self.exit.as_ref().map_or(vec!["0".into()], |e| {
             e.0.iter().map(ToString::to_string).collect()
@@ -148,25 +205,41 @@ impl RunCheck {
                 text.push_str(&format!(", {words} `{}`", p.as_str()));
             }
         }
+        text.push_str(&self.version_keys().describe());
         text
     }
 }
 
 /// The program, its arguments, the command as a person types it, and
 /// whether the arguments go on a Windows command line as they are.
-type CommandLine = (String, Vec<String>, String, bool);
+type CommandLine = (OsString, Vec<OsString>, String, bool);
 
 /// How to start the check's command. `windows`: `shell: true` means cmd.exe.
+/// The words of a list have `~` and `${VAR}` expanded; a line given to a
+/// shell is the shell's to expand.
 ///
 /// cmd.exe gets `/S /C "line"`: with `/S` it removes exactly the outer
 /// quotes and runs the line as typed, whatever quotes it holds, so the line
 /// goes on its command line verbatim (the usual quoting, `\"` for a quote,
 /// means nothing to cmd).
-fn command_line(check: &RunCheck, windows: bool) -> Result<CommandLine, Box<Outcome>> {
+fn command_line(
+    check: &RunCheck,
+    windows: bool,
+    world: &dyn World,
+) -> Result<CommandLine, Box<Outcome>> {
     match (&check.run, check.shell) {
         (Argv::List(argv), None) => {
-            let typed = shell_words(argv);
-            Ok((argv[0].clone(), argv[1..].to_vec(), typed, false))
+            let mut words = Vec::with_capacity(argv.len());
+            for word in argv {
+                words.push(expand(word, world).map_err(|why| Box::new(Outcome::error(why)))?);
+            }
+            let shown: Vec<String> = words
+                .iter()
+                .map(|w| w.to_string_lossy().into_owned())
+                .collect();
+            let typed = shell_words(&shown);
+            let program = words.remove(0);
+            Ok((program, words, typed, false))
         }
         (Argv::Line(line), None) => Err(Box::new(Outcome::error(format!(
             "`{line}` is one string; add `shell: true` or write it as a list"
@@ -197,14 +270,14 @@ fn command_line(check: &RunCheck, windows: bool) -> Result<CommandLine, Box<Outc
                 Argv::Line(line) => line.clone(),
             };
             let (program, flags) = shell_program(shell);
-            let mut args: Vec<String> = flags.iter().map(ToString::to_string).collect();
+            let mut args: Vec<OsString> = flags.iter().map(OsString::from).collect();
             let verbatim = shell == ShellChoice::Cmd;
-            args.push(if verbatim {
+            args.push(OsString::from(if verbatim {
                 format!("\"{line}\"")
             } else {
                 line.clone()
-            });
-            Ok((program.to_string(), args, line, verbatim))
+            }));
+            Ok((OsString::from(program), args, line, verbatim))
         }
     }
 }
@@ -368,7 +441,7 @@ mod tests {
         );
         let o = eval("run: [luarocks, list]\nstdout: '^busted$'", &world);
         pass(&o);
-        assert_eq!(o.message, "`luarocks list` ran (exit 0)");
+        assert_eq!(o.message, "`luarocks list` ran (exit 0): busted");
         assert_eq!(o.expected, "exit 0, stdout matches `^busted$`");
         assert_eq!(o.actual, "exit 0");
         assert_eq!(o.location.as_deref(), Some("/fake/bin/luarocks"));
@@ -491,7 +564,7 @@ mod tests {
         );
         let o = eval(&format!("run: '{line}'\nshell: true\nstdout: ok"), &world);
         pass(&o);
-        assert_eq!(o.message, format!("`{line}` ran (exit 0)"));
+        assert_eq!(o.message, format!("`{line}` ran (exit 0): ok"));
         let ran = world.ran();
         assert_eq!(ran.len(), 1);
         assert_eq!(ran[0].program, PathBuf::from("/fake/bin/sh"));
@@ -620,6 +693,9 @@ mod tests {
             stdout_not: None,
             stderr: None,
             stderr_not: None,
+            version: None,
+            version_matches: None,
+            version_regex: None,
         };
         let world = FakeWorld::default().tool("echo", "hi", exited(0, "hi\n", ""));
         let o = c.evaluate(
@@ -647,7 +723,7 @@ mod tests {
         );
         let o = eval(&format!("run: '{line}'\nshell: true\nstdout: git"), &world);
         pass(&o);
-        assert_eq!(o.message, format!("`{line}` ran (exit 0)"));
+        assert_eq!(o.message, format!("`{line}` ran (exit 0): git"));
         let ran = world.ran();
         assert_eq!(ran[0].program, PathBuf::from("/fake/bin/cmd"));
         assert_eq!(args(&ran[0]), ["/S", "/C", &format!("\"{line}\"")]);
@@ -676,5 +752,110 @@ mod tests {
             &world,
         ));
         assert!(!world.ran()[0].verbatim);
+    }
+
+    #[test]
+    fn run_reads_a_version_from_the_output_like_command() {
+        let world = FakeWorld::default().tool(
+            "docker",
+            "version --format {{.Server.Version}}",
+            exited(0, "24.0.7\n", ""),
+        );
+        let yaml = "run: [docker, version, --format, \"{{.Server.Version}}\"]\nversion: \">=24\"";
+        let o = eval(yaml, &world);
+        pass(&o);
+        assert_eq!(o.expected, "exit 0, version >=24");
+        let old = FakeWorld::default().tool(
+            "docker",
+            "version --format {{.Server.Version}}",
+            exited(0, "20.10.24\n", ""),
+        );
+        let o = eval(yaml, &old);
+        fail(&o);
+        assert!(o.message.contains("20.10.24"), "{}", o.message);
+        assert!(o.message.contains(">=24"), "{}", o.message);
+    }
+
+    #[test]
+    fn run_without_a_version_in_its_output_fails_saying_so() {
+        let world = FakeWorld::default().tool("docker", "info", exited(0, "Server: ok\n", ""));
+        let o = eval("run: [docker, info]\nversion_matches: \"^2\"", &world);
+        fail(&o);
+        assert!(
+            o.message
+                .starts_with("no version found in the output of `docker info`"),
+            "{}",
+            o.message
+        );
+    }
+
+    #[test]
+    fn run_version_regex_alone_is_refused_by_the_loader() {
+        let text = "checks:\n  - run: [docker, info]\n    version_regex: \"v(\\\\d+)\"\n";
+        let errors = crate::spec::load_str("t", text).unwrap_err();
+        let shown = crate::spec::SpecErrors(errors).to_string();
+        assert!(shown.contains("nothing asks for one"), "{shown}");
+    }
+
+    #[test]
+    fn run_words_are_expanded_and_a_path_program_is_not_looked_up_on_path() {
+        let world = FakeWorld::default()
+            .var("GRADLE_HOME", "/opt/gradle")
+            .var("HOME", "/home/go")
+            .tool_at(
+                "/opt/gradle/bin/gradle",
+                "-p /home/go/app help",
+                exited(0, "ok\n", ""),
+            );
+        let o = eval(
+            "run: [\"${GRADLE_HOME}/bin/gradle\", -p, ~/app, help]",
+            &world,
+        );
+        pass(&o);
+        let missing = FakeWorld::default().var("GRADLE_HOME", "/opt/none");
+        let o = eval("run: [\"${GRADLE_HOME}/bin/gradle\", help]", &missing);
+        fail(&o);
+        assert_eq!(
+            o.message,
+            "cannot run `/opt/none/bin/gradle help`: /opt/none/bin/gradle does not exist"
+        );
+        let unset = eval(
+            "run: [\"${GRADLE_HOME}/bin/gradle\", help]",
+            &FakeWorld::default(),
+        );
+        error(&unset);
+        assert_eq!(
+            unset.message,
+            "GRADLE_HOME is not set (`${GRADLE_HOME}/bin/gradle` uses it)"
+        );
+    }
+
+    #[test]
+    fn a_passing_run_shows_its_first_line_with_secrets_hidden_before_the_cut() {
+        let secret = "s3cr3t-value-that-is-long";
+        let long = format!(
+            "{}{secret} and a tail long enough to be cut",
+            "x".repeat(70)
+        );
+        let world = FakeWorld::default().var("API_TOKEN", secret).tool(
+            "tool",
+            "",
+            exited(0, &format!("\n{long}\nsecond\n"), ""),
+        );
+        let o = eval("run: [tool]", &world);
+        pass(&o);
+        assert!(!o.message.contains("s3cr3t"), "{}", o.message);
+        assert!(
+            o.message.starts_with("`tool` ran (exit 0): xxxx"),
+            "{}",
+            o.message
+        );
+        assert!(o.message.contains("<hidden: API_TOKEN>"), "{}", o.message);
+        assert!(o.message.ends_with('…'), "{}", o.message);
+        let quiet = FakeWorld::default().tool("tool", "", exited(0, "", "only stderr\n"));
+        assert_eq!(
+            eval("run: [tool]", &quiet).message,
+            "`tool` ran (exit 0): only stderr"
+        );
     }
 }

@@ -3,7 +3,7 @@
 //! is here and works ("`lua` is found but does not run"); `run` whether a
 //! command line runs ("cannot run `luarocks list`").
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -23,13 +23,6 @@ pub(super) enum Role<'a> {
 }
 
 impl Role<'_> {
-    fn program(&self) -> &str {
-        match self {
-            Role::Tool(name) => name,
-            Role::Line { program, .. } => program,
-        }
-    }
-
     /// The output a report shows: for a tool, what a person sees first;
     /// for a command line, both streams. Secrets are hidden before the
     /// excerpt is cut.
@@ -57,16 +50,35 @@ pub(super) struct Ran {
     pub stderr: Captured,
 }
 
-/// Resolves the program on PATH; otherwise the outcome that ends the check.
-/// The outcome is boxed: it is large, and the usual answer is a path.
+/// Resolves `program` (as expanded; the role names it as written) on
+/// PATH, or as a path when it has a separator; otherwise the outcome that
+/// ends the check. The outcome is boxed: it is large, and the usual answer
+/// is a path.
 pub(super) fn look_up(
     world: &dyn World,
     role: Role,
+    program: &OsStr,
     expected: &str,
 ) -> Result<PathBuf, Box<Outcome>> {
-    let program = role.program();
+    let shown_program = program.to_string_lossy();
+    let is_path = shown_program.contains(['/', '\\']);
     match (world.lookup(program), role) {
         (Lookup::Found(path), _) => Ok(path),
+        // A path is not looked for on PATH: it is there or it is not.
+        (Lookup::Missing, role) if is_path => {
+            let message = match role {
+                Role::Tool(_) => format!("{shown_program} does not exist"),
+                Role::Line { typed, .. } => {
+                    format!("cannot run `{typed}`: {shown_program} does not exist")
+                }
+            };
+            Err(Box::new(
+                Outcome::fail(message)
+                    .expected(expected)
+                    .actual("does not exist")
+                    .at(shown_program.into_owned()),
+            ))
+        }
         (Lookup::Missing, Role::Tool(name)) => {
             let outcome = Outcome::fail(format!("`{name}` is not on PATH"))
                 .expected(expected)
@@ -77,7 +89,7 @@ pub(super) fn look_up(
                 None => outcome.at("PATH is not set"),
             }))
         }
-        (Lookup::Missing, Role::Line { typed, .. }) => Err(Box::new(
+        (Lookup::Missing, Role::Line { typed, program }) => Err(Box::new(
             Outcome::fail(format!("cannot run `{typed}`: `{program}` is not on PATH"))
                 .expected(expected)
                 .actual(format!("`{program}` not found on PATH")),

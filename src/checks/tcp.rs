@@ -3,6 +3,7 @@
 use serde::de::{self, Deserializer};
 use serde::Deserialize;
 
+use super::expand::{expand_text, has_variables};
 use super::{Context, Declared, Kind, Outcome};
 use crate::world::World;
 
@@ -11,7 +12,7 @@ use crate::world::World;
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TcpCheck {
-    /// `host:port` (`localhost:5432`, `[::1]:8153`).
+    /// `host:port` (`localhost:5432`, `[::1]:8153`); `${VAR}` is expanded.
     #[serde(deserialize_with = "host_port")]
     pub tcp: String,
 }
@@ -26,8 +27,12 @@ impl Kind for TcpCheck {
     }
 
     fn evaluate(&self, world: &dyn World, cx: &Context) -> Outcome {
-        let address = &self.tcp;
-        let expected = format!("{address} accepts TCP connections");
+        let expected = format!("{} accepts TCP connections", self.tcp);
+        let address = match expand_text(&self.tcp, world).and_then(valid_host_port) {
+            Ok(address) => address,
+            Err(why) => return Outcome::error(why).expected(expected),
+        };
+        let address = &address;
         match world.tcp_connect(address, cx.timeout) {
             Ok(peer) => Outcome::pass(format!("{address} accepted a connection ({peer})"))
                 .expected(expected)
@@ -41,17 +46,26 @@ impl Kind for TcpCheck {
     }
 }
 
+/// Refuses what is not `host:port` when the spec is read; one with a
+/// variable is checked once it is expanded.
 fn host_port<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     let text = String::deserialize(d)?;
+    if has_variables(&text) {
+        return Ok(text);
+    }
+    valid_host_port(text).map_err(de::Error::custom)
+}
+
+fn valid_host_port(text: String) -> Result<String, String> {
     let valid = text
         .rsplit_once(':')
         .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0));
     if valid {
         Ok(text)
     } else {
-        Err(de::Error::custom(format_args!(
+        Err(format!(
             "`{text}` is not host:port; write e.g. `localhost:5432`"
-        )))
+        ))
     }
 }
 
@@ -80,5 +94,24 @@ mod tests {
         );
         assert_eq!(o.actual, "no connection");
         assert_eq!(o.location.as_deref(), Some("localhost:5433"));
+    }
+
+    #[test]
+    fn tcp_expands_variables_and_checks_the_result() {
+        let world = FakeWorld::default()
+            .var("GOCD_HOST", "gocd.corp")
+            .var("BAD", "gocd.corp")
+            .listening("gocd.corp:8153", "10.0.0.5:8153");
+        let o = eval("tcp: ${GOCD_HOST}:8153", &world);
+        pass(&o);
+        assert_eq!(o.expected, "${GOCD_HOST}:8153 accepts TCP connections");
+        let o = eval("tcp: ${BAD}", &world);
+        super::super::testing::error(&o);
+        assert_eq!(
+            o.message,
+            "`gocd.corp` is not host:port; write e.g. `localhost:5432`"
+        );
+        let o = eval("tcp: ${NOPE}:1", &world);
+        assert_eq!(o.message, "NOPE is not set (`${NOPE}:1` uses it)");
     }
 }

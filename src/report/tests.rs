@@ -47,7 +47,7 @@ pub fn sample() -> Report {
         results: vec![
             CheckResult {
                 check: std::sync::Arc::new(check("common", env, None)),
-                outcome: Outcome::error("`${X}` uses $X, which is not set"),
+                outcome: Outcome::error("X is not set (`${X}` uses it)"),
             },
             CheckResult {
                 check: std::sync::Arc::new(check("lua", lua, None)),
@@ -109,7 +109,7 @@ fn human_report_names_expected_found_where_and_hint() {
 probe VERSION on agent-7 (Debian GNU/Linux 12 (bookworm), x86_64); resources: common, lua
 
 common
-  ERROR  env LUA_PATH    `${X}` uses $X, which is not set
+  ERROR  env LUA_PATH    X is not set (`${X}` uses it)
            spec:     probes/common.yaml:3
 
 lua - Lua toolchain

@@ -994,3 +994,12 @@ fn a_directory_named_like_a_spec_is_an_error_not_skipped() {
         ["probes/lua.yaml: error: named like a spec file, but it is not a readable file"]
     );
 }
+
+#[test]
+fn a_variable_in_a_flow_list_gets_a_hint_to_quote_it() {
+    let shown = error_in("checks:\n  - run: [${JAVA_HOME}/bin/java, -version]\n");
+    assert!(
+        shown.contains("inside `[...]` a word with `${VAR}` must be quoted"),
+        "{shown}"
+    );
+}

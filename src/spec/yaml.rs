@@ -115,7 +115,11 @@ pub fn parse(source: &str) -> Result<(Option<Node>, Vec<YamlProblem>), YamlProbl
                 message.push_str(" (at the end of the file)");
             }
         }
-        message.push_str(syntax_hint(e.info()));
+        let line = lines
+            .get(pos.line.saturating_sub(1))
+            .copied()
+            .unwrap_or_default();
+        message.push_str(syntax_hint(e.info(), line));
         return Err(YamlProblem {
             pos,
             message,
@@ -134,9 +138,15 @@ pub fn parse(source: &str) -> Result<(Option<Node>, Vec<YamlProblem>), YamlProbl
     Ok((builder.root, builder.problems))
 }
 
-/// What to do about the parser's most common complaints.
-fn syntax_hint(info: &str) -> &'static str {
-    if info.contains("tab") {
+/// What to do about the parser's most common complaints. `line`: the line
+/// the parser stopped on.
+fn syntax_hint(info: &str, line: &str) -> &'static str {
+    let in_flow = info.contains("flow sequence") || info.contains("flow mapping");
+    if in_flow && line.contains("${") {
+        // `{` ends a plain word inside `[...]`.
+        "; inside `[...]` a word with `${VAR}` must be quoted, e.g. \
+         `[\"${JAVA_HOME}/bin/java\", -version]`"
+    } else if info.contains("tab") {
         "; indent with spaces, not tabs"
     } else if info.contains("mapping values are not allowed") {
         "; a value that contains `: ` must be quoted, e.g. `hint: \"run: apt-get install lua\"`, \

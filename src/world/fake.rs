@@ -70,6 +70,16 @@ impl FakeWorld {
         self
     }
 
+    /// A command at `path` (a path, not a name on PATH) that answers
+    /// `args` with `outcome`.
+    pub fn tool_at(mut self, path: &str, args: &str, outcome: RunOutcome) -> Self {
+        self.commands
+            .insert(path.into(), Lookup::Found(PathBuf::from(path)));
+        self.runs
+            .insert(format!("{path} {args}").trim_end().to_string(), outcome);
+        self
+    }
+
     pub fn lookup_as(mut self, name: &str, lookup: Lookup) -> Self {
         self.commands.insert(name.into(), lookup);
         self
@@ -198,9 +208,9 @@ impl World for FakeWorld {
             .collect()
     }
 
-    fn lookup(&self, command: &str) -> Lookup {
+    fn lookup(&self, command: &std::ffi::OsStr) -> Lookup {
         self.commands
-            .get(command)
+            .get(command.to_string_lossy().as_ref())
             .cloned()
             .unwrap_or(Lookup::Missing)
     }

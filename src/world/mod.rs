@@ -111,7 +111,9 @@ pub trait World: Send + Sync {
     /// for finding the secret ones.
     fn vars(&self) -> Vec<(String, String)>;
     /// Resolves a command name the way a shell would, on PATH.
-    fn lookup(&self, command: &str) -> Lookup;
+    /// A name without a path separator is looked for on PATH; one with a
+    /// separator is that path.
+    fn lookup(&self, command: &std::ffi::OsStr) -> Lookup;
     fn run(&self, request: &RunRequest) -> RunOutcome;
     /// `follow`: false to look at a symlink itself.
     fn file_info(&self, path: &Path, follow: bool) -> io::Result<FileInfo>;

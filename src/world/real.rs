@@ -41,7 +41,7 @@ impl World for RealWorld {
             .collect()
     }
 
-    fn lookup(&self, command: &str) -> Lookup {
+    fn lookup(&self, command: &std::ffi::OsStr) -> Lookup {
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         lookup_in(command, self.var("PATH").as_deref(), &cwd)
     }
@@ -173,7 +173,12 @@ impl World for RealWorld {
 /// (`npm` finds `npm.cmd`), names matched ignoring case (the file's own
 /// case is returned). Unlike cmd.exe, the current directory is not searched
 /// first: a build started by the GoCD agent does not search it either.
-fn lookup_in(command: &str, path: Option<&std::ffi::OsStr>, cwd: &Path) -> Lookup {
+fn lookup_in(
+    command: impl AsRef<std::ffi::OsStr>,
+    path: Option<&std::ffi::OsStr>,
+    cwd: &Path,
+) -> Lookup {
+    let command = command.as_ref();
     match which::which_in(command, path, cwd) {
         Ok(found) => Lookup::Found(found),
         Err(_) => not_executable(command, path, cwd),
@@ -188,15 +193,25 @@ const SCRIPTS_WINDOWS_DOES_NOT_RUN: &[&str] = &[".ps1", ".sh", ".py"];
 /// cannot be run is still worth naming: on Unix one without the execute
 /// bit; on Windows one whose extension is not in PATHEXT (`tool` with no
 /// extension, or `tool.ps1` when PATHEXT lacks `.PS1`).
-fn not_executable(command: &str, path: Option<&std::ffi::OsStr>, cwd: &Path) -> Lookup {
-    let names = candidate_names(command, cfg!(windows).then(pathext).as_deref());
+fn not_executable(command: &std::ffi::OsStr, path: Option<&std::ffi::OsStr>, cwd: &Path) -> Lookup {
+    let text = command.to_string_lossy();
+    if cfg!(unix) && text.contains('/') {
+        // A path: that file, as it is (its bytes need not be UTF-8).
+        let file = cwd.join(command);
+        return if file.is_file() {
+            Lookup::NotExecutable(file)
+        } else {
+            Lookup::Missing
+        };
+    }
+    let names = candidate_names(&text, cfg!(windows).then(pathext).as_deref());
     let first_file = |dir: &Path| {
         names
             .iter()
             .map(|name| dir.join(name))
             .find(|candidate| candidate.is_file())
     };
-    if command.contains(['/', '\\']) {
+    if text.contains(['/', '\\']) {
         return first_file(cwd).map_or(Lookup::Missing, Lookup::NotExecutable);
     }
     let Some(path) = path else {
@@ -451,7 +466,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn lookup_finds_sh() {
-        match RealWorld::new().lookup("sh") {
+        match RealWorld::new().lookup(OsStr::new("sh")) {
             Lookup::Found(path) => {
                 assert_eq!(path.file_stem(), Some(OsStr::new("sh")), "{path:?}");
                 assert!(path.is_absolute(), "{path:?}");
@@ -638,7 +653,7 @@ mod tests {
 
         #[test]
         fn lookup_finds_cmd_exe_in_system32() {
-            match RealWorld::new().lookup("cmd") {
+            match RealWorld::new().lookup(OsStr::new("cmd")) {
                 Lookup::Found(path) => {
                     let name = path.file_name().expect("name").to_string_lossy();
                     assert!(name.eq_ignore_ascii_case("cmd.exe"), "{path:?}");

@@ -1,0 +1,72 @@
+//! The check kinds against this machine for real: what a unit test with a
+//! made-up machine cannot show (the OS's own files, sockets, servers).
+#![cfg(unix)]
+
+mod common;
+
+use std::ffi::OsStr;
+use std::fs;
+use std::os::unix::ffi::OsStrExt;
+
+use common::{json, stderr, stdout, Sandbox};
+
+#[test]
+fn a_command_given_as_a_variable_path_is_that_file_not_a_path_lookup() {
+    let s = Sandbox::new();
+    let jdk = s.path("jdk");
+    fs::create_dir_all(jdk.join("bin")).unwrap();
+    let java = jdk.join("bin/java");
+    fs::write(
+        &java,
+        "#!/bin/sh\necho 'openjdk version \"17.0.9\" 2023-10-17' >&2\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&java, fs::Permissions::from_mode(0o755)).unwrap();
+    // A different `java` on PATH must not be the one checked.
+    s.tool("java", "echo 'openjdk version \"11.0.2\"' >&2");
+    s.spec(
+        "java",
+        "checks:\n  - command: ${JAVA_HOME}/bin/java\n    args: [-version]\n    version: '>=17'\n",
+    );
+    let o = s
+        .command(&["-r", "java", "--format", "json"])
+        .env("JAVA_HOME", &jdk)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let report = json(&o);
+    let c = &report["checks"][0];
+    assert_eq!(c["actual"], "17.0.9", "{c:#}");
+    assert_eq!(c["location"], java.display().to_string(), "{c:#}");
+
+    let o = s
+        .command(&["-r", "java", "--format", "json"])
+        .env_remove("JAVA_HOME")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let report = json(&o);
+    let c = &report["checks"][0];
+    assert_eq!(c["status"], "error");
+    assert_eq!(
+        c["message"],
+        "JAVA_HOME is not set (`${JAVA_HOME}/bin/java` uses it)"
+    );
+}
+
+#[test]
+fn a_variable_holding_bytes_that_are_not_utf8_keeps_them_in_the_path() {
+    let s = Sandbox::new();
+    let name = OsStr::from_bytes(b"dir-\xff\xfe");
+    let dir = s.path("x").join(name);
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join("y"), "here").unwrap();
+    s.spec("t", "checks:\n  - file: ${X}/y\n    contains: here\n");
+    let o = s.command(&["-r", "t"]).env("X", &dir).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    // The same name with the bytes replaced does not exist: the check
+    // looked at the real path.
+    let lossy = s.path("x").join(name.to_string_lossy().as_ref());
+    assert!(!lossy.exists());
+}
