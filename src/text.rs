@@ -116,10 +116,13 @@ pub fn excerpt(text: &str, max_lines: usize) -> String {
     out
 }
 
-/// The first non-blank line of some output, trimmed, cut to `max_chars`
+/// The first non-blank line of some output, trimmed, its blanks squeezed,
+/// cut to `max_chars`
 /// (with `…`); None when there is none.
 pub fn first_line(text: &str, max_chars: usize) -> Option<String> {
     let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    // Tabs and runs of spaces (columns of a listing) become one space.
+    let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
     Some(if line.chars().count() > max_chars {
         line.chars().take(max_chars).collect::<String>() + "…"
     } else {
@@ -181,5 +184,6 @@ mod tests {
         assert_eq!(first_line("abcdefghijkl", 5).as_deref(), Some("abcde…"));
         assert_eq!(first_line("ééééé", 5).as_deref(), Some("ééééé"));
         assert_eq!(first_line(" \n\t\n", 5), None);
+        assert_eq!(first_line("busted\t2.2.0-1   x", 50).as_deref(), Some("busted 2.2.0-1 x"));
     }
 }
