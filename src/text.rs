@@ -184,6 +184,9 @@ mod tests {
         assert_eq!(first_line("abcdefghijkl", 5).as_deref(), Some("abcde…"));
         assert_eq!(first_line("ééééé", 5).as_deref(), Some("ééééé"));
         assert_eq!(first_line(" \n\t\n", 5), None);
-        assert_eq!(first_line("busted\t2.2.0-1   x", 50).as_deref(), Some("busted 2.2.0-1 x"));
+        assert_eq!(
+            first_line("busted\t2.2.0-1   x", 50).as_deref(),
+            Some("busted 2.2.0-1 x")
+        );
     }
 }

@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::{Captured, FileInfo, FileKind, Lookup, OsRelease, RunOutcome, RunRequest, World};
+use super::{
+    Captured, FileInfo, FileKind, InstalledProgram, Lookup, OsRelease, Protocol, RunOutcome,
+    RunRequest, ServiceInfo, World,
+};
 use crate::spec::OsFamily;
 
 #[derive(Default)]
@@ -35,6 +38,11 @@ pub struct FakeWorld {
     /// The process list cannot be read.
     pub processes_unreadable: bool,
     pub ports: HashMap<String, Result<String, String>>,
+    /// Windows' installed programs; None: the registry cannot be read.
+    pub programs: Option<Vec<InstalledProgram>>,
+    pub services: Vec<ServiceInfo>,
+    /// Listening sockets; None: the table cannot be read.
+    pub listeners: Option<Vec<(Protocol, std::net::SocketAddr)>>,
     pub requests: Mutex<Vec<RunRequest>>,
 }
 
@@ -300,5 +308,33 @@ impl World for FakeWorld {
             .get(address)
             .cloned()
             .unwrap_or_else(|| Err("connection refused".into()))
+    }
+
+    fn installed_programs(&self) -> io::Result<Vec<InstalledProgram>> {
+        self.programs
+            .clone()
+            .ok_or_else(|| io::Error::other("no registry on this fake machine"))
+    }
+
+    fn windows_service(&self, name: &str) -> io::Result<Option<ServiceInfo>> {
+        Ok(self
+            .services
+            .iter()
+            .find(|s| {
+                s.name.eq_ignore_ascii_case(name) || s.display_name.eq_ignore_ascii_case(name)
+            })
+            .cloned())
+    }
+
+    fn listeners(&self, protocol: Protocol) -> io::Result<Vec<std::net::SocketAddr>> {
+        let all = self
+            .listeners
+            .as_ref()
+            .ok_or_else(|| io::Error::other("no socket table on this fake machine"))?;
+        Ok(all
+            .iter()
+            .filter(|(p, _)| *p == protocol)
+            .map(|(_, a)| *a)
+            .collect())
     }
 }

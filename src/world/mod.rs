@@ -12,6 +12,8 @@ mod exec;
 #[cfg(test)]
 pub mod fake;
 mod real;
+#[cfg(windows)]
+mod windows;
 
 pub use real::RealWorld;
 
@@ -93,6 +95,69 @@ pub struct FileInfo {
     pub executable: bool,
 }
 
+/// A program in Windows' installed-programs list ("Apps & features"): one
+/// subkey of an `...\CurrentVersion\Uninstall` registry key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstalledProgram {
+    /// `DisplayName`.
+    pub name: String,
+    /// `DisplayVersion`, if the installer wrote one.
+    pub version: Option<String>,
+    /// The subkey's own name (`Git_is1`, a product code).
+    pub key: String,
+    pub view: RegistryView,
+}
+
+/// Which Uninstall key a program was listed under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistryView {
+    /// HKLM, 64-bit view: 64-bit programs installed for all users.
+    Machine64,
+    /// HKLM, 32-bit view (WOW6432Node): 32-bit programs.
+    Machine32,
+    /// HKCU: installed for the probe's user only.
+    User,
+}
+
+/// A Windows service, as the Service Control Manager describes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceInfo {
+    /// The service (key) name: `docker`, `W32Time`.
+    pub name: String,
+    pub display_name: String,
+    pub state: ServiceState,
+    pub start: StartType,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceState {
+    Stopped,
+    Starting,
+    Stopping,
+    Running,
+    Resuming,
+    Pausing,
+    Paused,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartType {
+    Boot,
+    System,
+    Automatic,
+    /// Automatic (delayed start).
+    AutomaticDelayed,
+    Manual,
+    Disabled,
+}
+
+/// TCP or UDP, for the sockets a machine listens on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    Tcp,
+    Udp,
+}
+
 /// What the OS says it is.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct OsRelease {
@@ -135,4 +200,14 @@ pub trait World: Send + Sync {
     fn processes(&self) -> io::Result<Vec<String>>;
     /// Connects to `host:port`; Ok(the address that answered).
     fn tcp_connect(&self, address: &str, timeout: Duration) -> Result<String, String>;
+    /// Windows: the installed-programs list, from the registry (64- and
+    /// 32-bit views, and the user's own). `Unsupported` elsewhere.
+    fn installed_programs(&self) -> io::Result<Vec<InstalledProgram>>;
+    /// Windows: a service by its name or display name, from the Service
+    /// Control Manager; Ok(None) when there is none. `Unsupported` elsewhere.
+    fn windows_service(&self, name: &str) -> io::Result<Option<ServiceInfo>>;
+    /// The local addresses sockets of `protocol` listen on (TCP: in the
+    /// LISTEN state; UDP: bound). Linux reads /proc/net, Windows asks for
+    /// the TCP and UDP tables; `Unsupported` elsewhere.
+    fn listeners(&self, protocol: Protocol) -> io::Result<Vec<std::net::SocketAddr>>;
 }

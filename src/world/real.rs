@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use super::{exec, FileInfo, FileKind, Lookup, OsRelease, RunOutcome, RunRequest, World};
+use super::{
+    exec, FileInfo, FileKind, InstalledProgram, Lookup, OsRelease, Protocol, RunOutcome,
+    RunRequest, ServiceInfo, World,
+};
 use crate::spec::OsFamily;
 
 #[derive(Default)]
@@ -162,6 +165,42 @@ impl World for RealWorld {
             }
         }
         Err(last)
+    }
+
+    fn installed_programs(&self) -> io::Result<Vec<InstalledProgram>> {
+        #[cfg(windows)]
+        return super::windows::installed_programs();
+        #[cfg(not(windows))]
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "the installed-programs registry exists only on Windows",
+        ))
+    }
+
+    fn windows_service(&self, name: &str) -> io::Result<Option<ServiceInfo>> {
+        #[cfg(windows)]
+        return super::windows::service(name);
+        #[cfg(not(windows))]
+        {
+            let _ = name;
+            Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "the Service Control Manager exists only on Windows",
+            ))
+        }
+    }
+
+    fn listeners(&self, protocol: Protocol) -> io::Result<Vec<std::net::SocketAddr>> {
+        #[cfg(windows)]
+        return super::windows::listeners(protocol);
+        #[cfg(not(windows))]
+        {
+            let _ = protocol;
+            Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "listening sockets are not read on this system yet",
+            ))
+        }
     }
 }
 
