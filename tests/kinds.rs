@@ -70,3 +70,44 @@ fn a_variable_holding_bytes_that_are_not_utf8_keeps_them_in_the_path() {
     let lossy = s.path("x").join(name.to_string_lossy().as_ref());
     assert!(!lossy.exists());
 }
+
+#[test]
+fn port_sees_a_listener_this_test_opens_and_not_a_closed_one() {
+    let tcp = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let (tcp_port, udp_port) = (
+        tcp.local_addr().unwrap().port(),
+        udp.local_addr().unwrap().port(),
+    );
+    // A port nothing listens on: one just freed.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let s = Sandbox::new();
+    s.spec(
+        "net",
+        &format!(
+            "checks:\n  - port: {tcp_port}\n    address: 127.0.0.1\n  - port: {udp_port}\n    protocol: udp\n  - port: ${{FREE_PORT}}\n    listening: false\n  - port: {tcp_port}\n    protocol: udp\n"
+        ),
+    );
+    let o = s
+        .command(&["-r", "net", "--format", "json"])
+        .env("FREE_PORT", closed.to_string())
+        .output()
+        .unwrap();
+    let report = json(&o);
+    let statuses: Vec<&str> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["pass", "pass", "pass", "fail"], "{report:#}");
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        report["checks"][0]["message"],
+        format!("TCP port {tcp_port} is listening on 127.0.0.1:{tcp_port}")
+    );
+}

@@ -34,6 +34,7 @@ mod memory;
 mod outcome;
 mod path_contains;
 mod platform;
+mod port;
 mod process;
 mod run;
 mod spawn;
@@ -60,6 +61,7 @@ pub(crate) const KINDS: &[Registration] = &[
     Registration::of::<disk::DiskCheck>(),
     Registration::of::<process::ProcessCheck>(),
     Registration::of::<tcp::TcpCheck>(),
+    Registration::of::<port::PortCheck>(),
 ];
 
 /// The key that names each kind (`command`, `file`...), in [`KINDS`] order.
@@ -305,6 +307,7 @@ mod tests {
                 "run" => "run: [true]".into(),
                 "disk" => "disk: .\nfree: 1 B".into(),
                 "tcp" => "tcp: localhost:1".into(),
+                "port" => "port: 1".into(),
                 "platform" => "platform: linux".into(),
                 "cpus" | "memory" => format!("{key}: 1"),
                 other => format!("{other}: x"),

@@ -215,7 +215,7 @@ mod tests {
             .replace("\r\n", "\n");
         assert!(
             committed == generated,
-            "{SCHEMA_PATH} is out of date with the spec types in src/spec/types.rs.\n\
+            "{SCHEMA_PATH} is out of date with the spec types (src/checks/*.rs, src/spec/values.rs).\n\
              Regenerate it, review the diff and commit it:\n\n    \
              PROBE_BLESS=1 cargo test --lib spec::schema\n"
         );

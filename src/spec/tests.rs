@@ -53,8 +53,13 @@ fn lines(lines: &[&str]) -> String {
     lines.join("\n")
 }
 
-const KINDS: &str = "`command`, `absent`, `run`, `env`, `path_contains`, `file`, `platform`, \
-                     `arch`, `cpus`, `memory`, `disk`, `process`, `tcp`";
+/// Every kind key, as the loader's messages list them.
+fn kinds() -> String {
+    crate::checks::kind_keys()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 // ---- YAML itself ----
 
@@ -266,7 +271,8 @@ fn a_misspelt_kind_is_pointed_at_with_a_suggestion() {
         lines(&[
             &format!(
                 "probes/lua.yaml:3:5: error: this check has no kind (did you mean `command`?); \
-                 every check needs exactly one of {KINDS}"
+                 every check needs exactly one of {}",
+                kinds()
             ),
             "  |",
             "3 |     comand: lua",
@@ -282,7 +288,8 @@ fn a_check_without_a_kind_points_at_its_first_key() {
         lines(&[
             &format!(
                 "probes/lua.yaml:2:5: error: this check has no kind; every check needs exactly \
-                 one of {KINDS}"
+                 one of {}",
+                kinds()
             ),
             "  |",
             "2 |   - title: Lua",
@@ -298,7 +305,8 @@ fn a_flow_style_check_is_pointed_at_by_its_brace() {
         lines(&[
             &format!(
                 "probes/lua.yaml:2:5: error: this check has no kind; every check needs exactly \
-                 one of {KINDS}"
+                 one of {}",
+                kinds()
             ),
             "  |",
             "2 |   - {title: Lua, hint: install it}",
@@ -779,7 +787,8 @@ fn every_error_in_every_file_is_reported_in_one_load_in_file_and_line_order() {
             "probes/lua.yaml:8:14: error: `(x` is not a valid regular expression: unclosed group",
             &format!(
                 "probes/lua.yaml:10:5: error: this check has no kind (did you mean `command`?); \
-                 every check needs exactly one of {KINDS}"
+                 every check needs exactly one of {}",
+                kinds()
             ),
             "probes/lua.yaml:13:5: error: duplicate key `hint` (first written at line 12): \
              remove one; YAML would silently keep only one of the values",

@@ -11,6 +11,8 @@ use crate::spec::OsFamily;
 mod exec;
 #[cfg(test)]
 pub mod fake;
+#[cfg(target_os = "linux")]
+mod linux;
 mod real;
 #[cfg(windows)]
 mod windows;

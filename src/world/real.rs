@@ -193,7 +193,9 @@ impl World for RealWorld {
     fn listeners(&self, protocol: Protocol) -> io::Result<Vec<std::net::SocketAddr>> {
         #[cfg(windows)]
         return super::windows::listeners(protocol);
-        #[cfg(not(windows))]
+        #[cfg(target_os = "linux")]
+        return super::linux::listeners(protocol);
+        #[cfg(not(any(windows, target_os = "linux")))]
         {
             let _ = protocol;
             Err(io::Error::new(
