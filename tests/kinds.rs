@@ -111,3 +111,29 @@ fn port_sees_a_listener_this_test_opens_and_not_a_closed_one() {
         format!("TCP port {tcp_port} is listening on 127.0.0.1:{tcp_port}")
     );
 }
+
+#[test]
+fn sysctl_and_mount_read_this_machines_proc() {
+    let s = Sandbox::new();
+    s.spec(
+        "kernel",
+        "checks:\n  - sysctl: kernel.ostype\n    equals: Linux\n  - sysctl: kernel.pid_max\n    range: '>= 301'\n  - mount: /proc\n    fstype: proc\n  - mount: /proc/self\n  - sysctl: kernel.no_such_thing\n",
+    );
+    let o = s.probe(&["-r", "kernel", "--format", "json"]);
+    let report = json(&o);
+    let statuses: Vec<&str> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["pass", "pass", "pass", "fail", "fail"],
+        "{report:#}"
+    );
+    assert_eq!(
+        report["checks"][3]["message"],
+        "/proc/self is not a mount point; it is on the proc filesystem mounted at /proc"
+    );
+}

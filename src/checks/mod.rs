@@ -31,6 +31,7 @@ mod env;
 mod expand;
 mod file;
 mod memory;
+mod mount;
 mod outcome;
 mod path_contains;
 mod platform;
@@ -38,6 +39,7 @@ mod port;
 mod process;
 mod run;
 mod spawn;
+mod sysctl;
 mod tcp;
 #[cfg(test)]
 pub(crate) mod testing;
@@ -62,6 +64,8 @@ pub(crate) const KINDS: &[Registration] = &[
     Registration::of::<process::ProcessCheck>(),
     Registration::of::<tcp::TcpCheck>(),
     Registration::of::<port::PortCheck>(),
+    Registration::of::<sysctl::SysctlCheck>(),
+    Registration::of::<mount::MountCheck>(),
 ];
 
 /// The key that names each kind (`command`, `file`...), in [`KINDS`] order.

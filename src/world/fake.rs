@@ -256,6 +256,9 @@ impl World for FakeWorld {
     }
 
     fn read_head(&self, path: &Path, limit: usize) -> io::Result<Vec<u8>> {
+        if let Some(kind) = self.file_errors.get(path) {
+            return Err(io::Error::from(*kind));
+        }
         self.files
             .get(path)
             .map(|(_, bytes)| bytes[..bytes.len().min(limit)].to_vec())
