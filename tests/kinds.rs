@@ -137,3 +137,30 @@ fn sysctl_and_mount_read_this_machines_proc() {
         "/proc/self is not a mount point; it is on the proc filesystem mounted at /proc"
     );
 }
+
+#[test]
+fn dns_resolves_localhost_and_not_a_reserved_invalid_name() {
+    let s = Sandbox::new();
+    s.spec(
+        "dns",
+        "checks:\n  - dns: localhost\n  - dns: ${LOOPBACK_NAME}\n    addresses: [127.0.0.1]\n  - dns: no-such-host.invalid\n    timeout: 5s\n",
+    );
+    let o = s
+        .command(&["-r", "dns", "--format", "json"])
+        .env("LOOPBACK_NAME", "localhost")
+        .output()
+        .unwrap();
+    let report = json(&o);
+    let statuses: Vec<&str> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["pass", "pass", "fail"], "{report:#}");
+    let message = report["checks"][2]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("no-such-host.invalid does not resolve: "),
+        "{message}"
+    );
+}

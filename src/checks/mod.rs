@@ -27,6 +27,7 @@ mod arch;
 mod command;
 mod cpus;
 mod disk;
+mod dns;
 mod env;
 mod expand;
 mod file;
@@ -64,6 +65,7 @@ pub(crate) const KINDS: &[Registration] = &[
     Registration::of::<process::ProcessCheck>(),
     Registration::of::<tcp::TcpCheck>(),
     Registration::of::<port::PortCheck>(),
+    Registration::of::<dns::DnsCheck>(),
     Registration::of::<sysctl::SysctlCheck>(),
     Registration::of::<mount::MountCheck>(),
 ];

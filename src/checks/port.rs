@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::expand::{expand_text, has_variables};
 use super::{Context, Declared, Kind, Outcome};
+use crate::spec::IpText;
 use crate::world::{Protocol, World};
 
 /// Something on this machine listens on a port.
@@ -25,7 +26,7 @@ pub struct PortCheck {
     /// The IP address the socket must listen on (`127.0.0.1`, `::1`); one
     /// listening on every address (`0.0.0.0`, `::`) of that family counts.
     /// Default: any address.
-    pub address: Option<IpAddr>,
+    pub address: Option<IpText>,
     /// `false`: nothing may listen on the port. Default `true`.
     pub listening: Option<bool>,
 }
@@ -119,7 +120,7 @@ impl Kind for PortCheck {
         let on_port: Vec<SocketAddr> = all.into_iter().filter(|a| a.port() == port).collect();
         let matching: Vec<&SocketAddr> = on_port
             .iter()
-            .filter(|a| self.address.is_none_or(|want| covers(a.ip(), want)))
+            .filter(|a| self.address.is_none_or(|want| covers(a.ip(), want.0)))
             .collect();
         let list = |addrs: &[&SocketAddr]| {
             addrs

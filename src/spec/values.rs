@@ -140,6 +140,28 @@ impl<'de> Deserialize<'de> for DurationText {
     }
 }
 
+/// An IP address, v4 or v6: `10.0.0.5`, `::1`. Host names are not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpText(pub std::net::IpAddr);
+
+impl<'de> Deserialize<'de> for IpText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.trim().parse().map(IpText).map_err(|_| {
+            de::Error::custom(format_args!(
+                "`{text}` is not an IP address; write e.g. `10.0.0.5` or `\"::1\"` \
+                 (a host name is not taken here)"
+            ))
+        })
+    }
+}
+
+impl fmt::Display for IpText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// One value or a list of them: `os: linux` or `os: [linux, macos]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OneOrMany<T>(pub Vec<T>);
@@ -263,6 +285,18 @@ mod schema_impls {
         "Duration",
         "A duration: `500ms`, `10s`, `2m` (or `2min`), `1h`; a bare number is seconds."
     );
+
+    impl JsonSchema for IpText {
+        fn schema_name() -> Cow<'static, str> {
+            "IpAddress".into()
+        }
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "type": "string",
+                "description": "An IPv4 or IPv6 address: `10.0.0.5`, `::1`."
+            })
+        }
+    }
 
     impl<T: JsonSchema> JsonSchema for OneOrMany<T> {
         fn schema_name() -> Cow<'static, str> {

@@ -43,6 +43,8 @@ pub struct FakeWorld {
     pub services: Vec<ServiceInfo>,
     /// Listening sockets; None: the table cannot be read.
     pub listeners: Option<Vec<(Protocol, std::net::SocketAddr)>>,
+    /// Host names and what resolving them answers.
+    pub names: HashMap<String, Result<Vec<std::net::IpAddr>, String>>,
     pub requests: Mutex<Vec<RunRequest>>,
 }
 
@@ -185,6 +187,20 @@ impl FakeWorld {
     /// `address` answers a connection from `peer`.
     pub fn listening(mut self, address: &str, peer: &str) -> Self {
         self.ports.insert(address.into(), Ok(peer.into()));
+        self
+    }
+
+    /// `host` resolves to `addresses` (none: it does not resolve).
+    pub fn resolving(mut self, host: &str, addresses: &[&str]) -> Self {
+        let answer = if addresses.is_empty() {
+            Err("Name or service not known".to_string())
+        } else {
+            Ok(addresses
+                .iter()
+                .map(|a| a.parse().expect("an IP address"))
+                .collect())
+        };
+        self.names.insert(host.into(), answer);
         self
     }
 
@@ -339,5 +355,12 @@ impl World for FakeWorld {
             .filter(|(p, _)| *p == protocol)
             .map(|(_, a)| *a)
             .collect())
+    }
+
+    fn resolve(&self, host: &str, _timeout: Duration) -> Result<Vec<std::net::IpAddr>, String> {
+        self.names
+            .get(host)
+            .cloned()
+            .unwrap_or_else(|| Err("Name or service not known".into()))
     }
 }

@@ -212,4 +212,7 @@ pub trait World: Send + Sync {
     /// LISTEN state; UDP: bound). Linux reads /proc/net, Windows asks for
     /// the TCP and UDP tables; `Unsupported` elsewhere.
     fn listeners(&self, protocol: Protocol) -> io::Result<Vec<std::net::SocketAddr>>;
+    /// The addresses a host name resolves to, as the system's resolver
+    /// answers programs (hosts file, DNS...), within `timeout`.
+    fn resolve(&self, host: &str, timeout: Duration) -> Result<Vec<std::net::IpAddr>, String>;
 }

@@ -147,10 +147,21 @@ impl World for RealWorld {
     }
 
     fn tcp_connect(&self, address: &str, timeout: Duration) -> Result<String, String> {
-        let addrs: Vec<_> = address
-            .to_socket_addrs()
-            .map_err(|e| format!("cannot resolve {address}: {e}"))?
-            .collect();
+        // The name is resolved under the same timeout: getaddrinfo alone
+        // can wait far longer for a DNS server that does not answer.
+        let (host, port) = address
+            .rsplit_once(':')
+            .and_then(|(h, p)| Some((h, p.parse::<u16>().ok()?)))
+            .ok_or_else(|| format!("`{address}` is not host:port"))?;
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let addrs: Vec<std::net::SocketAddr> = match host.parse::<std::net::IpAddr>() {
+            Ok(ip) => vec![(ip, port).into()],
+            Err(_) => resolve(host, timeout)
+                .map_err(|e| format!("cannot resolve {host}: {e}"))?
+                .into_iter()
+                .map(|ip| (ip, port).into())
+                .collect(),
+        };
         let mut last = format!("{address} resolved to no address");
         for addr in addrs {
             match TcpStream::connect_timeout(&addr, timeout) {
@@ -165,6 +176,10 @@ impl World for RealWorld {
             }
         }
         Err(last)
+    }
+
+    fn resolve(&self, host: &str, timeout: Duration) -> Result<Vec<std::net::IpAddr>, String> {
+        resolve(host, timeout)
     }
 
     fn installed_programs(&self) -> io::Result<Vec<InstalledProgram>> {
@@ -204,6 +219,44 @@ impl World for RealWorld {
             ))
         }
     }
+}
+
+/// Resolves a host name with the system's resolver (getaddrinfo), which
+/// has no timeout of its own: it runs on a thread of its own that is left
+/// behind if it does not answer in time.
+fn resolve(host: &str, timeout: Duration) -> Result<Vec<std::net::IpAddr>, String> {
+    let (send, receive) = std::sync::mpsc::channel();
+    let name = host.to_string();
+    std::thread::Builder::new()
+        .name("resolve".into())
+        .spawn(move || {
+            let answer = (name.as_str(), 0u16)
+                .to_socket_addrs()
+                .map(|addrs| addrs.map(|a| a.ip()).collect::<Vec<_>>());
+            let _ = send.send(answer);
+        })
+        .map_err(|e| format!("cannot start resolving: {e}"))?;
+    match receive.recv_timeout(timeout) {
+        Ok(Ok(mut addrs)) => {
+            let mut seen = std::collections::HashSet::new();
+            addrs.retain(|a| seen.insert(*a));
+            Ok(addrs)
+        }
+        Ok(Err(e)) => Err(resolver_error(&e)),
+        Err(_) => Err(format!(
+            "no answer within {}",
+            crate::quantity::format_duration(timeout)
+        )),
+    }
+}
+
+/// The resolver's words, without Rust's prefix: `failed to lookup address
+/// information: Name or service not known` -> `Name or service not known`.
+fn resolver_error(e: &io::Error) -> String {
+    let text = e.to_string();
+    text.strip_prefix("failed to lookup address information: ")
+        .unwrap_or(&text)
+        .to_string()
 }
 
 /// Resolves `command` on the given PATH value, relative names against `cwd`.
@@ -857,10 +910,24 @@ mod tests {
         let err = world
             .tcp_connect("127.0.0.1:notaport", Duration::from_secs(1))
             .expect_err("no port");
+        assert_eq!(err, "`127.0.0.1:notaport` is not host:port");
+        let err = world
+            .tcp_connect("no-such-host.invalid:80", Duration::from_secs(5))
+            .expect_err("no such name");
         assert!(
-            err.starts_with("cannot resolve 127.0.0.1:notaport: "),
+            err.starts_with("cannot resolve no-such-host.invalid: "),
             "{err}"
         );
+    }
+
+    #[test]
+    fn resolve_localhost_and_a_name_that_does_not_exist() {
+        let addrs = resolve("localhost", Duration::from_secs(5)).expect("localhost resolves");
+        assert!(addrs.iter().all(|a| a.is_loopback()), "{addrs:?}");
+        assert!(!addrs.is_empty());
+        // RFC 6761: .invalid never resolves.
+        let err = resolve("no-such-host.invalid", Duration::from_secs(5)).expect_err("invalid");
+        assert!(!err.starts_with("failed to lookup"), "{err}");
     }
 
     #[cfg(target_os = "linux")]
