@@ -1,13 +1,15 @@
 //! The project's one HTTP client (ureq, rustls on ring): `probe fleet`
 //! talking to GoCD, and the `http` check. TLS is verified against the
-//! system's CA store (or a given CA file); HTTP_PROXY, HTTPS_PROXY and
-//! NO_PROXY are honoured and the proxy used is reported; request headers
-//! (Authorization) are never put in a message.
+//! system's CA store (or a given CA file); the proxy variables are
+//! honoured as curl reads them (per scheme, NO_PROXY by domain) and the
+//! proxy used is reported; credentials (Authorization, a URL's or a
+//! proxy's userinfo) are never put in a message.
 
 use std::fmt;
 use std::io::Read;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
@@ -47,9 +49,6 @@ impl fmt::Debug for Auth {
     }
 }
 
-// HEAD, the headers and the proxy used are for the `http` check (the next
-// check kinds); `probe fleet` uses GET and the body.
-#[allow(dead_code)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
     Get,
@@ -57,7 +56,6 @@ pub enum Method {
 }
 
 /// An answer, whatever its status.
-#[allow(dead_code)]
 #[derive(Debug, Clone)]
 pub struct Response {
     pub status: u16,
@@ -70,7 +68,6 @@ pub struct Response {
     pub proxy: Option<String>,
 }
 
-#[allow(dead_code)]
 impl Response {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -99,13 +96,27 @@ impl std::error::Error for HttpError {}
 /// A client for one kind of use (its TLS roots and timeouts).
 pub struct HttpClient {
     agent: ureq::Agent,
-    proxy: Option<ureq::Proxy>,
+    proxies: ProxyEnv,
 }
 
 impl HttpClient {
     /// A client; `https`: whether it will be used for HTTPS, so that the CA
     /// store must be read (an image without one gets a clear error).
     pub fn new(options: &HttpOptions, https: bool) -> Result<HttpClient, String> {
+        HttpClient::with_proxies(
+            options,
+            https,
+            ProxyEnv::from_env(|name| std::env::var(name).ok()),
+        )
+    }
+
+    /// A client that takes its proxies from `proxies` (the environment,
+    /// for [`HttpClient::new`]).
+    pub fn with_proxies(
+        options: &HttpOptions,
+        https: bool,
+        proxies: ProxyEnv,
+    ) -> Result<HttpClient, String> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut tls = TlsConfig::builder().unversioned_rustls_crypto_provider(provider);
         if options.insecure {
@@ -117,7 +128,6 @@ impl HttpClient {
             };
             tls = tls.root_certs(RootCerts::new_with_certs(&certs));
         }
-        let proxy = ureq::Proxy::try_from_env();
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(if options.follow_redirects { 5 } else { 0 })
@@ -127,12 +137,12 @@ impl HttpClient {
             .timeout_per_write(options.timeout)
             .user_agent(concat!("probe/", env!("CARGO_PKG_VERSION")))
             .accept_encoding("identity")
-            .proxy(proxy.clone())
+            .proxy(None)
             .tls_config(tls.build())
             .build();
         Ok(HttpClient {
             agent: config.new_agent(),
-            proxy,
+            proxies,
         })
     }
 
@@ -150,17 +160,36 @@ impl HttpClient {
             url: shown.clone(),
             message,
         };
+        // `user:password@` in the URL is Basic auth, sent as a header.
+        let (url, userinfo) = split_userinfo(url);
         let uri: ureq::http::Uri = url
             .parse()
             .map_err(|_| fail("not a URL; write e.g. https://host:8154/go".into()))?;
-        let proxy = self
-            .proxy
-            .as_ref()
-            .filter(|p| !p.is_no_proxy(&uri))
-            .map(|p| format!("{}:{}", p.host(), p.port()));
+        let proxy_url = self.proxies.for_uri(&uri);
+        let proxy = proxy_url.as_deref().map(without_userinfo).map(|p| {
+            p.split_once("://").map_or(p.clone(), |(_, rest)| {
+                rest.trim_end_matches('/').to_string()
+            })
+        });
+        let proxy_setting = match &proxy_url {
+            Some(p) => Some(ureq::Proxy::new(p).map_err(|e| {
+                fail(format!(
+                    "the proxy {} is not usable: {e}",
+                    without_userinfo(p)
+                ))
+            })?),
+            None => None,
+        };
         let mut request = match method {
-            Method::Get => self.agent.get(url),
-            Method::Head => self.agent.head(url),
+            Method::Get => self.agent.get(&url),
+            Method::Head => self.agent.head(&url),
+        }
+        .config()
+        .proxy(proxy_setting)
+        .build();
+        let auth = match (auth, userinfo) {
+            (Auth::None, Some((user, password))) => &Auth::Basic { user, password },
+            (auth, _) => auth,
         };
         if let Some(accept) = accept {
             request = request.header("Accept", accept);
@@ -212,6 +241,155 @@ impl HttpClient {
     }
 }
 
+/// The proxy variables, as curl reads them: `https_proxy`/`HTTPS_PROXY`
+/// for https URLs, `http_proxy`/`HTTP_PROXY` for http, `all_proxy`/
+/// `ALL_PROXY` for either when the scheme's own is not set (lower case
+/// first); `no_proxy`/`NO_PROXY` names hosts reached directly.
+#[derive(Debug, Clone, Default)]
+pub struct ProxyEnv {
+    http: Option<String>,
+    https: Option<String>,
+    all: Option<String>,
+    no_proxy: Vec<String>,
+}
+
+impl ProxyEnv {
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> ProxyEnv {
+        let first = |names: [&str; 2]| {
+            names
+                .iter()
+                .find_map(|n| var(n))
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        ProxyEnv {
+            http: first(["http_proxy", "HTTP_PROXY"]),
+            https: first(["https_proxy", "HTTPS_PROXY"]),
+            all: first(["all_proxy", "ALL_PROXY"]),
+            no_proxy: first(["no_proxy", "NO_PROXY"])
+                .map(|list| {
+                    list.split(',')
+                        .map(|e| e.trim().to_ascii_lowercase())
+                        .filter(|e| !e.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The proxy URL for `uri`, if it goes through one. A proxy written
+    /// without a scheme (`proxy:3128`) is an http:// one.
+    fn for_uri(&self, uri: &ureq::http::Uri) -> Option<String> {
+        let host = uri.host()?;
+        if self.bypasses(host) {
+            return None;
+        }
+        let chosen = match uri.scheme_str() {
+            Some("https") => self.https.as_ref(),
+            _ => self.http.as_ref(),
+        }
+        .or(self.all.as_ref())?;
+        Some(if chosen.contains("://") {
+            chosen.clone()
+        } else {
+            format!("http://{chosen}")
+        })
+    }
+
+    /// Whether NO_PROXY names `host`: `*`; the host itself; a domain it is
+    /// in (`corp.example` and `.corp.example` both cover
+    /// `nexus.corp.example`); an IP address, or a network in CIDR form
+    /// (`10.0.0.0/8`). A `:port` on an entry is ignored.
+    pub fn bypasses(&self, host: &str) -> bool {
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_ascii_lowercase();
+        let ip: Option<IpAddr> = host.parse().ok();
+        self.no_proxy.iter().any(|entry| {
+            if entry == "*" {
+                return true;
+            }
+            if let (Some(ip), Some((net, bits))) = (ip, entry.split_once('/')) {
+                return in_network(ip, net, bits);
+            }
+            let entry = strip_port(entry);
+            let domain = entry.trim_start_matches('*').trim_start_matches('.');
+            !domain.is_empty() && (host == domain || host.ends_with(&format!(".{domain}")))
+        })
+    }
+}
+
+/// `host:port` -> `host`; `[::1]:80` -> `::1`; a bare IPv6 address stays.
+fn strip_port(entry: &str) -> &str {
+    if let Some(rest) = entry.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or(rest);
+    }
+    match entry.rsplit_once(':') {
+        Some((host, port)) if !host.contains(':') && port.parse::<u16>().is_ok() => host,
+        _ => entry,
+    }
+}
+
+fn in_network(ip: IpAddr, net: &str, bits: &str) -> bool {
+    let (Ok(net), Ok(bits)) = (net.parse::<IpAddr>(), bits.parse::<u32>()) else {
+        return false;
+    };
+    match (ip, net) {
+        (IpAddr::V4(ip), IpAddr::V4(net)) if bits <= 32 => {
+            let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
+            u32::from(ip) & mask == u32::from(net) & mask
+        }
+        (IpAddr::V6(ip), IpAddr::V6(net)) if bits <= 128 => {
+            let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
+            u128::from(ip) & mask == u128::from(net) & mask
+        }
+        _ => false,
+    }
+}
+
+/// The URL without `user:password@`, and the user and password (decoded
+/// from %XX escapes).
+fn split_userinfo(url: &str) -> (String, Option<(String, String)>) {
+    let shown = without_userinfo(url);
+    if shown == url {
+        return (shown, None);
+    }
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let userinfo = rest[..authority_end]
+        .rsplit_once('@')
+        .map_or("", |(info, _)| info);
+    let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+    (
+        shown,
+        Some((percent_decode(user), percent_decode(password))),
+    )
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// The URL as a message may show it: without `user:password@`.
 pub fn without_userinfo(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
@@ -224,7 +402,13 @@ pub fn without_userinfo(url: &str) -> String {
     }
 }
 
+/// The system's CA certificates, read once per run.
 fn system_roots() -> Result<Vec<Certificate<'static>>, String> {
+    static ROOTS: OnceLock<Result<Vec<Certificate<'static>>, String>> = OnceLock::new();
+    ROOTS.get_or_init(read_system_roots).clone()
+}
+
+fn read_system_roots() -> Result<Vec<Certificate<'static>>, String> {
     let found = rustls_native_certs::load_native_certs();
     let certs: Vec<Certificate<'static>> = found
         .certs
@@ -241,7 +425,8 @@ fn system_roots() -> Result<Vec<Certificate<'static>>, String> {
     Ok(certs)
 }
 
-fn read_ca_file(file: &Path) -> Result<Vec<Certificate<'static>>, String> {
+/// Reads a PEM file of CA certificates: Err says why it cannot be used.
+pub fn read_ca_file(file: &Path) -> Result<Vec<Certificate<'static>>, String> {
     let pem = std::fs::read(file)
         .map_err(|e| format!("cannot read the CA file {}: {e}", file.display()))?;
     let certs: Vec<Certificate<'static>> = ureq::tls::parse_pem(&pem)
@@ -274,7 +459,16 @@ fn describe(e: &ureq::Error, proxy: Option<&str>) -> String {
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
             format!("no answer in time{via}")
         }
-        ureq::Error::Io(io) => format!("{io}{via}"),
+        // rustls reports a bad certificate through the stream's io::Error.
+        ureq::Error::Io(io) => match io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+            Some(tls) => tls_problem(tls),
+            None => format!("{io}{via}"),
+        },
+        ureq::Error::ConnectProxyFailed(why) => format!(
+            "the proxy {} would not open a connection ({why}); some proxies only allow \
+             port 443 for this: add the host to NO_PROXY if it is reached directly",
+            proxy.unwrap_or("")
+        ),
         ureq::Error::Rustls(tls) => tls_problem(tls),
         ureq::Error::Tls(text) => format!("TLS: {text}"),
         ureq::Error::BadUri(text) => format!("not a valid URL: {text}"),
@@ -361,5 +555,95 @@ mod tests {
             password: "hunter2".into(),
         };
         assert!(!format!("{auth:?}").contains("hunter2"));
+    }
+
+    fn env(pairs: &[(&str, &str)]) -> ProxyEnv {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        ProxyEnv::from_env(|name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        })
+    }
+
+    fn proxy_for(proxies: &ProxyEnv, url: &str) -> Option<String> {
+        proxies.for_uri(&url.parse().unwrap())
+    }
+
+    #[test]
+    fn each_scheme_has_its_own_proxy_and_all_proxy_is_the_fallback() {
+        let p = env(&[
+            ("HTTP_PROXY", "http://web:3128"),
+            ("https_proxy", "tls:8080"),
+        ]);
+        assert_eq!(
+            proxy_for(&p, "http://a/").as_deref(),
+            Some("http://web:3128")
+        );
+        assert_eq!(
+            proxy_for(&p, "https://a/").as_deref(),
+            Some("http://tls:8080")
+        );
+        let p = env(&[("HTTP_PROXY", "http://web:3128")]);
+        assert_eq!(
+            proxy_for(&p, "https://a/"),
+            None,
+            "curl does not use HTTP_PROXY for https"
+        );
+        let p = env(&[
+            ("ALL_PROXY", "http://all:1"),
+            ("http_proxy", "http://low:2"),
+            ("HTTP_PROXY", "http://up:3"),
+        ]);
+        assert_eq!(proxy_for(&p, "http://a/").as_deref(), Some("http://low:2"));
+        assert_eq!(proxy_for(&p, "https://a/").as_deref(), Some("http://all:1"));
+        assert_eq!(proxy_for(&env(&[]), "https://a/"), None);
+    }
+
+    #[test]
+    fn no_proxy_matches_hosts_domains_addresses_and_networks() {
+        let p = env(&[
+            ("HTTPS_PROXY", "http://proxy:3128"),
+            (
+                "NO_PROXY",
+                " localhost, .corp.example,build.test:8443 ,10.0.0.0/8, ::1,*.dev",
+            ),
+        ]);
+        for direct in [
+            "https://localhost/",
+            "https://nexus.corp.example/",
+            "https://corp.example/",
+            "https://build.test/",
+            "https://10.20.30.40:8443/",
+            "https://[::1]:8154/go",
+            "https://x.dev/",
+            "https://LOCALHOST/",
+        ] {
+            assert_eq!(proxy_for(&p, direct), None, "{direct}");
+        }
+        for proxied in [
+            "https://notcorp.example/",
+            "https://11.0.0.1/",
+            "https://localhost.evil/",
+        ] {
+            assert!(proxy_for(&p, proxied).is_some(), "{proxied}");
+        }
+        assert!(env(&[("NO_PROXY", "*")]).bypasses("anything"));
+    }
+
+    #[test]
+    fn userinfo_is_split_off_and_decoded() {
+        let (url, creds) = split_userinfo("https://deploy:p%40ss%3Aword@nexus:8081/x?y=@");
+        assert_eq!(url, "https://nexus:8081/x?y=@");
+        assert_eq!(creds, Some(("deploy".to_string(), "p@ss:word".to_string())));
+        assert_eq!(
+            split_userinfo("https://nexus/a@b"),
+            ("https://nexus/a@b".to_string(), None)
+        );
+        assert_eq!(percent_decode("100%"), "100%");
     }
 }

@@ -164,3 +164,204 @@ fn dns_resolves_localhost_and_not_a_reserved_invalid_name() {
         "{message}"
     );
 }
+
+// ---- http ----
+
+use common::http_server::{Reply, Server};
+use common::proxy::Proxy;
+
+fn statuses(report: &serde_json::Value) -> Vec<String> {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn test_ca() -> String {
+    common::repository_root()
+        .join("tests/fixtures/tls/ca.pem")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn http_checks_status_headers_and_body_of_a_real_server() {
+    let server = Server::start(|r| match r.path() {
+        "/health" => Reply::json(200, r#"{"health": "OK"}"#),
+        "/old" => Reply::text(302, "").header("Location", "/health"),
+        _ => Reply::text(503, "down for maintenance"),
+    });
+    let url = server.url();
+    let s = Sandbox::new();
+    s.spec(
+        "web",
+        &format!(
+            "checks:\n  - http: {url}/health\n    header: {{content-type: json}}\n    body: '\"OK\"'\n  - http: {url}/old\n  - http: ${{WEB}}/other\n  - http: {url}/health\n    method: HEAD\n    status: 204\n"
+        ),
+    );
+    let o = s
+        .command(&["-r", "web", "--format", "json"])
+        .env("WEB", &url)
+        .output()
+        .unwrap();
+    let report = json(&o);
+    assert_eq!(
+        statuses(&report),
+        ["pass", "pass", "fail", "fail"],
+        "{report:#}"
+    );
+    let c = &report["checks"][2];
+    assert_eq!(
+        c["message"],
+        format!("GET {url}/other answered 503 Service Unavailable, expected 2xx or 3xx")
+    );
+    assert_eq!(c["output"], "down for maintenance");
+    assert_eq!(report["checks"][3]["actual"], "200 OK");
+    let mut methods: Vec<String> = server.requests().iter().map(|r| r.method.clone()).collect();
+    methods.sort();
+    assert_eq!(methods, ["GET", "GET", "GET", "HEAD"]);
+}
+
+#[test]
+fn https_is_verified_against_the_ca_store_a_ca_file_or_not_at_all() {
+    let server = Server::start_tls(|_| Reply::text(200, "secure"));
+    let url = server.url();
+    let s = Sandbox::new();
+    s.spec(
+        "tls",
+        &format!(
+            "checks:\n  - http: {url}/\n  - http: {url}/\n    ca_file: {}\n    body: secure\n  - http: {url}/\n    insecure: true\n  - http: https://127.0.0.1:{}/\n    ca_file: {}\n",
+            test_ca(),
+            server.port(),
+            test_ca()
+        ),
+    );
+    let report = json(&s.probe(&["-r", "tls", "--format", "json"]));
+    // The last one: the certificate names 127.0.0.1 too.
+    assert_eq!(
+        statuses(&report),
+        ["fail", "pass", "pass", "pass"],
+        "{report:#}"
+    );
+    let message = report["checks"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("not signed by a CA this machine trusts")
+            || message.contains("no CA certificates found"),
+        "{message}"
+    );
+    // Through the test CA but under a name the certificate does not have.
+    let s2 = Sandbox::new();
+    s2.spec(
+        "tls",
+        &format!(
+            "checks:\n  - http: https://127.0.0.2:{}/\n    ca_file: {}\n",
+            server.port(),
+            test_ca()
+        ),
+    );
+    let report = json(&s2.probe(&["-r", "tls", "--format", "json"]));
+    let message = report["checks"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    // 127.0.0.2 is loopback on Linux; elsewhere the connection fails.
+    if report["checks"][0]["actual"] != "no answer" || message.contains("certificate") {
+        assert!(message.contains("for another host name"), "{message}");
+    }
+}
+
+#[test]
+fn a_ca_file_that_cannot_be_used_is_an_error_not_a_failure() {
+    let s = Sandbox::new();
+    fs::write(s.path("empty.pem"), "not a certificate\n").unwrap();
+    s.spec(
+        "tls",
+        "checks:\n  - http: https://localhost:1/\n    ca_file: empty.pem\n  - http: https://localhost:1/\n    ca_file: missing.pem\n",
+    );
+    let report = json(&s.probe(&["-r", "tls", "--format", "json"]));
+    assert_eq!(statuses(&report), ["error", "error"], "{report:#}");
+    assert_eq!(
+        report["checks"][0]["message"],
+        "empty.pem holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
+    );
+}
+
+#[test]
+fn the_proxy_of_the_environment_is_used_and_named_and_no_proxy_is_honoured() {
+    let server = Server::start(|_| Reply::text(200, "through"));
+    let tls = Server::start_tls(|_| Reply::text(200, "tunnelled"));
+    let proxy = Proxy::start();
+    let s = Sandbox::new();
+    s.spec(
+        "net",
+        &format!(
+            "checks:\n  - http: {}/a\n    body: through\n  - http: {}/b\n    ca_file: {}\n    body: tunnelled\n",
+            server.url(),
+            tls.url(),
+            test_ca()
+        ),
+    );
+    let o = s
+        .command(&["-r", "net", "--format", "json"])
+        .env("HTTP_PROXY", proxy.url())
+        .env("https_proxy", proxy.url())
+        .output()
+        .unwrap();
+    let report = json(&o);
+    assert_eq!(statuses(&report), ["pass", "pass"], "{report:#}");
+    let via = format!("through the proxy {}", proxy.address());
+    for c in report["checks"].as_array().unwrap() {
+        assert!(c["message"].as_str().unwrap().ends_with(&via), "{c:#}");
+    }
+    // Both through a tunnel: the client opens one for http:// URLs too.
+    let mut seen = proxy.seen();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            format!("CONNECT 127.0.0.1:{} HTTP/1.1", server.port()),
+            format!("CONNECT localhost:{} HTTP/1.1", tls.port())
+        ]
+    );
+
+    let o = s
+        .command(&["-r", "net", "--format", "json"])
+        .env("HTTP_PROXY", proxy.url())
+        .env("HTTPS_PROXY", proxy.url())
+        .env("NO_PROXY", "127.0.0.1, localhost")
+        .output()
+        .unwrap();
+    let report = json(&o);
+    assert_eq!(statuses(&report), ["pass", "pass"], "{report:#}");
+    assert!(!report["checks"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("proxy"));
+    assert_eq!(
+        proxy.seen().len(),
+        2,
+        "NO_PROXY hosts went through the proxy"
+    );
+}
+
+#[test]
+fn a_machine_without_ca_certificates_is_told_to_install_them() {
+    let server = Server::start_tls(|_| Reply::text(200, "secure"));
+    let s = Sandbox::new();
+    fs::create_dir(s.path("no-certs")).unwrap();
+    s.spec("tls", &format!("checks:\n  - http: {}/\n", server.url()));
+    // rustls-native-certs reads these instead of the system's store.
+    let o = s
+        .command(&["-r", "tls", "--format", "json"])
+        .env("SSL_CERT_FILE", s.path("no-certs/none.pem"))
+        .env("SSL_CERT_DIR", s.path("no-certs"))
+        .output()
+        .unwrap();
+    let report = json(&o);
+    assert_eq!(statuses(&report), ["fail"], "{report:#}");
+    let message = report["checks"][0]["message"].as_str().unwrap();
+    assert!(message.contains("no CA certificates found"), "{message}");
+    assert!(message.contains("install ca-certificates"), "{message}");
+}

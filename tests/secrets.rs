@@ -87,6 +87,14 @@ fn sandbox() -> Sandbox {
   - env: SIGNING_MATERIAL
     matches: '^nope'
   - process: ${GOCD_TOKEN}
+  - http: http://deploy:${GOCD_TOKEN}@127.0.0.1:1/${OTHER_THING}?key=${SIGNING_MATERIAL}
+  - dns: ${GOCD_TOKEN}.invalid
+    timeout: 3s
+  - tcp: ${OTHER_THING}.invalid:80
+    timeout: 3s
+  - mount: /mnt/${DEPLOY_KEYRING}
+  - command: /opt/${SIGNING_MATERIAL}/bin/tool
+  - run: [leaky, '${GOCD_TOKEN}']
 ",
     );
     s

@@ -31,6 +31,7 @@ mod dns;
 mod env;
 mod expand;
 mod file;
+mod http;
 mod memory;
 mod mount;
 mod outcome;
@@ -66,6 +67,7 @@ pub(crate) const KINDS: &[Registration] = &[
     Registration::of::<tcp::TcpCheck>(),
     Registration::of::<port::PortCheck>(),
     Registration::of::<dns::DnsCheck>(),
+    Registration::of::<http::HttpCheck>(),
     Registration::of::<sysctl::SysctlCheck>(),
     Registration::of::<mount::MountCheck>(),
 ];
@@ -314,6 +316,7 @@ mod tests {
                 "disk" => "disk: .\nfree: 1 B".into(),
                 "tcp" => "tcp: localhost:1".into(),
                 "port" => "port: 1".into(),
+                "http" => "http: http://x/".into(),
                 "platform" => "platform: linux".into(),
                 "cpus" | "memory" => format!("{key}: 1"),
                 other => format!("{other}: x"),

@@ -8,8 +8,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use super::{
-    Captured, FileInfo, FileKind, InstalledProgram, Lookup, OsRelease, Protocol, RunOutcome,
-    RunRequest, ServiceInfo, World,
+    Captured, FileInfo, FileKind, HttpFailure, HttpRequest, InstalledProgram, Lookup, OsRelease,
+    Protocol, RunOutcome, RunRequest, ServiceInfo, World,
 };
 use crate::spec::OsFamily;
 
@@ -43,6 +43,9 @@ pub struct FakeWorld {
     pub services: Vec<ServiceInfo>,
     /// Listening sockets; None: the table cannot be read.
     pub listeners: Option<Vec<(Protocol, std::net::SocketAddr)>>,
+    /// URLs and what asking them answers.
+    pub pages: HashMap<String, Result<crate::http::Response, HttpFailure>>,
+    pub http_requests: Mutex<Vec<HttpRequest>>,
     /// Host names and what resolving them answers.
     pub names: HashMap<String, Result<Vec<std::net::IpAddr>, String>>,
     pub requests: Mutex<Vec<RunRequest>>,
@@ -188,6 +191,35 @@ impl FakeWorld {
     pub fn listening(mut self, address: &str, peer: &str) -> Self {
         self.ports.insert(address.into(), Ok(peer.into()));
         self
+    }
+
+    /// `url` answers `status` with `headers` and `body`.
+    pub fn page(mut self, url: &str, status: u16, headers: &[(&str, &str)], body: &str) -> Self {
+        let response = crate::http::Response {
+            status,
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
+                .collect(),
+            body: body.as_bytes().to_vec(),
+            truncated: false,
+            proxy: None,
+        };
+        self.pages.insert(url.into(), Ok(response));
+        self
+    }
+
+    /// Asking `url` fails with `failure`.
+    pub fn page_failing(mut self, url: &str, failure: HttpFailure) -> Self {
+        self.pages.insert(url.into(), Err(failure));
+        self
+    }
+
+    pub fn http_asked(&self) -> Vec<HttpRequest> {
+        self.http_requests
+            .lock()
+            .map(|r| r.clone())
+            .unwrap_or_default()
     }
 
     /// `host` resolves to `addresses` (none: it does not resolve).
@@ -362,5 +394,16 @@ impl World for FakeWorld {
             .get(host)
             .cloned()
             .unwrap_or_else(|| Err("Name or service not known".into()))
+    }
+
+    fn http(&self, request: &HttpRequest) -> Result<crate::http::Response, HttpFailure> {
+        if let Ok(mut log) = self.http_requests.lock() {
+            log.push(request.clone());
+        }
+        self.pages.get(&request.url).cloned().unwrap_or_else(|| {
+            Err(HttpFailure::Request(
+                "the connection was refused: nothing listens there".into(),
+            ))
+        })
     }
 }

@@ -153,6 +153,27 @@ pub enum StartType {
     Disabled,
 }
 
+/// A request an `http` check makes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpRequest {
+    pub method: crate::http::Method,
+    pub url: String,
+    pub timeout: Duration,
+    /// PEM CA certificates to trust instead of the system's.
+    pub ca_file: Option<PathBuf>,
+    pub insecure: bool,
+}
+
+/// Why an `http` check got no answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HttpFailure {
+    /// The check's own settings cannot be used (its `ca_file`).
+    Settings(String),
+    /// The request was made and failed, or this machine cannot make it
+    /// (no CA certificates, a proxy variable that is not a URL).
+    Request(String),
+}
+
 /// TCP or UDP, for the sockets a machine listens on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Protocol {
@@ -215,4 +236,7 @@ pub trait World: Send + Sync {
     /// The addresses a host name resolves to, as the system's resolver
     /// answers programs (hosts file, DNS...), within `timeout`.
     fn resolve(&self, host: &str, timeout: Duration) -> Result<Vec<std::net::IpAddr>, String>;
+    /// Makes an HTTP request through the project's client: the proxy
+    /// variables of the probe's environment, the system's CA store.
+    fn http(&self, request: &HttpRequest) -> Result<crate::http::Response, HttpFailure>;
 }

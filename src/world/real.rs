@@ -10,8 +10,8 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use super::{
-    exec, FileInfo, FileKind, InstalledProgram, Lookup, OsRelease, Protocol, RunOutcome,
-    RunRequest, ServiceInfo, World,
+    exec, FileInfo, FileKind, HttpFailure, HttpRequest, InstalledProgram, Lookup, OsRelease,
+    Protocol, RunOutcome, RunRequest, ServiceInfo, World,
 };
 use crate::spec::OsFamily;
 
@@ -182,6 +182,30 @@ impl World for RealWorld {
         resolve(host, timeout)
     }
 
+    fn http(&self, request: &HttpRequest) -> Result<crate::http::Response, HttpFailure> {
+        use crate::http::{read_ca_file, Auth, HttpClient, HttpOptions};
+        if let Some(file) = &request.ca_file {
+            read_ca_file(file).map_err(HttpFailure::Settings)?;
+        }
+        let options = HttpOptions {
+            timeout: Some(request.timeout),
+            ca_file: request.ca_file.clone(),
+            insecure: request.insecure,
+            follow_redirects: false,
+        };
+        let client = HttpClient::new(&options, request.url.starts_with("https://"))
+            .map_err(HttpFailure::Request)?;
+        client
+            .request(
+                request.method,
+                &request.url,
+                None,
+                &Auth::None,
+                HTTP_BODY_LIMIT,
+            )
+            .map_err(|e| HttpFailure::Request(e.message))
+    }
+
     fn installed_programs(&self) -> io::Result<Vec<InstalledProgram>> {
         #[cfg(windows)]
         return super::windows::installed_programs();
@@ -220,6 +244,9 @@ impl World for RealWorld {
         }
     }
 }
+
+/// How much of an answer's body an `http` check reads.
+const HTTP_BODY_LIMIT: usize = 1024 * 1024;
 
 /// Resolves a host name with the system's resolver (getaddrinfo), which
 /// has no timeout of its own: it runs on a thread of its own that is left

@@ -1,5 +1,6 @@
-//! A small HTTP/1.1 server on loopback for tests: every request is answered
-//! by a function of the request, on its own thread, and recorded.
+//! A small HTTP/1.1 server on loopback for tests (optionally HTTPS, with
+//! the test CA's certificate): every request is answered by a function of
+//! the request, on its own thread, and recorded.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -37,6 +38,8 @@ pub struct Reply {
     pub body: Vec<u8>,
     /// How long to wait before answering.
     pub delay: Duration,
+    /// More headers.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Reply {
@@ -46,6 +49,7 @@ impl Reply {
             content_type: "application/json; charset=utf-8".into(),
             body: body.into().into_bytes(),
             delay: Duration::ZERO,
+            headers: Vec::new(),
         }
     }
 
@@ -55,7 +59,13 @@ impl Reply {
             content_type: "text/plain; charset=utf-8".into(),
             body: body.into().into_bytes(),
             delay: Duration::ZERO,
+            headers: Vec::new(),
         }
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Reply {
+        self.headers.push((name.into(), value.into()));
+        self
     }
 
     pub fn after(mut self, delay: Duration) -> Reply {
@@ -68,6 +78,7 @@ type Handler = dyn Fn(&Request) -> Reply + Send + Sync;
 
 pub struct Server {
     port: u16,
+    tls: bool,
     stop: Arc<AtomicBool>,
     requests: Arc<Mutex<Vec<Request>>>,
     /// The most requests answered at once.
@@ -76,6 +87,20 @@ pub struct Server {
 
 impl Server {
     pub fn start(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Server {
+        Server::start_with(handler, None)
+    }
+
+    /// An HTTPS server with tests/fixtures/tls/server.pem, for localhost
+    /// and 127.0.0.1, signed by tests/fixtures/tls/ca.pem.
+    pub fn start_tls(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Server {
+        Server::start_with(handler, Some(tls_config()))
+    }
+
+    fn start_with(
+        handler: impl Fn(&Request) -> Reply + Send + Sync + 'static,
+        tls: Option<Arc<rustls::ServerConfig>>,
+    ) -> Server {
+        let is_tls = tls.is_some();
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let stop = Arc::new(AtomicBool::new(false));
@@ -100,25 +125,44 @@ impl Server {
                     Arc::clone(&busy),
                     Arc::clone(&b),
                 );
+                let tls = tls.clone();
                 thread::spawn(move || {
                     let now = busy.fetch_add(1, Ordering::SeqCst) + 1;
                     busiest.fetch_max(now, Ordering::SeqCst);
-                    serve(stream, handler.as_ref(), &requests);
+                    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                    match tls {
+                        None => serve(stream, handler.as_ref(), &requests),
+                        Some(config) => {
+                            if let Ok(conn) = rustls::ServerConnection::new(config) {
+                                let stream = rustls::StreamOwned::new(conn, stream);
+                                serve(stream, handler.as_ref(), &requests);
+                            }
+                        }
+                    }
                     busy.fetch_sub(1, Ordering::SeqCst);
                 });
             }
         });
         Server {
             port,
+            tls: is_tls,
             stop,
             requests,
             busiest,
         }
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT`, or `https://localhost:PORT`.
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        if self.tls {
+            format!("https://localhost:{}", self.port)
+        } else {
+            format!("http://127.0.0.1:{}", self.port)
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     pub fn requests(&self) -> Vec<Request> {
@@ -138,12 +182,27 @@ impl Drop for Server {
     }
 }
 
-fn serve(stream: TcpStream, handler: &Handler, requests: &Mutex<Vec<Request>>) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    let mut reader = BufReader::new(match stream.try_clone() {
-        Ok(s) => s,
-        Err(_) => return,
-    });
+fn tls_config() -> Arc<rustls::ServerConfig> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let dir = super::repository_root().join("tests/fixtures/tls");
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(dir.join("server.pem"))
+        .expect("server.pem")
+        .map(|c| c.expect("a certificate"))
+        .collect();
+    let key = PrivateKeyDer::from_pem_file(dir.join("server.key")).expect("server.key");
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("server certificate");
+    Arc::new(config)
+}
+
+fn serve<S: Read + Write>(stream: S, handler: &Handler, requests: &Mutex<Vec<Request>>) {
+    let mut reader = BufReader::new(stream);
     let mut line = String::new();
     if reader.read_line(&mut line).unwrap_or(0) == 0 {
         return;
@@ -180,15 +239,21 @@ fn serve(stream: TcpStream, handler: &Handler, requests: &Mutex<Vec<Request>>) {
     thread::sleep(reply.delay);
     let reason = match reply.status {
         200 => "OK",
+        302 => "Found",
         401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
         500 => "Internal Server Error",
         _ => "Status",
     };
-    let mut stream = stream;
+    let stream = reader.get_mut();
+    let extra: String = reply
+        .headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}\r\n"))
+        .collect();
     let head = format!(
-        "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n",
         reply.status,
         reply.content_type,
         reply.body.len()

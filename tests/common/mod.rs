@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod http_server;
+pub mod proxy;
 mod sandbox;
 
 // Each test crate uses a part of these.

@@ -74,6 +74,13 @@ impl Sandbox {
             .current_dir(self.dir.path())
             .env_remove("PROBE_PATH")
             .env("NO_COLOR", "1");
+        // Loopback servers are reached directly, whatever proxy the
+        // machine running the tests has; a test sets its own.
+        for proxy in ["http_proxy", "https_proxy", "all_proxy", "no_proxy"] {
+            command
+                .env_remove(proxy)
+                .env_remove(proxy.to_ascii_uppercase());
+        }
         if cfg!(windows) {
             // As a Windows agent has it, under the name Windows itself uses.
             let root = std::env::var("SystemRoot").unwrap_or_else(|_| r"C:\windows".into());
