@@ -116,6 +116,31 @@ pub fn excerpt(text: &str, max_lines: usize) -> String {
     out
 }
 
+/// `*` (any run of characters) and `?` (one character), ignoring ASCII case.
+pub fn glob_match(glob: &str, name: &str) -> bool {
+    let glob: Vec<char> = glob.to_ascii_uppercase().chars().collect();
+    let name: Vec<char> = name.to_ascii_uppercase().chars().collect();
+    // Classic two-pointer matching with backtracking to the last `*`.
+    let (mut g, mut n) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while n < name.len() {
+        if g < glob.len() && (glob[g] == '?' || glob[g] == name[n]) {
+            g += 1;
+            n += 1;
+        } else if g < glob.len() && glob[g] == '*' {
+            star = Some((g, n));
+            g += 1;
+        } else if let Some((sg, sn)) = star {
+            g = sg + 1;
+            n = sn + 1;
+            star = Some((sg, sn + 1));
+        } else {
+            return false;
+        }
+    }
+    glob[g..].iter().all(|c| *c == '*')
+}
+
 /// The first non-blank line of some output, trimmed, its blanks squeezed,
 /// cut to `max_chars`
 /// (with `…`); None when there is none.

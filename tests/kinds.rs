@@ -365,3 +365,38 @@ fn a_machine_without_ca_certificates_is_told_to_install_them() {
     assert!(message.contains("no CA certificates found"), "{message}");
     assert!(message.contains("install ca-certificates"), "{message}");
 }
+
+// ---- package ----
+
+#[test]
+fn package_reads_this_machines_dpkg_database() {
+    let status = std::path::Path::new("/var/lib/dpkg/status");
+    if !status.exists() {
+        eprintln!("SKIPPED: no dpkg database on this machine (/var/lib/dpkg/status)");
+        return;
+    }
+    // What dpkg itself says about its own package, to compare with.
+    let out = std::process::Command::new("dpkg-query")
+        .args(["-W", "-f", "${Version}", "dpkg"])
+        .output()
+        .expect("dpkg-query");
+    let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(!version.is_empty());
+    let s = Sandbox::new();
+    s.spec(
+        "pkg",
+        "checks:\n  - package: dpkg\n    version: '>=1.0'\n  - package: dpkg\n    version: '<1.0'\n  - package: no-such-package-for-probe-tests\n  - package: no-such-package-for-probe-tests\n    installed: false\n",
+    );
+    let report = json(&s.probe(&["-r", "pkg", "--format", "json"]));
+    assert_eq!(
+        statuses(&report),
+        ["pass", "fail", "fail", "pass"],
+        "{report:#}"
+    );
+    let message = report["checks"][0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(&format!("package dpkg {version} (")),
+        "{message}"
+    );
+    assert_eq!(report["checks"][0]["location"], "/var/lib/dpkg/status");
+}

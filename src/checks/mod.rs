@@ -35,6 +35,7 @@ mod http;
 mod memory;
 mod mount;
 mod outcome;
+mod package;
 mod path_contains;
 mod platform;
 mod port;
@@ -64,6 +65,7 @@ pub(crate) const KINDS: &[Registration] = &[
     Registration::of::<memory::MemoryCheck>(),
     Registration::of::<disk::DiskCheck>(),
     Registration::of::<process::ProcessCheck>(),
+    Registration::of::<package::PackageCheck>(),
     Registration::of::<tcp::TcpCheck>(),
     Registration::of::<port::PortCheck>(),
     Registration::of::<dns::DnsCheck>(),
