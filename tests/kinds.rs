@@ -400,3 +400,30 @@ fn package_reads_this_machines_dpkg_database() {
     );
     assert_eq!(report["checks"][0]["location"], "/var/lib/dpkg/status");
 }
+
+// ---- service ----
+
+#[test]
+fn service_asks_systemd_or_says_why_it_cannot() {
+    let s = Sandbox::new();
+    s.spec(
+        "svc",
+        "checks:\n  - service: systemd-journald\n  - service: no-such-service-for-probe-tests\n",
+    );
+    let report = json(&s.probe(&["-r", "svc", "--format", "json"]));
+    if std::path::Path::new("/run/systemd/system").is_dir() {
+        assert_eq!(statuses(&report), ["pass", "fail"], "{report:#}");
+        assert_eq!(
+            report["checks"][1]["message"],
+            "there is no service no-such-service-for-probe-tests: systemd has no unit \
+             no-such-service-for-probe-tests.service"
+        );
+    } else {
+        eprintln!(
+            "no systemd on this machine: checking that services are reported as not checkable"
+        );
+        assert_eq!(statuses(&report), ["error", "error"], "{report:#}");
+        let message = report["checks"][0]["message"].as_str().unwrap();
+        assert!(message.contains("systemd is not running here"), "{message}");
+    }
+}

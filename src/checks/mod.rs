@@ -41,6 +41,7 @@ mod platform;
 mod port;
 mod process;
 mod run;
+mod service;
 mod spawn;
 mod sysctl;
 mod tcp;
@@ -66,6 +67,7 @@ pub(crate) const KINDS: &[Registration] = &[
     Registration::of::<disk::DiskCheck>(),
     Registration::of::<process::ProcessCheck>(),
     Registration::of::<package::PackageCheck>(),
+    Registration::of::<service::ServiceCheck>(),
     Registration::of::<tcp::TcpCheck>(),
     Registration::of::<port::PortCheck>(),
     Registration::of::<dns::DnsCheck>(),
