@@ -427,3 +427,34 @@ fn service_asks_systemd_or_says_why_it_cannot() {
         assert!(message.contains("systemd is not running here"), "{message}");
     }
 }
+
+// ---- users, groups, owners ----
+
+#[test]
+fn users_groups_and_owners_of_this_machine() {
+    // What the system itself says, to compare with.
+    let id = |args: &[&str]| {
+        let out = std::process::Command::new("id")
+            .args(args)
+            .output()
+            .expect("id");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let (uid, name, group) = (id(&["-u"]), id(&["-un"]), id(&["-gn"]));
+    let s = Sandbox::new();
+    fs::write(s.path("mine"), "x").unwrap();
+    s.spec(
+        "accounts",
+        &format!(
+            "checks:\n  - user: current\n    uid: {uid}\n    groups: [{group}]\n  - user: root\n    uid: 0\n  - group: root\n    gid: 0\n  - user: no-such-user-for-probe-tests\n  - file: mine\n    owner: {name}\n    group: {group}\n  - file: /\n    owner: root\n  - user: current\n    groups: [no-such-group-for-probe-tests]\n"
+        ),
+    );
+    let report = json(&s.probe(&["-r", "accounts", "--format", "json"]));
+    assert_eq!(
+        statuses(&report),
+        ["pass", "pass", "pass", "fail", "pass", "pass", "fail"],
+        "{report:#}"
+    );
+    let message = report["checks"][6]["message"].as_str().unwrap();
+    assert!(message.contains("there is no such group"), "{message}");
+}

@@ -7,10 +7,11 @@ use std::io::ErrorKind;
 use serde::de::{self, Deserializer};
 use serde::Deserialize;
 
+use super::accounts::Accounts;
 use super::expand::expand_path;
 use super::{Conflict, Context, Declared, Kind, Outcome};
 use crate::spec::Pattern;
-use crate::world::{FileKind, World};
+use crate::world::{FileInfo, FileKind, World};
 
 /// Bytes of a file read for `contains`.
 const CONTENT_LIMIT: usize = 1 << 20;
@@ -35,6 +36,10 @@ pub struct FileCheck {
     pub executable: Option<bool>,
     /// A regular expression the contents must match (first 1 MiB read).
     pub contains: Option<Pattern>,
+    /// The owning user, by name or uid (Unix).
+    pub owner: Option<String>,
+    /// The owning group, by name or gid (Unix).
+    pub group: Option<String>,
 }
 
 impl Declared for FileCheck {
@@ -62,6 +67,8 @@ impl Kind for FileCheck {
             ("mode", self.mode.is_some(), "mode"),
             ("executable", self.executable.is_some(), "executable bit"),
             ("contains", self.contains.is_some(), "contents"),
+            ("owner", self.owner.is_some(), "owner"),
+            ("group", self.group.is_some(), "group"),
         ]
         .into_iter()
         .find_map(|(key, given, what)| given.then_some((key, what)))?;
@@ -75,7 +82,7 @@ impl Kind for FileCheck {
         })
     }
 
-    fn evaluate(&self, world: &dyn World, _: &Context) -> Outcome {
+    fn evaluate(&self, world: &dyn World, cx: &Context) -> Outcome {
         let expected = self.expected();
         let path = match expand_path(&self.file, world) {
             Ok(path) => path,
@@ -138,6 +145,9 @@ impl Kind for FileCheck {
                 Some(_) => {}
             }
         }
+        if let Some(problem) = self.ownership(world, cx, &info, &shown) {
+            return problem.expected(expected).at(shown);
+        }
         if let Some(wanted) = self.executable {
             if info.executable != wanted {
                 let is = if info.executable { "is" } else { "is not" };
@@ -181,6 +191,75 @@ impl Kind for FileCheck {
 }
 
 impl FileCheck {
+    /// A wrong owner or group, or why it cannot be checked.
+    fn ownership(
+        &self,
+        world: &dyn World,
+        cx: &Context,
+        info: &FileInfo,
+        shown: &str,
+    ) -> Option<Outcome> {
+        if self.owner.is_none() && self.group.is_none() {
+            return None;
+        }
+        let (Some(uid), Some(gid)) = (info.owner, info.group) else {
+            return Some(Outcome::error(format!(
+                "{shown}: `owner` and `group` cannot be checked here, this OS has no Unix owners"
+            )));
+        };
+        let accounts = match Accounts::of(world, cx) {
+            Ok(a) => a,
+            Err(why) => return Some(Outcome::error(why)),
+        };
+        if let Some(want) = &self.owner {
+            let wanted_uid = match want.parse::<u32>() {
+                Ok(n) => Some(n),
+                Err(_) => match accounts.user(want) {
+                    Ok(found) => found.map(|u| u.uid),
+                    Err(why) => return Some(Outcome::error(why)),
+                },
+            };
+            if wanted_uid != Some(uid) {
+                let owner = accounts.user_name(uid);
+                let none = if wanted_uid.is_none() {
+                    " (there is no such user)"
+                } else {
+                    ""
+                };
+                return Some(
+                    Outcome::fail(format!(
+                        "{shown} is owned by {owner} (uid {uid}), not {want}{none}"
+                    ))
+                    .actual(format!("owner {owner}")),
+                );
+            }
+        }
+        if let Some(want) = &self.group {
+            let wanted_gid = match want.parse::<u32>() {
+                Ok(n) => Some(n),
+                Err(_) => match accounts.group(want) {
+                    Ok(found) => found.map(|g| g.gid),
+                    Err(why) => return Some(Outcome::error(why)),
+                },
+            };
+            if wanted_gid != Some(gid) {
+                let group = accounts.group_name(gid);
+                let none = if wanted_gid.is_none() {
+                    " (there is no such group)"
+                } else {
+                    ""
+                };
+                return Some(
+                    Outcome::fail(format!(
+                        "{shown} belongs to group {group} (gid {gid}), not {want}{none}"
+                    ))
+                    .actual(format!("group {group}")),
+                );
+            }
+        }
+        None
+    }
+
     fn expected(&self) -> String {
         if self.exists == Some(false) {
             return format!("{} absent", self.file);
@@ -199,6 +278,12 @@ impl FileCheck {
         }
         if let Some(p) = &self.contains {
             parts.push(format!("contains `{}`", p.as_str()));
+        }
+        if let Some(owner) = &self.owner {
+            parts.push(format!("owner {owner}"));
+        }
+        if let Some(group) = &self.group {
+            parts.push(format!("group {group}"));
         }
         parts.join(", ")
     }
@@ -535,5 +620,60 @@ mod tests {
         let o = eval("file: 'C:\\tools\\probe.exe'\nmode: \"0755\"", &world);
         error(&o);
         assert!(o.status.is_failure());
+    }
+
+    #[test]
+    fn owner_and_group_by_name_or_number() {
+        let w = FakeWorld::default()
+            .on(crate::spec::OsFamily::Linux)
+            .file(
+                "/etc/passwd",
+                FileKind::File,
+                0o644,
+                "root:x:0:0::/root:/bin/sh\ngo:x:998:998::/var/go:/bin/bash\n",
+            )
+            .file(
+                "/etc/group",
+                FileKind::File,
+                0o644,
+                "root:x:0:\ndocker:x:999:go\n",
+            )
+            .file("/var/run/docker.sock", FileKind::Socket, 0o660, "")
+            .owned("/var/run/docker.sock", 0, 999);
+        pass(&eval(
+            "file: /var/run/docker.sock\nowner: root\ngroup: docker",
+            &w,
+        ));
+        pass(&eval(
+            "file: /var/run/docker.sock\nowner: 0\ngroup: 999",
+            &w,
+        ));
+        let o = eval("file: /var/run/docker.sock\ngroup: root", &w);
+        fail(&o);
+        assert_eq!(
+            o.message,
+            "/var/run/docker.sock belongs to group docker (gid 999), not root"
+        );
+        let o = eval("file: /var/run/docker.sock\nowner: go", &w);
+        fail(&o);
+        assert_eq!(
+            o.message,
+            "/var/run/docker.sock is owned by root (uid 0), not go"
+        );
+        let o = eval("file: /var/run/docker.sock\nowner: nobody", &w);
+        fail(&o);
+        assert!(
+            o.message.ends_with("not nobody (there is no such user)"),
+            "{}",
+            o.message
+        );
+    }
+
+    #[test]
+    fn owner_where_there_are_no_unix_owners_is_an_error() {
+        let w = windows().file_without_mode(r"C:\tools\x.exe", FileKind::File, true);
+        let o = eval("file: 'C:\\tools\\x.exe'\nowner: go", &w);
+        error(&o);
+        assert!(o.message.contains("no Unix owners"), "{}", o.message);
     }
 }

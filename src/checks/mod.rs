@@ -23,6 +23,7 @@ use crate::spec::{Check, COMMON_KEYS};
 use crate::world::World;
 
 mod absent;
+mod accounts;
 mod arch;
 mod command;
 mod cpus;
@@ -47,6 +48,7 @@ mod sysctl;
 mod tcp;
 #[cfg(test)]
 pub(crate) mod testing;
+mod user;
 mod versioned;
 
 pub use outcome::{Outcome, Status};
@@ -60,18 +62,20 @@ pub(crate) const KINDS: &[Registration] = &[
     Registration::of::<env::EnvCheck>(),
     Registration::of::<path_contains::PathContainsCheck>(),
     Registration::of::<file::FileCheck>(),
+    Registration::of::<user::UserCheck>(),
+    Registration::of::<user::GroupCheck>(),
+    Registration::of::<package::PackageCheck>(),
+    Registration::of::<service::ServiceCheck>(),
     Registration::of::<platform::PlatformCheck>(),
     Registration::of::<arch::ArchCheck>(),
     Registration::of::<cpus::CpusCheck>(),
     Registration::of::<memory::MemoryCheck>(),
     Registration::of::<disk::DiskCheck>(),
     Registration::of::<process::ProcessCheck>(),
-    Registration::of::<package::PackageCheck>(),
-    Registration::of::<service::ServiceCheck>(),
     Registration::of::<tcp::TcpCheck>(),
     Registration::of::<port::PortCheck>(),
-    Registration::of::<dns::DnsCheck>(),
     Registration::of::<http::HttpCheck>(),
+    Registration::of::<dns::DnsCheck>(),
     Registration::of::<sysctl::SysctlCheck>(),
     Registration::of::<mount::MountCheck>(),
 ];
@@ -137,6 +141,8 @@ pub(crate) struct Conflict {
 pub(crate) struct Registration {
     pub key: &'static str,
     read: fn(&Node, &RefCell<Vec<DeError>>) -> Option<CheckKind>,
+    /// The kind's keys, as its struct declares them.
+    fields: fn() -> &'static [&'static str],
     /// The kind's schema name and object schema (test builds only).
     #[cfg(test)]
     pub schema:
@@ -148,9 +154,16 @@ impl Registration {
         Registration {
             key: T::KEY,
             read: read_kind::<T>,
+            fields: fields_of::<T>,
             #[cfg(test)]
             schema: schema_of::<T>,
         }
+    }
+
+    /// Whether `key` is one of this kind's own keys (`group` is one of
+    /// `file`'s, besides naming a kind).
+    pub(crate) fn has_key(&self, key: &str) -> bool {
+        (self.fields)().contains(&key)
     }
 
     /// Reads the kind's keys from `node` (the check's map without the
@@ -158,6 +171,49 @@ impl Registration {
     pub(crate) fn read(&self, node: &Node, errors: &RefCell<Vec<DeError>>) -> Option<CheckKind> {
         (self.read)(node, errors)
     }
+}
+
+/// The field names serde's derive gives a struct, learnt by asking it to
+/// read from a deserializer that only records them.
+fn fields_of<T: Declared>() -> &'static [&'static str] {
+    struct Fields(&'static [&'static str]);
+    #[derive(Debug)]
+    struct Stop;
+    impl fmt::Display for Stop {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("fields recorded")
+        }
+    }
+    impl std::error::Error for Stop {}
+    impl serde::de::Error for Stop {
+        fn custom<M: fmt::Display>(_: M) -> Self {
+            Stop
+        }
+    }
+    struct Recorder<'a>(&'a mut Fields);
+    impl<'de> serde::Deserializer<'de> for Recorder<'_> {
+        type Error = Stop;
+        fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Stop> {
+            Err(Stop)
+        }
+        fn deserialize_struct<V: serde::de::Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Stop> {
+            self.0 .0 = fields;
+            Err(Stop)
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+            bytes byte_buf option unit unit_struct newtype_struct seq tuple
+            tuple_struct map enum identifier ignored_any
+        }
+    }
+    let mut fields = Fields(&[]);
+    let _ = T::deserialize(Recorder(&mut fields));
+    fields.0
 }
 
 fn read_kind<T: Declared>(node: &Node, errors: &RefCell<Vec<DeError>>) -> Option<CheckKind> {
@@ -331,6 +387,19 @@ mod tests {
             assert_eq!(c.kind.name(), key);
             assert!(!c.kind.subject().is_empty(), "{key} has a subject");
             assert!(c.id.contains(&format!("/{key}:")), "{}", c.id);
+        }
+    }
+
+    #[test]
+    fn each_kind_knows_its_own_keys() {
+        let file = kind_of("file").expect("file");
+        assert!(file.has_key("file") && file.has_key("group") && file.has_key("owner"));
+        assert!(!file.has_key("groups"));
+        for key in kind_keys() {
+            assert!(
+                kind_of(key).expect("kind").has_key(key),
+                "{key} is a key of its own kind"
+            );
         }
     }
 

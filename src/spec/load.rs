@@ -456,10 +456,26 @@ fn read_check(
             ),
         );
     };
-    let kinds: Vec<(&Node, &'static checks::Registration)> = entries
+    let mut kinds: Vec<(&Node, &'static checks::Registration)> = entries
         .iter()
         .filter_map(|(k, _)| Some((k, checks::kind_of(k.as_str()?)?)))
         .collect();
+    // A key that names a kind may also be a key of another kind present
+    // (`group` of `file`): then it is that kind's key, not a second kind.
+    if kinds.len() > 1 {
+        let owners: Vec<&'static checks::Registration> = kinds
+            .iter()
+            .map(|(_, r)| *r)
+            .filter(|r| {
+                kinds
+                    .iter()
+                    .all(|(k, _)| r.has_key(k.as_str().unwrap_or_default()))
+            })
+            .collect();
+        if let [owner] = owners.as_slice() {
+            kinds.retain(|(_, r)| r.key == owner.key);
+        }
+    }
     let registration = match kinds.as_slice() {
         [(_, one)] => *one,
         [] => {

@@ -8,8 +8,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use super::{
-    Captured, FileInfo, FileKind, HttpFailure, HttpRequest, InstalledProgram, Lookup, OsRelease,
-    Protocol, RunOutcome, RunRequest, ServiceInfo, World,
+    Captured, Credentials, FileInfo, FileKind, HttpFailure, HttpRequest, InstalledProgram, Lookup,
+    OsRelease, Protocol, RunOutcome, RunRequest, ServiceInfo, World,
 };
 use crate::spec::OsFamily;
 
@@ -46,6 +46,8 @@ pub struct FakeWorld {
     /// URLs and what asking them answers.
     pub pages: HashMap<String, Result<crate::http::Response, HttpFailure>>,
     pub http_requests: Mutex<Vec<HttpRequest>>,
+    /// Who the probe runs as; None: not a Unix system.
+    pub credentials: Option<Credentials>,
     /// Host names and what resolving them answers.
     pub names: HashMap<String, Result<Vec<std::net::IpAddr>, String>>,
     pub requests: Mutex<Vec<RunRequest>>,
@@ -103,6 +105,8 @@ impl FakeWorld {
             kind,
             mode: Some(mode),
             executable: kind == FileKind::File && mode & 0o111 != 0,
+            owner: Some(0),
+            group: Some(0),
         };
         self.files
             .insert(path.into(), (info, contents.as_bytes().to_vec()));
@@ -115,6 +119,8 @@ impl FakeWorld {
             kind,
             mode: None,
             executable,
+            owner: None,
+            group: None,
         };
         self.files.insert(path.into(), (info, Vec::new()));
         self
@@ -127,6 +133,8 @@ impl FakeWorld {
             kind: FileKind::Symlink,
             mode: Some(0o777),
             executable: false,
+            owner: Some(0),
+            group: Some(0),
         };
         self.links.insert(path.into(), info);
         self
@@ -220,6 +228,25 @@ impl FakeWorld {
             .lock()
             .map(|r| r.clone())
             .unwrap_or_default()
+    }
+
+    /// The file at `path` (added with `file`) is owned by `uid` and `gid`.
+    pub fn owned(mut self, path: &str, uid: u32, gid: u32) -> Self {
+        if let Some((info, _)) = self.files.get_mut(Path::new(path)) {
+            info.owner = Some(uid);
+            info.group = Some(gid);
+        }
+        self
+    }
+
+    /// The probe runs as `uid`/`gid` with supplementary `groups`.
+    pub fn running_as(mut self, uid: u32, gid: u32, groups: &[u32]) -> Self {
+        self.credentials = Some(Credentials {
+            uid,
+            gid,
+            groups: groups.to_vec(),
+        });
+        self
     }
 
     /// `host` resolves to `addresses` (none: it does not resolve).
@@ -404,6 +431,15 @@ impl World for FakeWorld {
             Err(HttpFailure::Request(
                 "the connection was refused: nothing listens there".into(),
             ))
+        })
+    }
+
+    fn credentials(&self) -> io::Result<Credentials> {
+        self.credentials.clone().ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::Unsupported,
+                "no Unix ids on this fake machine",
+            )
         })
     }
 }

@@ -95,6 +95,21 @@ pub struct FileInfo {
     pub mode: Option<u32>,
     /// Whether the probe's user may execute it.
     pub executable: bool,
+    /// The owning user and group ids; None where the platform has none
+    /// (Windows).
+    pub owner: Option<u32>,
+    pub group: Option<u32>,
+}
+
+/// Who the probe's process runs as (Unix).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Credentials {
+    /// The effective user and group ids.
+    pub uid: u32,
+    pub gid: u32,
+    /// The supplementary groups the process has now, which a group added
+    /// to the user since the process started does not join.
+    pub groups: Vec<u32>,
 }
 
 /// A program in Windows' installed-programs list ("Apps & features"): one
@@ -239,4 +254,6 @@ pub trait World: Send + Sync {
     /// Makes an HTTP request through the project's client: the proxy
     /// variables of the probe's environment, the system's CA store.
     fn http(&self, request: &HttpRequest) -> Result<crate::http::Response, HttpFailure>;
+    /// The probe's own user and groups (Unix); `Unsupported` elsewhere.
+    fn credentials(&self) -> io::Result<Credentials>;
 }

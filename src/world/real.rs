@@ -10,8 +10,8 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use super::{
-    exec, FileInfo, FileKind, HttpFailure, HttpRequest, InstalledProgram, Lookup, OsRelease,
-    Protocol, RunOutcome, RunRequest, ServiceInfo, World,
+    exec, Credentials, FileInfo, FileKind, HttpFailure, HttpRequest, InstalledProgram, Lookup,
+    OsRelease, Protocol, RunOutcome, RunRequest, ServiceInfo, World,
 };
 use crate::spec::OsFamily;
 
@@ -71,10 +71,13 @@ impl World for RealWorld {
         } else {
             FileKind::Other
         };
+        let (owner, group) = owner_ids(&meta);
         Ok(FileInfo {
             kind,
             mode: mode_bits(&meta),
             executable: kind == FileKind::File && is_executable(path),
+            owner,
+            group,
         })
     }
 
@@ -204,6 +207,10 @@ impl World for RealWorld {
                 HTTP_BODY_LIMIT,
             )
             .map_err(|e| HttpFailure::Request(e.message))
+    }
+
+    fn credentials(&self) -> io::Result<Credentials> {
+        credentials()
     }
 
     fn installed_programs(&self) -> io::Result<Vec<InstalledProgram>> {
@@ -406,6 +413,46 @@ fn mode_bits(_meta: &fs::Metadata) -> Option<u32> {
 }
 
 #[cfg(unix)]
+#[cfg(unix)]
+fn owner_ids(meta: &fs::Metadata) -> (Option<u32>, Option<u32>) {
+    use std::os::unix::fs::MetadataExt;
+    (Some(meta.uid()), Some(meta.gid()))
+}
+
+#[cfg(not(unix))]
+fn owner_ids(_meta: &fs::Metadata) -> (Option<u32>, Option<u32>) {
+    (None, None)
+}
+
+#[cfg(unix)]
+fn credentials() -> io::Result<Credentials> {
+    // SAFETY: getuid, getgid and getgroups(0, NULL) only read the calling
+    // process's credentials and cannot fail.
+    let (uid, gid, count) = unsafe {
+        (
+            libc::geteuid(),
+            libc::getegid(),
+            libc::getgroups(0, std::ptr::null_mut()),
+        )
+    };
+    let mut groups = vec![0 as libc::gid_t; usize::try_from(count).unwrap_or(0)];
+    // SAFETY: the buffer holds `groups.len()` entries, the size passed.
+    let got = unsafe { libc::getgroups(groups.len() as libc::c_int, groups.as_mut_ptr()) };
+    if got < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    groups.truncate(usize::try_from(got).unwrap_or(0));
+    Ok(Credentials { uid, gid, groups })
+}
+
+#[cfg(not(unix))]
+fn credentials() -> io::Result<Credentials> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "Unix user and group ids do not exist on this system",
+    ))
+}
+
 fn is_executable(path: &Path) -> bool {
     use std::os::unix::ffi::OsStrExt;
     let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
@@ -675,6 +722,27 @@ mod tests {
         }
 
         #[test]
+        fn credentials_are_this_process() {
+            let me = credentials().expect("credentials");
+            let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+            if let Some(line) = status.lines().find(|l| l.starts_with("Uid:")) {
+                let effective: u32 = line.split_whitespace().nth(2).unwrap().parse().unwrap();
+                assert_eq!(me.uid, effective);
+            }
+            if let Some(line) = status.lines().find(|l| l.starts_with("Groups:")) {
+                let mut listed: Vec<u32> = line
+                    .split_whitespace()
+                    .skip(1)
+                    .map(|g| g.parse().unwrap())
+                    .collect();
+                let mut got = me.groups.clone();
+                listed.sort_unstable();
+                got.sort_unstable();
+                assert_eq!(got, listed);
+            }
+        }
+
+        #[test]
         fn file_info_kinds_modes_and_exec_bits() {
             let dir = tempfile::tempdir().expect("tempdir");
             let world = RealWorld::new();
@@ -688,12 +756,15 @@ mod tests {
             symlink(dir.path().join("nothing"), &dangling).expect("symlink");
 
             let info = |p: &Path, follow: bool| world.file_info(p, follow).expect("file_info");
+            let me = credentials().expect("credentials");
             assert_eq!(
                 info(&plain, true),
                 FileInfo {
                     kind: FileKind::File,
                     mode: Some(0o640),
-                    executable: false
+                    executable: false,
+                    owner: Some(me.uid),
+                    group: Some(me.gid),
                 }
             );
             assert_eq!(
@@ -701,7 +772,9 @@ mod tests {
                 FileInfo {
                     kind: FileKind::File,
                     mode: Some(0o755),
-                    executable: true
+                    executable: true,
+                    owner: Some(me.uid),
+                    group: Some(me.gid),
                 }
             );
             assert_eq!(info(&link, true), info(&tool, true));
@@ -894,7 +967,9 @@ mod tests {
                 FileInfo {
                     kind: FileKind::File,
                     mode: None,
-                    executable: true
+                    executable: true,
+                    owner: None,
+                    group: None,
                 }
             );
             assert!(!world.file_info(&text, true).expect("file_info").executable);
