@@ -4,20 +4,32 @@
 use std::collections::HashSet;
 use std::ffi::c_void;
 use std::io;
+use std::mem::size_of;
 use std::net::SocketAddr;
 use std::ptr;
 
 use windows_sys::Win32::Foundation::{
-    ERROR_FILE_NOT_FOUND, ERROR_INSUFFICIENT_BUFFER, ERROR_MORE_DATA, ERROR_NO_MORE_ITEMS,
-    ERROR_PATH_NOT_FOUND, NO_ERROR,
+    GetLastError, ERROR_FILE_NOT_FOUND, ERROR_INSUFFICIENT_BUFFER, ERROR_INVALID_NAME,
+    ERROR_MORE_DATA, ERROR_NO_MORE_ITEMS, ERROR_PATH_NOT_FOUND, ERROR_SERVICE_DOES_NOT_EXIST,
+    NO_ERROR,
 };
 use windows_sys::Win32::System::Registry::{
     RegCloseKey, RegEnumKeyExW, RegOpenKeyExW, RegQueryValueExW, HKEY, HKEY_CURRENT_USER,
     HKEY_LOCAL_MACHINE, KEY_QUERY_VALUE, KEY_READ, KEY_WOW64_32KEY, KEY_WOW64_64KEY, REG_EXPAND_SZ,
     REG_SAM_FLAGS, REG_SZ,
 };
+use windows_sys::Win32::System::Services::{
+    CloseServiceHandle, GetServiceKeyNameW, OpenSCManagerW, OpenServiceW, QueryServiceConfig2W,
+    QueryServiceConfigW, QueryServiceStatus, QUERY_SERVICE_CONFIGW, SC_HANDLE, SC_MANAGER_CONNECT,
+    SC_MANAGER_ENUMERATE_SERVICE, SERVICE_AUTO_START, SERVICE_BOOT_START,
+    SERVICE_CONFIG_DELAYED_AUTO_START_INFO, SERVICE_CONTINUE_PENDING,
+    SERVICE_DELAYED_AUTO_START_INFO, SERVICE_DEMAND_START, SERVICE_DISABLED, SERVICE_PAUSED,
+    SERVICE_PAUSE_PENDING, SERVICE_QUERY_CONFIG, SERVICE_QUERY_STATUS, SERVICE_RUNNING,
+    SERVICE_START_PENDING, SERVICE_STATUS, SERVICE_STOPPED, SERVICE_STOP_PENDING,
+    SERVICE_SYSTEM_START,
+};
 
-use super::{InstalledProgram, Protocol, RegistryView, ServiceInfo};
+use super::{InstalledProgram, Protocol, RegistryView, ServiceInfo, ServiceState, StartType};
 
 const UNINSTALL: &str = r"SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall";
 
@@ -186,13 +198,186 @@ impl Drop for Key {
     }
 }
 
-/// A service by its name or its display name.
+/// A service by its name or its display name; None when there is neither.
 pub fn service(name: &str) -> io::Result<Option<ServiceInfo>> {
-    let _ = name;
-    Err(io::Error::new(
-        io::ErrorKind::Unsupported,
-        "asking the Service Control Manager is not written yet",
-    ))
+    if name.is_empty() || name.contains('\0') {
+        return Ok(None);
+    }
+    find_service(name).map_err(|e| io::Error::new(e.kind(), format!("service '{name}': {e}")))
+}
+
+fn find_service(name: &str) -> io::Result<Option<ServiceInfo>> {
+    // SAFETY: null machine and database names mean this machine's active
+    // services database.
+    let manager = unsafe {
+        OpenSCManagerW(
+            ptr::null(),
+            ptr::null(),
+            SC_MANAGER_CONNECT | SC_MANAGER_ENUMERATE_SERVICE,
+        )
+    };
+    if manager.is_null() {
+        return Err(last_error("OpenSCManagerW"));
+    }
+    let manager = ScHandle(manager);
+    let typed = wide(name);
+    let found = match open_service(&manager, &typed)? {
+        Some(service) => Some((service, typed)),
+        None => match key_name(&manager, &typed)? {
+            Some(key) => open_service(&manager, &key)?.map(|service| (service, key)),
+            None => None,
+        },
+    };
+    let Some((service, opened)) = found else {
+        return Ok(None);
+    };
+
+    let mut status = SERVICE_STATUS::default();
+    // SAFETY: service is open with SERVICE_QUERY_STATUS; status is writable.
+    if unsafe { QueryServiceStatus(service.0, &mut status) } == 0 {
+        return Err(last_error("QueryServiceStatus"));
+    }
+    let state = match status.dwCurrentState {
+        SERVICE_STOPPED => ServiceState::Stopped,
+        SERVICE_START_PENDING => ServiceState::Starting,
+        SERVICE_STOP_PENDING => ServiceState::Stopping,
+        SERVICE_RUNNING => ServiceState::Running,
+        SERVICE_CONTINUE_PENDING => ServiceState::Resuming,
+        SERVICE_PAUSE_PENDING => ServiceState::Pausing,
+        SERVICE_PAUSED => ServiceState::Paused,
+        other => return Err(invalid(format!("unknown service state {other}"))),
+    };
+
+    let (config, _) = sized_call(|buf, size| {
+        let capacity = *size;
+        // SAFETY: service is open with SERVICE_QUERY_CONFIG; buf has room for
+        // capacity bytes and is 8-byte aligned, as QUERY_SERVICE_CONFIGW needs.
+        if unsafe { QueryServiceConfigW(service.0, buf.cast(), capacity, size) } != 0 {
+            return NO_ERROR;
+        }
+        // SAFETY: GetLastError has no preconditions.
+        unsafe { GetLastError() }
+    })
+    .map_err(|e| context("QueryServiceConfigW", e))?;
+    if config.len() * 8 < size_of::<QUERY_SERVICE_CONFIGW>() {
+        return Err(invalid("QueryServiceConfigW returned too little".into()));
+    }
+    // SAFETY: the buffer holds a QUERY_SERVICE_CONFIGW that the call wrote,
+    // and is aligned for it.
+    let head = unsafe { config.as_ptr().cast::<QUERY_SERVICE_CONFIGW>().read() };
+    let start = match head.dwStartType {
+        SERVICE_BOOT_START => StartType::Boot,
+        SERVICE_SYSTEM_START => StartType::System,
+        SERVICE_AUTO_START if delayed_auto_start(&service) => StartType::AutomaticDelayed,
+        SERVICE_AUTO_START => StartType::Automatic,
+        SERVICE_DEMAND_START => StartType::Manual,
+        SERVICE_DISABLED => StartType::Disabled,
+        other => return Err(invalid(format!("unknown start type {other}"))),
+    };
+    let display = string_in(&config, head.lpDisplayName);
+
+    // The SCM ignores case: ask it, through the display name, for the key
+    // name as written rather than as typed.
+    let opened = text(&opened);
+    let name = display
+        .as_deref()
+        .and_then(|display| key_name(&manager, &wide(display)).ok().flatten())
+        .map(|key| text(&key))
+        .filter(|key| key.to_lowercase() == opened.to_lowercase())
+        .unwrap_or(opened);
+    Ok(Some(ServiceInfo {
+        display_name: display.unwrap_or_else(|| name.clone()),
+        name,
+        state,
+        start,
+    }))
+}
+
+/// A Service Control Manager handle, closed when dropped.
+struct ScHandle(SC_HANDLE);
+
+impl Drop for ScHandle {
+    fn drop(&mut self) {
+        // SAFETY: the handle came from OpenSCManagerW or OpenServiceW, is not
+        // null, and is closed only here.
+        unsafe { CloseServiceHandle(self.0) };
+    }
+}
+
+/// Opens a service by key name (NUL-terminated); None when there is none.
+fn open_service(manager: &ScHandle, name: &[u16]) -> io::Result<Option<ScHandle>> {
+    // SAFETY: manager is open and name is NUL-terminated.
+    let service = unsafe {
+        OpenServiceW(
+            manager.0,
+            name.as_ptr(),
+            SERVICE_QUERY_STATUS | SERVICE_QUERY_CONFIG,
+        )
+    };
+    if !service.is_null() {
+        return Ok(Some(ScHandle(service)));
+    }
+    // SAFETY: GetLastError has no preconditions.
+    match unsafe { GetLastError() } {
+        ERROR_SERVICE_DOES_NOT_EXIST | ERROR_INVALID_NAME => Ok(None),
+        code => Err(context("OpenServiceW", os_error(code))),
+    }
+}
+
+/// The key name (NUL-terminated) of the service with this display name
+/// (NUL-terminated); None when there is none.
+fn key_name(manager: &ScHandle, display: &[u16]) -> io::Result<Option<Vec<u16>>> {
+    // A service name has at most 256 characters; grow should one not fit.
+    let mut name = vec![0u16; 257];
+    loop {
+        let mut len = u32::try_from(name.len()).unwrap_or(u32::MAX);
+        // SAFETY: manager is open, display is NUL-terminated and name has room
+        // for len characters.
+        if unsafe { GetServiceKeyNameW(manager.0, display.as_ptr(), name.as_mut_ptr(), &mut len) }
+            != 0
+        {
+            // Cut at the NUL and keep it, for opening the service by it.
+            name.truncate(name.iter().position(|&c| c == 0).unwrap_or(name.len()));
+            name.push(0);
+            return Ok(Some(name));
+        }
+        // SAFETY: GetLastError has no preconditions.
+        match unsafe { GetLastError() } {
+            ERROR_SERVICE_DOES_NOT_EXIST | ERROR_INVALID_NAME => return Ok(None),
+            ERROR_INSUFFICIENT_BUFFER if name.len() < 1 << 16 => {
+                let wanted = (len as usize).saturating_add(1);
+                name.resize(wanted.max(name.len() * 2), 0);
+            }
+            code => return Err(context("GetServiceKeyNameW", os_error(code))),
+        }
+    }
+}
+
+/// Whether an automatic service starts delayed; false when the SCM will not
+/// say (older systems).
+fn delayed_auto_start(service: &ScHandle) -> bool {
+    let mut info = SERVICE_DELAYED_AUTO_START_INFO::default();
+    let mut needed = 0;
+    // SAFETY: service is open with SERVICE_QUERY_CONFIG; info is a writable
+    // SERVICE_DELAYED_AUTO_START_INFO of the size passed.
+    let ok = unsafe {
+        QueryServiceConfig2W(
+            service.0,
+            SERVICE_CONFIG_DELAYED_AUTO_START_INFO,
+            (&raw mut info).cast(),
+            size_of::<SERVICE_DELAYED_AUTO_START_INFO>() as u32,
+            &mut needed,
+        )
+    };
+    ok != 0 && info.fDelayedAutostart != 0
+}
+
+/// The NUL-terminated string `p` points to inside `buf`, where a call wrote
+/// both; None when `p` is null or points elsewhere.
+fn string_in(buf: &[u64], p: *const u16) -> Option<String> {
+    let offset = (p as usize).checked_sub(buf.as_ptr() as usize)?;
+    let chars = as_u16(buf).get(offset / 2..).filter(|_| offset % 2 == 0)?;
+    Some(text(chars))
 }
 
 /// The local addresses of listening TCP sockets or bound UDP sockets.
@@ -247,6 +432,19 @@ fn as_u16(buf: &[u64]) -> &[u16] {
 
 fn os_error(code: u32) -> io::Error {
     io::Error::from_raw_os_error(code as i32)
+}
+
+/// The thread's last Win32 error, naming the call that failed.
+fn last_error(call: &str) -> io::Error {
+    context(call, io::Error::last_os_error())
+}
+
+fn context(call: &str, e: io::Error) -> io::Error {
+    io::Error::new(e.kind(), format!("{call}: {e}"))
+}
+
+fn invalid(message: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, message)
 }
 
 #[cfg(test)]
@@ -449,5 +647,28 @@ mod tests {
                 ("a", Some("1"), User),
             ]
         );
+    }
+
+    #[test]
+    fn a_service_is_found_by_key_name_or_display_name() {
+        // Wine has it, as every Windows does.
+        let by_key = service("PlugPlay").expect("asking for PlugPlay");
+        let by_key = by_key.expect("PlugPlay is a service");
+        assert_eq!(by_key.name, "PlugPlay");
+        assert!(!by_key.display_name.is_empty());
+
+        let by_display = service(&by_key.display_name).expect("asking by display name");
+        assert_eq!(by_display.as_ref(), Some(&by_key));
+        // The key name as the SCM writes it, not as typed.
+        let by_other_case = service("plugplay").expect("asking for plugplay");
+        assert_eq!(by_other_case.map(|s| s.name).as_deref(), Some("PlugPlay"));
+    }
+
+    #[test]
+    fn an_unknown_service_is_none() {
+        let long = "x".repeat(300);
+        for name in ["probe-no-such-service", "", "a\0b", "back\\slash", &long] {
+            assert_eq!(service(name).expect(name), None, "{name}");
+        }
     }
 }
