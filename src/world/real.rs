@@ -413,7 +413,6 @@ fn mode_bits(_meta: &fs::Metadata) -> Option<u32> {
 }
 
 #[cfg(unix)]
-#[cfg(unix)]
 fn owner_ids(meta: &fs::Metadata) -> (Option<u32>, Option<u32>) {
     use std::os::unix::fs::MetadataExt;
     (Some(meta.uid()), Some(meta.gid()))
@@ -453,6 +452,7 @@ fn credentials() -> io::Result<Credentials> {
     ))
 }
 
+#[cfg(unix)]
 fn is_executable(path: &Path) -> bool {
     use std::os::unix::ffi::OsStrExt;
     let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
