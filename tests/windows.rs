@@ -307,3 +307,98 @@ fn the_shipped_specs_lint_on_windows() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).starts_with("ok: "), "{}", text(&o));
 }
+
+/// A program registered as installed (for this user, as an installer
+/// writes it), and the services of the machine.
+#[test]
+fn packages_from_the_registry_and_services_from_the_service_control_manager() {
+    let key = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\ProbeTestTool_is1";
+    let reg = |args: &[&str]| {
+        let o = Command::new("reg").args(args).output().expect("run reg");
+        assert!(o.status.success(), "reg {args:?}: {}", text(&o));
+    };
+    reg(&[
+        "add",
+        key,
+        "/v",
+        "DisplayName",
+        "/d",
+        "Probe Test Tool",
+        "/f",
+    ]);
+    reg(&["add", key, "/v", "DisplayVersion", "/d", "2.7.1", "/f"]);
+    struct Cleanup<'a>(&'a str);
+    impl Drop for Cleanup<'_> {
+        fn drop(&mut self) {
+            let _ = Command::new("reg").args(["delete", self.0, "/f"]).output();
+        }
+    }
+    let _cleanup = Cleanup(key);
+    let s = Sandbox::new();
+    s.spec(
+        "win",
+        "checks:
+  - package: probe test tool
+    version: '>=2.7'
+  - package: Probe Test*
+    version: '>=3'
+  - package: ProbeTestTool_is1
+  - package: Probe
+  - service: PlugPlay
+  - service: no-such-service-for-probe-tests
+  - service: PlugPlay
+    running: false
+",
+    );
+    let (code, report) = run_json(&s, "win", &[]);
+    assert_eq!(code, Some(1));
+    let statuses: Vec<&str> = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .map(|c| c["status"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["pass", "fail", "pass", "fail", "pass", "fail", "fail"],
+        "{report:#}"
+    );
+    let checks = report["checks"].as_array().expect("checks");
+    assert_eq!(
+        checks[0]["message"],
+        "package probe test tool 2.7.1 (this user) is installed"
+    );
+    assert_eq!(
+        checks[3]["message"],
+        "package Probe is not installed; installed with similar names: Probe Test Tool"
+    );
+    assert!(
+        checks[4]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("service PlugPlay is Running"),
+        "{:#}",
+        checks[4]
+    );
+}
+
+#[test]
+fn listening_ports_from_the_tcp_and_udp_tables() {
+    let tcp = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let udp = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let (t, u) = (
+        tcp.local_addr().expect("addr").port(),
+        udp.local_addr().expect("addr").port(),
+    );
+    let s = Sandbox::new();
+    s.spec(
+        "net",
+        &format!("checks:\n  - port: {t}\n  - port: {u}\n    protocol: udp\n  - port: {u}\n"),
+    );
+    let (code, report) = run_json(&s, "net", &[]);
+    assert_eq!(code, Some(1), "{report:#}");
+    assert_eq!(status(&report, &format!("net/port:{t}")), "pass");
+    // The UDP socket listens; no TCP one on its port.
+    assert_eq!(status(&report, &format!("net/port:{u}")), "pass");
+    assert_eq!(status(&report, &format!("net/port:{u}#2")), "fail");
+}

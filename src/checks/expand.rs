@@ -5,8 +5,8 @@
 //! - A leading `~` (alone or before `/` or `\`) is the home directory (HOME,
 //!   else USERPROFILE).
 //! - `${NAME}` and `$NAME` (letters, digits, `_`; a bare name starts with a
-//!   letter or `_`) are the variable's value; a `$` followed by neither
-//!   stays a `$`.
+//!   letter or `_`) are the variable's value; `$$` is one `$` (for
+//!   PowerShell's `$PSVersionTable` in an argument); any other `$` stays.
 //! - An unset variable is an error that names it: checking `/bin/java`
 //!   because JAVA_HOME was empty would mislead.
 //! - Values are kept as the OS gives them: a path whose variable holds bytes
@@ -34,6 +34,11 @@ pub(super) fn expand(text: &str, world: &dyn World) -> Result<OsString, String> 
     while let Some(i) = rest.find('$') {
         out.push(&rest[..i]);
         let after = &rest[i + 1..];
+        if let Some(next) = after.strip_prefix('$') {
+            out.push("$");
+            rest = next;
+            continue;
+        }
         let (name, next) = if let Some(braced) = after.strip_prefix('{') {
             let end = braced
                 .find('}')
@@ -55,15 +60,26 @@ pub(super) fn expand(text: &str, world: &dyn World) -> Result<OsString, String> 
             // Not a variable: the text stays as written (`$`, `${}`).
             out.push(&rest[i..rest.len() - next.len()]);
         } else {
-            let value = world
-                .var(name)
-                .ok_or_else(|| format!("{name} is not set (`{text}` uses it)"))?;
+            let value = world.var(name).ok_or_else(|| unset(name, text))?;
             out.push(value);
         }
         rest = next;
     }
     out.push(rest);
     Ok(out)
+}
+
+/// The error for an unset variable; a name that looks like code rather
+/// than a variable (`$PSVersionTable.PSVersion`) gets the escape.
+fn unset(name: &str, text: &str) -> String {
+    let looks_like_code = text.contains(&format!("${name}."))
+        || (name.chars().any(|c| c.is_ascii_lowercase())
+            && name.chars().any(|c| c.is_ascii_uppercase()));
+    if looks_like_code {
+        format!("{name} is not set (`{text}` uses it; write `$${name}` for a `$` that is not a variable)")
+    } else {
+        format!("{name} is not set (`{text}` uses it)")
+    }
 }
 
 pub(super) fn expand_path(text: &str, world: &dyn World) -> Result<PathBuf, String> {
@@ -122,6 +138,22 @@ mod tests {
         assert_eq!(err, "JDK_HOME is not set (`${JDK_HOME}/bin/java` uses it)");
         let err = expand("${JAVA_HOME", &world()).unwrap_err();
         assert_eq!(err, "`${` without a closing `}` in `${JAVA_HOME`");
+    }
+
+    #[test]
+    fn a_double_dollar_is_one_dollar_and_code_gets_told_so() {
+        let w = world();
+        assert_eq!(
+            expand("$$PSVersionTable.PSVersion.ToString()", &w).unwrap(),
+            "$PSVersionTable.PSVersion.ToString()"
+        );
+        assert_eq!(expand("a$$$JAVA_HOME", &w).unwrap(), "a$/opt/jdk-17");
+        let err = expand("$PSVersionTable.PSVersion", &w).unwrap_err();
+        assert_eq!(
+            err,
+            "PSVersionTable is not set (`$PSVersionTable.PSVersion` uses it; write \
+             `$$PSVersionTable` for a `$` that is not a variable)"
+        );
     }
 
     #[test]

@@ -117,7 +117,8 @@ fn file_of(name: &str) -> PathBuf {
     } else {
         name.replace('.', "/")
     };
-    PathBuf::from("/proc/sys").join(relative)
+    // Built as text: a Linux path, whatever OS the tests run on.
+    PathBuf::from(format!("/proc/sys/{relative}"))
 }
 
 fn squeeze(text: &str) -> String {
