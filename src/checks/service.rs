@@ -23,6 +23,18 @@ pub struct ServiceCheck {
     /// Whether it must start at boot (systemd: enabled as `systemctl
     /// is-enabled` counts it; Windows: automatic start).
     pub enabled: Option<bool>,
+    /// Where no service manager runs (a container without an init):
+    /// `error` (the default) or `skip`, for a spec shared by machines and
+    /// containers.
+    pub no_manager: Option<NoManager>,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum NoManager {
+    Error,
+    Skip,
 }
 
 impl Declared for ServiceCheck {
@@ -90,7 +102,14 @@ impl Kind for ServiceCheck {
                     .expected(expected)
                     .actual("no such service")
             }
-            Err(Unknown::Error(why)) => {
+            Err(Unknown::NoManager(why)) if self.no_manager == Some(NoManager::Skip) => {
+                return Outcome::new(
+                    crate::checks::Status::Skipped,
+                    format!("no service manager here: {why}"),
+                )
+                .expected(expected)
+            }
+            Err(Unknown::Error(why) | Unknown::NoManager(why)) => {
                 return Outcome::error(format!("service {name} could not be checked: {why}"))
                     .expected(expected)
             }
@@ -120,6 +139,8 @@ impl Kind for ServiceCheck {
 enum Unknown {
     /// The service manager runs and has no such service: a failure.
     NoSuchService(String),
+    /// No service manager runs here.
+    NoManager(String),
     /// The question cannot be asked here.
     Error(String),
 }
@@ -141,9 +162,9 @@ fn systemd(world: &dyn World, name: &str, cx: &Context) -> Result<State, Unknown
         .file_info(Path::new("/run/systemd/system"), true)
         .is_ok_and(|info| info.kind == FileKind::Dir);
     if !booted {
-        return Err(Unknown::Error(
-            "systemd is not running here (no /run/systemd/system); a container without an \
-             init system runs no services: check the program with `process` instead"
+        return Err(Unknown::NoManager(
+            "systemd is not running (no /run/systemd/system); a container without an init \
+             system runs no services: check the program with `process` instead"
                 .into(),
         ));
     }
@@ -356,11 +377,19 @@ mod tests {
         error(&o);
         assert!(
             o.message
-                .starts_with("service docker could not be checked: systemd is not running here"),
+                .starts_with("service docker could not be checked: systemd is not running"),
             "{}",
             o.message
         );
         assert!(container.ran().is_empty());
+        let o = eval("service: docker\nno_manager: skip", &container);
+        assert_eq!(o.status, crate::checks::Status::Skipped);
+        assert!(
+            o.message
+                .starts_with("no service manager here: systemd is not running"),
+            "{}",
+            o.message
+        );
     }
 
     fn windows_with(state: ServiceState, start: StartType) -> FakeWorld {

@@ -24,7 +24,7 @@ pub struct UserCheck {
     pub shell: Option<String>,
     /// Groups the user must be in (names or gids), the primary group and
     /// supplementary ones. For `current`, the groups the running process
-    /// has.
+    /// has; a probe running as root passes, as root needs none.
     pub groups: Option<Vec<String>>,
 }
 
@@ -163,6 +163,14 @@ impl UserCheck {
                     .at("the probe's process"));
                 }
             }
+        }
+        // Root may open what any group would let it: membership is moot.
+        if me.uid == 0 && self.groups.is_some() {
+            return Ok(Outcome::pass(format!(
+                "the probe runs as {shown}, which needs no group to be let in"
+            ))
+            .actual(shown)
+            .at("the probe's process"));
         }
         let mut ids = vec![me.gid];
         ids.extend(me.groups.iter().copied().filter(|g| *g != me.gid));
@@ -405,6 +413,18 @@ jenkins:x:1001:
              go in docker, but the process started before that: restart the agent (or log in \
              again) to take it up"
         );
+    }
+
+    #[test]
+    fn current_as_root_needs_no_group() {
+        let w = agent().running_as(0, 0, &[0]);
+        let o = eval("user: current\ngroups: [docker]", &w);
+        pass(&o);
+        assert_eq!(
+            o.message,
+            "the probe runs as root (uid 0), which needs no group to be let in"
+        );
+        fail(&eval("user: current\nuid: 998\ngroups: [docker]", &w));
     }
 
     #[test]
