@@ -334,6 +334,17 @@ pub struct RunArgs {
     /// How many checks run at once.
     #[arg(short, long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
+
+    /// Run failing checks again until they pass or this much time has
+    /// passed since the first run (for a machine still coming up: a Docker
+    /// daemon starting, a GoCD server booting). Reports show the attempts.
+    /// Each attempt has --total-timeout of its own.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub retry_timeout: Option<Duration>,
+
+    /// With --retry-timeout: the pause between attempts.
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration, requires = "retry_timeout")]
+    pub sleep: Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -37,7 +37,7 @@ pub use redact::{Markup, Redactor};
 pub use report::{
     list, render, rfc3339, CheckResult, Format, Host, HumanOptions, Notice, Report, ResourceEntry,
 };
-pub use runner::{run_checks, RunLimits};
+pub use runner::{run_checks, run_with_retries, Retry, RunLimits};
 pub use selection::{select, suggestion, unselected_checks};
 pub use spec::{load, Catalog, Check, SpecErrors};
 pub use world::{RealWorld, World};

@@ -9,10 +9,11 @@ use std::time::{Instant, SystemTime};
 
 use probe::{
     evaluate, fleet_report, gather_fleet, generate_pipeline, interrupt, list, load, render,
-    rfc3339, run_checks, select, select_for_agent, spec_location, suggestion, unselected_checks,
-    AgentContext, Auth, Budget, Catalog, Check, CheckResult, Cli, Command, Fleet, FleetArgs,
-    FleetOptions, FleetRequest, Format, Host, HumanOptions, Markup, Notice, Output, PipelineArgs,
-    RealWorld, Redactor, Report, ResourceEntry, RunArgs, RunLimits, SpecErrors, World,
+    rfc3339, run_with_retries, select, select_for_agent, spec_location, suggestion,
+    unselected_checks, AgentContext, Auth, Budget, Catalog, Check, CheckResult, Cli, Command,
+    Fleet, FleetArgs, FleetOptions, FleetRequest, Format, Host, HumanOptions, Markup, Notice,
+    Output, PipelineArgs, RealWorld, Redactor, Report, ResourceEntry, Retry, RunArgs, RunLimits,
+    SpecErrors, World,
 };
 
 const SCHEMA: &str = include_str!("../docs/probe.schema.json");
@@ -158,7 +159,7 @@ fn check(
     let evaluate = {
         let world = Arc::clone(&world);
         let secrets = out.secrets().clone();
-        Box::new(move |c: &Check, b: &Budget| evaluate(c, world.as_ref(), b, &secrets))
+        Arc::new(move |c: &Check, b: &Budget| evaluate(c, world.as_ref(), b, &secrets))
     };
     let limits = RunLimits {
         jobs: usize::from(args.jobs),
@@ -173,10 +174,17 @@ fn check(
     } else {
         Vec::new()
     };
-    let mut finished = run_checks(
+    let retry = args.retry_timeout.map(|timeout| Retry {
+        timeout,
+        sleep: args.sleep,
+    });
+    // Only the checks that decide the run are tried again.
+    let mut finished = run_with_retries(
         checks.iter().chain(&extra).map(Arc::clone).collect(),
         evaluate,
         limits,
+        retry,
+        checks.len(),
     );
     if let Some(signal) = finished.interrupted {
         out.eprint(&format!(

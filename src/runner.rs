@@ -24,6 +24,17 @@ const WATCH_INTERVAL: Duration = Duration::from_millis(250);
 /// Evaluates one check; the real one is `checks::evaluate` on the real world.
 pub(crate) type Evaluate = dyn Fn(&Check, &Budget) -> Outcome + Send + Sync;
 
+/// Running failing checks again until they pass (`--retry-timeout`,
+/// `--sleep`): for a machine that is still coming up.
+#[derive(Debug, Clone, Copy)]
+pub struct Retry {
+    /// No new attempt starts once this much time has passed since the
+    /// first (counting the sleep before it).
+    pub timeout: Duration,
+    /// The pause between attempts.
+    pub sleep: Duration,
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct RunLimits {
     pub jobs: usize,
@@ -46,7 +57,7 @@ struct Shared {
     slots: Vec<Slot>,
     next: AtomicUsize,
     done: AtomicUsize,
-    evaluate: Box<Evaluate>,
+    evaluate: Arc<Evaluate>,
     budget: Budget,
     wake: Condvar,
     wake_lock: Mutex<()>,
@@ -82,8 +93,68 @@ pub struct Finished {
     pub interrupted: Option<i32>,
 }
 
+/// Runs every check, then, with `retry`, the first `retried` of them that
+/// failed again (after a pause) until they pass or the retry time is up.
+/// Ctrl-C ends the pause at once. Each outcome counts its attempts.
+pub fn run_with_retries(
+    checks: Vec<Arc<Check>>,
+    evaluate: Arc<Evaluate>,
+    limits: RunLimits,
+    retry: Option<Retry>,
+    retried: usize,
+) -> Finished {
+    let first = Instant::now();
+    let mut finished = run_checks(checks.clone(), Arc::clone(&evaluate), limits);
+    let Some(retry) = retry else {
+        return finished;
+    };
+    loop {
+        if finished.interrupted.is_some() {
+            return finished;
+        }
+        let failing: Vec<usize> = (0..retried.min(checks.len()))
+            .filter(|&i| finished.outcomes[i].status.is_failure())
+            .collect();
+        if failing.is_empty() || first.elapsed() + retry.sleep >= retry.timeout {
+            return finished;
+        }
+        if let Some(signal) = pause(retry.sleep) {
+            finished.interrupted = Some(signal);
+            return finished;
+        }
+        let again = run_checks(
+            failing.iter().map(|&i| Arc::clone(&checks[i])).collect(),
+            Arc::clone(&evaluate),
+            limits,
+        );
+        for (&i, outcome) in failing.iter().zip(again.outcomes) {
+            let attempts = finished.outcomes[i].attempts + 1;
+            finished.outcomes[i] = Outcome {
+                attempts,
+                ..outcome
+            };
+        }
+        finished.interrupted = again.interrupted;
+    }
+}
+
+/// Sleeps, waking early for a signal (which it returns).
+fn pause(length: Duration) -> Option<i32> {
+    let until = Instant::now() + length;
+    loop {
+        if let Some(signal) = interrupt::received() {
+            return Some(signal);
+        }
+        let now = Instant::now();
+        if now >= until {
+            return None;
+        }
+        thread::sleep((until - now).min(Duration::from_millis(50)));
+    }
+}
+
 /// Runs every check and returns one outcome per check, in the same order.
-pub fn run_checks(checks: Vec<Arc<Check>>, evaluate: Box<Evaluate>, limits: RunLimits) -> Finished {
+pub fn run_checks(checks: Vec<Arc<Check>>, evaluate: Arc<Evaluate>, limits: RunLimits) -> Finished {
     let n = checks.len();
     let budget = Budget {
         default_timeout: limits.default_timeout,
@@ -245,7 +316,7 @@ mod tests {
     fn results_come_back_in_spec_order_whatever_finishes_first() {
         // Earlier checks take longer, so they finish last.
         let checks: Vec<Arc<Check>> = (0..8).map(|i| check(&format!("V{i}"), None)).collect();
-        let evaluate = Box::new(|c: &Check, _: &Budget| {
+        let evaluate = Arc::new(|c: &Check, _: &Budget| {
             let i: u64 = subject(c)[1..].parse().unwrap_or(0);
             thread::sleep(Duration::from_millis(5 * (8 - i)));
             Outcome::pass(subject(c))
@@ -260,7 +331,7 @@ mod tests {
     fn the_pool_is_bounded() {
         let running = Arc::new(Mutex::new((0usize, 0usize)));
         let seen = Arc::clone(&running);
-        let evaluate = Box::new(move |c: &Check, _: &Budget| {
+        let evaluate = Arc::new(move |c: &Check, _: &Budget| {
             {
                 let mut r = seen.lock().unwrap_or_else(|p| p.into_inner());
                 r.0 += 1;
@@ -279,7 +350,7 @@ mod tests {
 
     #[test]
     fn a_stuck_check_is_abandoned_and_the_rest_still_run() {
-        let evaluate = Box::new(|c: &Check, _: &Budget| {
+        let evaluate = Arc::new(|c: &Check, _: &Budget| {
             if subject(c) == "STUCK" {
                 thread::sleep(Duration::from_secs(3600));
             }
@@ -304,7 +375,7 @@ mod tests {
 
     #[test]
     fn the_total_timeout_ends_the_run() {
-        let evaluate = Box::new(|_: &Check, _: &Budget| {
+        let evaluate = Arc::new(|_: &Check, _: &Budget| {
             thread::sleep(Duration::from_secs(3600));
             Outcome::pass("never")
         });
@@ -332,10 +403,64 @@ mod tests {
     fn no_checks_no_hang() {
         let outcomes = run_checks(
             Vec::new(),
-            Box::new(|_: &Check, _: &Budget| Outcome::pass("")),
+            Arc::new(|_: &Check, _: &Budget| Outcome::pass("")),
             limits(4),
         );
         assert!(outcomes.outcomes.is_empty());
         assert_eq!(outcomes.interrupted, None);
+    }
+
+    #[test]
+    fn failing_checks_run_again_until_they_pass_and_count_their_attempts() {
+        use std::sync::atomic::AtomicU32;
+        // B fails twice, then passes; A passes at once; C always fails but
+        // is not among the retried.
+        let runs_of_b = Arc::new(AtomicU32::new(0));
+        let b = Arc::clone(&runs_of_b);
+        let evaluate = Arc::new(move |c: &Check, _: &Budget| match subject(c).as_str() {
+            "B" if b.fetch_add(1, Ordering::SeqCst) < 2 => Outcome::fail("not yet"),
+            "C" => Outcome::fail("never"),
+            _ => Outcome::pass("ok"),
+        });
+        let checks = vec![check("A", None), check("B", None), check("C", None)];
+        let retry = Retry {
+            timeout: Duration::from_secs(30),
+            sleep: Duration::from_millis(10),
+        };
+        let finished = run_with_retries(checks, evaluate, limits(2), Some(retry), 2);
+        let attempts: Vec<u32> = finished.outcomes.iter().map(|o| o.attempts).collect();
+        assert_eq!(attempts, [1, 3, 1]);
+        assert_eq!(finished.outcomes[1].status, Status::Pass);
+        assert_eq!(
+            finished.outcomes[1].message_with_attempts(),
+            "ok (passed on attempt 3)"
+        );
+        assert_eq!(runs_of_b.load(Ordering::SeqCst), 3);
+    }
+
+    #[test]
+    fn retrying_stops_when_the_time_is_up() {
+        let evaluate = Arc::new(|_: &Check, _: &Budget| Outcome::fail("down"));
+        let retry = Retry {
+            timeout: Duration::from_millis(300),
+            sleep: Duration::from_millis(100),
+        };
+        let started = Instant::now();
+        let finished =
+            run_with_retries(vec![check("A", None)], evaluate, limits(1), Some(retry), 1);
+        let o = &finished.outcomes[0];
+        assert_eq!(o.status, Status::Fail);
+        // Attempts start at 0, ~100 and ~200 ms; one at ~300 would pass the limit.
+        assert!((2..=3).contains(&o.attempts), "{}", o.attempts);
+        assert_eq!(
+            o.message_with_attempts(),
+            format!("down ({} attempts)", o.attempts)
+        );
+        assert!(started.elapsed() < Duration::from_secs(5));
+        // Without retry: once.
+        let evaluate = Arc::new(|_: &Check, _: &Budget| Outcome::fail("down"));
+        let once = run_with_retries(vec![check("A", None)], evaluate, limits(1), None, 1);
+        assert_eq!(once.outcomes[0].attempts, 1);
+        assert_eq!(once.outcomes[0].attempts_note(), None);
     }
 }

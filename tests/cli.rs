@@ -691,3 +691,89 @@ fn suggest_names_the_other_specs_this_machine_passes_without_failing_the_run() {
         serde_json::Value::Null
     );
 }
+
+#[test]
+fn retry_runs_failing_checks_again_until_a_file_appears() {
+    let s = Sandbox::new();
+    let ready = s.path("ready");
+    s.spec(
+        "up",
+        &format!("checks:\n  - file: {}\n  - env: HOME\n", ready.display()),
+    );
+    let child = s
+        .command(&[
+            "-r",
+            "up",
+            "--no-common",
+            "--format",
+            "json",
+            "--retry-timeout",
+            "20s",
+            "--sleep",
+            "100ms",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start probe");
+    std::thread::sleep(Duration::from_millis(300));
+    fs::write(&ready, "").expect("create the file");
+    let o = child.wait_with_output().expect("probe ends");
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let report = json(&o);
+    let attempts = report["checks"][0]["attempts"].as_u64().expect("attempts");
+    assert!(attempts >= 2, "{report:#}");
+    assert_eq!(report["checks"][1]["attempts"], 1);
+    // The human report says so too.
+    fs::remove_file(&ready).expect("remove");
+    let o = s.probe(&[
+        "-r",
+        "up",
+        "--no-common",
+        "--retry-timeout",
+        "300ms",
+        "--sleep",
+        "100ms",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("attempts)"), "{out}");
+}
+
+#[test]
+fn sleep_needs_retry_timeout_and_ctrl_c_ends_the_wait_at_once() {
+    let s = Sandbox::new();
+    s.spec("up", "checks:\n  - file: /nonexistent/never\n");
+    let o = s.probe(&["-r", "up", "--sleep", "1s"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--retry-timeout"), "{}", stderr(&o));
+    let child = s
+        .command(&[
+            "-r",
+            "up",
+            "--no-common",
+            "--retry-timeout",
+            "10m",
+            "--sleep",
+            "1m",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start probe");
+    // Past the first attempt, into the minute-long pause.
+    std::thread::sleep(Duration::from_millis(500));
+    let sent = Instant::now();
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let output = child.wait_with_output().expect("probe ends");
+    assert_eq!(output.status.code(), Some(128 + 2));
+    // Not the rest of the minute: a generous bound for a loaded machine.
+    assert!(
+        sent.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        sent.elapsed()
+    );
+}

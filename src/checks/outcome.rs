@@ -44,9 +44,29 @@ pub struct Outcome {
     /// An excerpt of the command's own output, as printed.
     pub output: Option<String>,
     pub duration: Duration,
+    /// How many times the check ran: more than 1 when `--retry-timeout`
+    /// ran it again after it failed.
+    pub attempts: u32,
 }
 
 impl Outcome {
+    /// For the reports, when the check ran more than once: `passed on
+    /// attempt 3`, `failed 3 attempts`.
+    pub fn attempts_note(&self) -> Option<String> {
+        (self.attempts > 1).then(|| match self.status {
+            Status::Pass => format!("passed on attempt {}", self.attempts),
+            _ => format!("{} attempts", self.attempts),
+        })
+    }
+
+    /// The message with the attempts, as the reports show it.
+    pub fn message_with_attempts(&self) -> String {
+        match self.attempts_note() {
+            Some(note) => format!("{} ({note})", self.message),
+            None => self.message.clone(),
+        }
+    }
+
     pub fn new(status: Status, message: impl Into<String>) -> Outcome {
         Outcome {
             status,
@@ -57,6 +77,7 @@ impl Outcome {
             location: None,
             output: None,
             duration: Duration::ZERO,
+            attempts: 1,
         }
     }
 

@@ -116,7 +116,7 @@ pub fn render(report: &Report) -> String {
             "<tr><td class=\"status {status}\">{status}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&r.check.resource),
             esc(&check_name(&r.check)),
-            esc(&r.outcome.message),
+            esc(&r.outcome.message_with_attempts()),
             format_duration(r.outcome.duration)
         );
     }
@@ -137,7 +137,7 @@ fn write_card(out: &mut String, r: &CheckResult) {
         o.status.as_str().to_uppercase(),
         esc(&r.check.resource),
         esc(&check_name(&r.check)),
-        esc(&o.message)
+        esc(&o.message_with_attempts())
     );
     let mut field = |name: &str, value: &str, pre: bool| {
         if value.is_empty() {

@@ -173,7 +173,7 @@ fn write_result(out: &mut String, r: &CheckResult, width: usize, paint: &Paint) 
     // A tool's own escape sequences and control bytes must not reach the
     // terminal (or a log viewer) through the report.
     let cleaned = crate::checks::Outcome {
-        message: clean_for_terminal(&r.outcome.message),
+        message: clean_for_terminal(&r.outcome.message_with_attempts()),
         actual: clean_for_terminal(&r.outcome.actual),
         found_in: r.outcome.found_in.as_deref().map(clean_for_terminal),
         output: r.outcome.output.as_deref().map(clean_for_terminal),

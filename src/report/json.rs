@@ -44,6 +44,7 @@ pub fn value(report: &Report) -> Value {
                 "hint": c.common.hint,
                 "source": c.source,
                 "duration_ms": ms(o.duration),
+                "attempts": o.attempts,
             })
         })
         .collect();

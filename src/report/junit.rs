@@ -164,6 +164,7 @@ fn write_case(out: &mut String, r: &CheckResult, context: &Context) {
         Some(place) => format!("{}, from {place}", o.actual),
         None => o.actual.clone(),
     };
+    let attempts = o.attempts_note();
     let fields = [
         ("expected", Some(o.expected.as_str())),
         ("found", Some(found.as_str())),
@@ -171,6 +172,7 @@ fn write_case(out: &mut String, r: &CheckResult, context: &Context) {
         ("hint", r.check.common.hint.as_deref()),
         ("output", o.output.as_deref()),
         ("spec", Some(r.check.source.as_str())),
+        ("attempts", attempts.as_deref()),
     ];
     for (name, value) in fields {
         if let Some(value) = value.filter(|v| !v.is_empty()) {
