@@ -842,3 +842,94 @@ fn in_a_fleet_exactly_the_broken_agent_fails_and_its_report_names_it() {
         started.elapsed().as_secs_f64()
     );
 }
+
+// ---------------------------------------------------------------------------
+// Test C: what a bare container lacks (no init, no CA certificates, no
+// package database, no passwd file) is said plainly, never passed.
+
+const BARE: &str = "\
+description: What a FROM-scratch container has and has not
+checks:
+  - service: docker
+  - service: docker
+    no_manager: skip
+  - http: https://localhost:1/
+  - package: busybox
+  - user: root
+  - user: current
+    uid: 0
+    groups: [root]
+  - port: 1
+  - mount: /proc
+    fstype: proc
+  - sysctl: kernel.ostype
+    equals: Linux
+";
+
+#[test]
+fn a_bare_container_says_what_it_lacks() {
+    let Some(setup) = setup("a_bare_container_says_what_it_lacks") else {
+        return;
+    };
+    let name = unique("bare");
+    let mut cleanup = Cleanup {
+        label: name.clone(),
+        containers: Vec::new(),
+    };
+    let ctx = context(setup, &name, &[]);
+    fs::write(ctx.path().join("probes/bare.yaml"), BARE).expect("write spec");
+    let built = build(setup, ctx.path(), &name, Some("agent")).wait();
+    assert!(built.status.success(), "building:\n{}", built.log());
+    cleanup.containers.push(name.clone());
+    let ran = docker(&[
+        "run",
+        "--name",
+        &name,
+        "--network",
+        "none",
+        &name,
+        "/probe",
+        "--probes",
+        "/probes",
+        "-r",
+        "bare",
+        "--no-common",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(ran.status.code(), Some(1), "{}{}", ran.stdout, ran.stderr);
+    let report: serde_json::Value = serde_json::from_str(&ran.stdout).expect("JSON report");
+    let checks = report["checks"].as_array().expect("checks");
+    let got: Vec<(&str, &str)> = checks
+        .iter()
+        .map(|c| {
+            (
+                c["status"].as_str().unwrap_or_default(),
+                c["message"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    eprintln!("{got:#?}");
+    let statuses: Vec<&str> = got.iter().map(|(s, _)| *s).collect();
+    assert_eq!(
+        statuses,
+        ["error", "skipped", "fail", "error", "fail", "pass", "fail", "pass", "pass"]
+    );
+    assert!(got[0].1.contains("systemd is not running"), "{}", got[0].1);
+    assert!(
+        got[2].1.contains("no CA certificates found"),
+        "{}",
+        got[2].1
+    );
+    assert!(got[2].1.contains("install ca-certificates"), "{}", got[2].1);
+    assert!(
+        got[3].1.contains("no package database the probe knows"),
+        "{}",
+        got[3].1
+    );
+    assert_eq!(got[4].1, "there is no user root");
+    assert_eq!(
+        got[5].1,
+        "the probe runs as uid 0, which needs no group to be let in"
+    );
+}

@@ -10,7 +10,7 @@ use super::{Conflict, Context, Declared, Kind, Outcome};
 use crate::spec::OsFamily;
 use crate::text::glob_match;
 use crate::version::{Version, VersionReq};
-use crate::world::{Lookup, RegistryView, RunOutcome, RunRequest, World};
+use crate::world::{FileKind, Lookup, RegistryView, RunOutcome, RunRequest, World};
 
 /// A package is installed (by default), at a version in a range, or not
 /// installed at all.
@@ -35,6 +35,9 @@ impl Declared for PackageCheck {
 
 const DPKG_STATUS: &str = "/var/lib/dpkg/status";
 const APK_INSTALLED: &str = "/lib/apk/db/installed";
+/// Where RPM keeps its database: the classic place, and the one newer
+/// Fedora and openSUSE use.
+const RPM_DATABASES: &[&str] = &["/var/lib/rpm", "/usr/lib/sysimage/rpm"];
 /// Far more than the database of any real machine (a Debian system with
 /// 5 000 packages has a status file of about 5 MiB).
 const MAX_DATABASE: usize = 256 * 1024 * 1024;
@@ -232,12 +235,23 @@ fn find(world: &dyn World, name: &str, cx: &Context) -> Result<Found, String> {
             if let Some(text) = read_database(world, APK_INSTALLED)? {
                 return Ok(Found::from(APK_INSTALLED, apk(&text, name)));
             }
-            if let Lookup::Found(rpm) = world.lookup("rpm".as_ref()) {
-                return rpm_query(world, &rpm, name, cx);
+            // An RPM system has its database; an `rpm` alone may be
+            // busybox's applet, or Debian's rpm package with no database.
+            let rpm_db = RPM_DATABASES.iter().any(|d| {
+                world
+                    .file_info(Path::new(d), true)
+                    .is_ok_and(|i| i.kind == FileKind::Dir)
+            });
+            if rpm_db {
+                if let Lookup::Found(rpm) = world.lookup("rpm".as_ref()) {
+                    return rpm_query(world, &rpm, name, cx);
+                }
+                return Err("this system has an RPM database but no `rpm` on PATH".into());
             }
             Err(format!(
                 "this system has no package database the probe knows: no {DPKG_STATUS} (dpkg), \
-                 no {APK_INSTALLED} (apk), no `rpm` on PATH"
+                 no {APK_INSTALLED} (apk), no {} (RPM)",
+                RPM_DATABASES.join(" or ")
             ))
         }
     }
@@ -368,7 +382,7 @@ fn rpm_query(world: &dyn World, rpm: &Path, name: &str, cx: &Context) -> Result<
         RunOutcome::Exited { code, stderr, .. } => Err(format!(
             "`{database}` ended with {}: {}",
             code.map_or("a signal".into(), |c| format!("exit {c}")),
-            stderr.text().trim()
+            crate::text::first_line(&stderr.text(), 200).unwrap_or_default()
         )),
         RunOutcome::TimedOut { after, .. } => Err(format!(
             "`{database}` did not answer within {}",
@@ -546,11 +560,14 @@ Version: 2:9.0.1378-2
     #[test]
     fn rpm_is_asked_when_there_is_no_file_database() {
         let format = "-q --queryformat %{NAME}\\t%{EPOCH}:%{VERSION}-%{RELEASE}\\t%{ARCH}\\n";
-        let w = FakeWorld::default().on(OsFamily::Linux).tool(
-            "rpm",
-            &format!("{format} java-17-openjdk"),
-            exited(0, "java-17-openjdk\t1:17.0.9.0.9-3.el9\tx86_64\n", ""),
-        );
+        let w = FakeWorld::default()
+            .on(OsFamily::Linux)
+            .file("/var/lib/rpm", FileKind::Dir, 0o755, "")
+            .tool(
+                "rpm",
+                &format!("{format} java-17-openjdk"),
+                exited(0, "java-17-openjdk\t1:17.0.9.0.9-3.el9\tx86_64\n", ""),
+            );
         let o = eval("package: java-17-openjdk\nversion: \">=17\"", &w);
         pass(&o);
         assert_eq!(o.location.as_deref(), Some("rpm -q java-17-openjdk"));
@@ -558,19 +575,25 @@ Version: 2:9.0.1378-2
             args(&w.ran()[0]).last().map(String::as_str),
             Some("java-17-openjdk")
         );
-        let w = FakeWorld::default().on(OsFamily::Linux).tool(
-            "rpm",
-            &format!("{format} lua"),
-            exited(1, "package lua is not installed\n", ""),
-        );
+        let w = FakeWorld::default()
+            .on(OsFamily::Linux)
+            .file("/usr/lib/sysimage/rpm", FileKind::Dir, 0o755, "")
+            .tool(
+                "rpm",
+                &format!("{format} lua"),
+                exited(1, "package lua is not installed\n", ""),
+            );
         let o = eval("package: lua", &w);
         fail(&o);
         assert_eq!(o.message, "package lua is not installed");
-        let w = FakeWorld::default().on(OsFamily::Linux).tool(
-            "rpm",
-            &format!("{format} lua"),
-            exited(1, "", "error: rpmdb: BDB0113 Thread/process failed\n"),
-        );
+        let w = FakeWorld::default()
+            .on(OsFamily::Linux)
+            .file("/var/lib/rpm", FileKind::Dir, 0o755, "")
+            .tool(
+                "rpm",
+                &format!("{format} lua"),
+                exited(1, "", "error: rpmdb: BDB0113 Thread/process failed\nmore\n"),
+            );
         let o = eval("package: lua", &w);
         error(&o);
         assert_eq!(
@@ -582,6 +605,13 @@ Version: 2:9.0.1378-2
 
     #[test]
     fn a_system_without_a_known_database_cannot_tell() {
+        // busybox's rpm applet on PATH is not an RPM system.
+        let busybox = FakeWorld::default()
+            .on(OsFamily::Linux)
+            .tool("rpm", "", exited(1, "", ""));
+        let o = eval("package: lua", &busybox);
+        error(&o);
+        assert!(busybox.ran().is_empty());
         let o = eval("package: lua", &FakeWorld::default().on(OsFamily::Linux));
         error(&o);
         assert!(
