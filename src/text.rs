@@ -141,6 +141,12 @@ pub fn glob_match(glob: &str, name: &str) -> bool {
     glob[g..].iter().all(|c| *c == '*')
 }
 
+/// Bytes as text, without a copy when they are valid UTF-8 (a database of
+/// megabytes); invalid sequences become U+FFFD.
+pub fn utf8_lossy(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 /// The first non-blank line of some output, trimmed, its blanks squeezed,
 /// cut to `max_chars`
 /// (with `…`); None when there is none.

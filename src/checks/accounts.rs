@@ -136,7 +136,7 @@ impl<'a> Accounts<'a> {
 
     fn file(&self, path: &str) -> Result<Option<String>, String> {
         match self.world.read_head(Path::new(path), MAX_FILE) {
-            Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+            Ok(bytes) => Ok(Some(crate::text::utf8_lossy(bytes))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(format!("{path} could not be read: {e}")),
         }

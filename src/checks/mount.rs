@@ -68,7 +68,7 @@ impl Kind for MountCheck {
             Err(why) => return Outcome::error(why).expected(expected),
         };
         let table = match world.read_head(Path::new(MOUNTINFO), MAX_MOUNTINFO) {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Ok(bytes) => crate::text::utf8_lossy(bytes),
             Err(e) => {
                 return Outcome::error(format!("{MOUNTINFO} could not be read: {e}"))
                     .expected(expected)

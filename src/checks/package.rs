@@ -260,7 +260,7 @@ fn find(world: &dyn World, name: &str, cx: &Context) -> Result<Found, String> {
 /// The database's text, or None when this system does not have it.
 fn read_database(world: &dyn World, file: &str) -> Result<Option<String>, String> {
     match world.read_head(Path::new(file), MAX_DATABASE) {
-        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+        Ok(bytes) => Ok(Some(crate::text::utf8_lossy(bytes))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(format!("{file} could not be read: {e}")),
     }
@@ -275,7 +275,18 @@ fn dpkg(status: &str, asked: &str) -> Found {
         None => (asked, None),
     };
     let mut found = Found::from(DPKG_STATUS, Vec::new());
-    for stanza in status.split("\n\n") {
+    // One search through the file for the package's own stanzas: a status
+    // file of 2 000 packages is about 2 MiB.
+    let needle = format!("Package: {}\n", name.to_ascii_lowercase());
+    let mut from = 0;
+    while let Some(offset) = status[from..].find(&needle) {
+        let at = from + offset;
+        from = at + needle.len();
+        if at > 0 && status.as_bytes()[at - 1] != b'\n' {
+            continue;
+        }
+        let end = status[at..].find("\n\n").map_or(status.len(), |e| at + e);
+        let stanza = &status[at..end];
         let field = |key: &str| {
             stanza.lines().find_map(|line| {
                 line.strip_prefix(key)
@@ -283,11 +294,6 @@ fn dpkg(status: &str, asked: &str) -> Found {
                     .map(str::trim)
             })
         };
-        // Cheap first test: most stanzas are other packages.
-        if !stanza.contains(name) || !field("Package").is_some_and(|p| p.eq_ignore_ascii_case(name))
-        {
-            continue;
-        }
         let package_arch = field("Architecture").map(str::to_string);
         if arch.is_some_and(|a| package_arch.as_deref() != Some(a)) {
             continue;

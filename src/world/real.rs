@@ -82,10 +82,12 @@ impl World for RealWorld {
     }
 
     fn read_head(&self, path: &Path, limit: usize) -> io::Result<Vec<u8>> {
-        let mut out = Vec::new();
-        fs::File::open(path)?
-            .take(limit as u64)
-            .read_to_end(&mut out)?;
+        let file = fs::File::open(path)?;
+        // Sized once from the file's length (0 for /proc files, which grow
+        // the buffer as they are read).
+        let size = file.metadata().map_or(0, |m| m.len());
+        let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0).min(limit) + 1);
+        file.take(limit as u64).read_to_end(&mut out)?;
         Ok(out)
     }
 
