@@ -367,7 +367,8 @@ fn split_userinfo(url: &str) -> (String, Option<(String, String)>) {
     )
 }
 
-fn percent_decode(text: &str) -> String {
+/// `%XX` escapes decoded (a URL's user and password).
+pub fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -450,7 +451,11 @@ fn describe(e: &ureq::Error, proxy: Option<&str>) -> String {
         .map(|p| format!(" (through the proxy {p})"))
         .unwrap_or_default();
     match e {
-        ureq::Error::HostNotFound => format!("the host name does not resolve{via}"),
+        // Through a proxy, the probe resolves only the proxy's name.
+        ureq::Error::HostNotFound => match proxy {
+            Some(p) => format!("the proxy's host name does not resolve (the proxy is {p})"),
+            None => "the host name does not resolve".into(),
+        },
         ureq::Error::ConnectionFailed => format!("the connection failed{via}"),
         ureq::Error::Timeout(t) => format!("no answer in time ({t}){via}"),
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
@@ -464,11 +469,7 @@ fn describe(e: &ureq::Error, proxy: Option<&str>) -> String {
             Some(tls) => tls_problem(tls),
             None => format!("{io}{via}"),
         },
-        ureq::Error::ConnectProxyFailed(why) => format!(
-            "the proxy {} would not open a connection ({why}); some proxies only allow \
-             port 443 for this: add the host to NO_PROXY if it is reached directly",
-            proxy.unwrap_or("")
-        ),
+        ureq::Error::ConnectProxyFailed(why) => proxy_refusal(proxy.unwrap_or(""), why),
         ureq::Error::Rustls(tls) => tls_problem(tls),
         ureq::Error::Tls(text) => format!("TLS: {text}"),
         ureq::Error::BadUri(text) => format!("not a valid URL: {text}"),
@@ -476,6 +477,25 @@ fn describe(e: &ureq::Error, proxy: Option<&str>) -> String {
         ureq::Error::TooManyRedirects => "too many redirects".into(),
         other => format!("{other}{via}"),
     }
+}
+
+/// The proxy did not open the tunnel: what its status means.
+fn proxy_refusal(proxy: &str, why: &str) -> String {
+    let status = why
+        .strip_prefix("proxy server responded ")
+        .and_then(|rest| rest.get(..3))
+        .and_then(|code| code.parse::<u16>().ok());
+    let advice = match status {
+        Some(407) => "it wants credentials: put them in the proxy variable \
+                      (https_proxy=http://user:password@proxy:3128)"
+            .to_string(),
+        Some(403) => "it does not allow this host or port (some proxies open tunnels to port \
+                      443 only); add the host to NO_PROXY if it is reached directly"
+            .to_string(),
+        Some(502..=504) => "it could not reach the host (does the name resolve there?)".into(),
+        _ => "add the host to NO_PROXY if it is reached directly".into(),
+    };
+    format!("the proxy {proxy} would not open a connection ({why}): {advice}")
 }
 
 fn tls_problem(e: &rustls::Error) -> String {
@@ -645,5 +665,23 @@ mod tests {
             ("https://nexus/a@b".to_string(), None)
         );
         assert_eq!(percent_decode("100%"), "100%");
+    }
+
+    #[test]
+    fn a_proxy_refusal_says_what_its_status_means() {
+        let m = proxy_refusal(
+            "proxy:3128",
+            "proxy server responded 407/Proxy Authentication Required",
+        );
+        assert!(m.contains("it wants credentials"), "{m}");
+        let m = proxy_refusal("proxy:3128", "proxy server responded 403/Forbidden");
+        assert!(m.contains("port 443"), "{m}");
+        let m = proxy_refusal("proxy:3128", "proxy server responded 502/Bad Gateway");
+        assert!(m.contains("could not reach the host"), "{m}");
+        let m = proxy_refusal("proxy:3128", "proxy server did not respond");
+        assert!(
+            m.ends_with("add the host to NO_PROXY if it is reached directly"),
+            "{m}"
+        );
     }
 }

@@ -514,3 +514,28 @@ fn current_user_groups_are_the_processes_own() {
         "{message}"
     );
 }
+
+#[test]
+fn http_credentials_from_variables_are_sent_whole_and_never_shown() {
+    // `deploy:p/ss@w%rd` in Basic auth.
+    let server = Server::start(|r| match r.header("authorization") {
+        Some("Basic ZGVwbG95OnAvc3NAdyVyZA==") => Reply::text(200, "welcome"),
+        _ => Reply::text(401, "who are you"),
+    });
+    let s = Sandbox::new();
+    s.spec(
+        "auth",
+        &format!(
+            "checks:\n  - http: http://deploy:${{DEPLOY_PW}}@127.0.0.1:{}/\n    body: welcome\n",
+            server.port()
+        ),
+    );
+    let o = s
+        .command(&["-r", "auth", "--format", "json"])
+        .env("DEPLOY_PW", "p/ss@w%rd")
+        .output()
+        .unwrap();
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{text}");
+    assert!(!text.contains("p/ss"), "{text}");
+}

@@ -72,9 +72,13 @@ pub(super) fn expand(text: &str, world: &dyn World) -> Result<OsString, String> 
 /// The error for an unset variable; a name that looks like code rather
 /// than a variable (`$PSVersionTable.PSVersion`) gets the escape.
 fn unset(name: &str, text: &str) -> String {
+    // Environment variables are named in capitals; `$PSVersionTable.x`,
+    // `$env:PATH`, `$_`, `$true` and awk's `$NF` are code.
     let looks_like_code = text.contains(&format!("${name}."))
-        || (name.chars().any(|c| c.is_ascii_lowercase())
-            && name.chars().any(|c| c.is_ascii_uppercase()));
+        || text.contains(&format!("${name}:"))
+        || name.chars().any(|c| c.is_ascii_lowercase())
+        || name == "_"
+        || name == "NF";
     if looks_like_code {
         format!("{name} is not set (`{text}` uses it; write `$${name}` for a `$` that is not a variable)")
     } else {
@@ -154,6 +158,23 @@ mod tests {
             "PSVersionTable is not set (`$PSVersionTable.PSVersion` uses it; write \
              `$$PSVersionTable` for a `$` that is not a variable)"
         );
+    }
+
+    #[test]
+    fn the_escape_is_suggested_for_code_and_not_for_variables() {
+        let w = world();
+        for code in [
+            "$env:JAVA_HOME",
+            "echo $_",
+            "$true",
+            "{print $NF}",
+            "$Host.Version",
+        ] {
+            let err = expand(code, &w).unwrap_err();
+            assert!(err.contains("write `$$"), "{code}: {err}");
+        }
+        let err = expand("${GRADLE_HOME}/bin", &w).unwrap_err();
+        assert!(!err.contains("write `$$"), "{err}");
     }
 
     #[test]

@@ -207,55 +207,55 @@ impl FileCheck {
                 "{shown}: `owner` and `group` cannot be checked here, this OS has no Unix owners"
             )));
         };
-        let accounts = match Accounts::of(world, cx) {
-            Ok(a) => a,
-            Err(why) => return Some(Outcome::error(why)),
-        };
-        if let Some(want) = &self.owner {
-            let wanted_uid = match want.parse::<u32>() {
+        // Numbers compare as they are (on macOS too); names need the
+        // account databases.
+        let accounts = Accounts::of(world, cx);
+        let sides = [(&self.owner, uid, true), (&self.group, gid, false)];
+        for (want, id, is_user) in sides {
+            let Some(want) = want else { continue };
+            let wanted_id = match want.parse::<u32>() {
                 Ok(n) => Some(n),
-                Err(_) => match accounts.user(want) {
-                    Ok(found) => found.map(|u| u.uid),
-                    Err(why) => return Some(Outcome::error(why)),
-                },
+                Err(_) => {
+                    let a = match &accounts {
+                        Ok(a) => a,
+                        Err(why) => return Some(Outcome::error(why.clone())),
+                    };
+                    let found = if is_user {
+                        a.user(want).map(|u| u.map(|u| u.uid))
+                    } else {
+                        a.group(want).map(|g| g.map(|g| g.gid))
+                    };
+                    match found {
+                        Ok(found) => found,
+                        Err(why) => return Some(Outcome::error(why)),
+                    }
+                }
             };
-            if wanted_uid != Some(uid) {
-                let owner = accounts.user_name(uid);
-                let none = if wanted_uid.is_none() {
-                    " (there is no such user)"
-                } else {
-                    ""
-                };
-                return Some(
-                    Outcome::fail(format!(
-                        "{shown} is owned by {owner} (uid {uid}), not {want}{none}"
-                    ))
-                    .actual(format!("owner {owner}")),
-                );
+            if wanted_id == Some(id) {
+                continue;
             }
-        }
-        if let Some(want) = &self.group {
-            let wanted_gid = match want.parse::<u32>() {
-                Ok(n) => Some(n),
-                Err(_) => match accounts.group(want) {
-                    Ok(found) => found.map(|g| g.gid),
-                    Err(why) => return Some(Outcome::error(why)),
-                },
+            let name = match (&accounts, is_user) {
+                (Ok(a), true) => a.user_name(id),
+                (Ok(a), false) => a.group_name(id),
+                (Err(_), _) => id.to_string(),
             };
-            if wanted_gid != Some(gid) {
-                let group = accounts.group_name(gid);
-                let none = if wanted_gid.is_none() {
-                    " (there is no such group)"
-                } else {
-                    ""
-                };
-                return Some(
-                    Outcome::fail(format!(
-                        "{shown} belongs to group {group} (gid {gid}), not {want}{none}"
-                    ))
-                    .actual(format!("group {group}")),
-                );
-            }
+            let (verb, word, id_word) = if is_user {
+                ("is owned by", "user", "uid")
+            } else {
+                ("belongs to group", "group", "gid")
+            };
+            let none = if wanted_id.is_none() {
+                format!(" (there is no such {word})")
+            } else {
+                String::new()
+            };
+            let key = if is_user { "owner" } else { "group" };
+            return Some(
+                Outcome::fail(format!(
+                    "{shown} {verb} {name} ({id_word} {id}), not {want}{none}"
+                ))
+                .actual(format!("{key} {name}")),
+            );
         }
         None
     }
@@ -667,6 +667,25 @@ mod tests {
             "{}",
             o.message
         );
+    }
+
+    #[test]
+    fn numeric_owners_need_no_account_database() {
+        let w = FakeWorld::default()
+            .on(crate::spec::OsFamily::Macos)
+            .file("/usr/local/bin/tool", FileKind::File, 0o755, "")
+            .owned("/usr/local/bin/tool", 501, 20);
+        pass(&eval(
+            "file: /usr/local/bin/tool\nowner: 501\ngroup: 20",
+            &w,
+        ));
+        let o = eval("file: /usr/local/bin/tool\nowner: 0", &w);
+        fail(&o);
+        assert_eq!(
+            o.message,
+            "/usr/local/bin/tool is owned by 501 (uid 501), not 0"
+        );
+        error(&eval("file: /usr/local/bin/tool\nowner: admin", &w));
     }
 
     #[test]

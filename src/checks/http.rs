@@ -101,9 +101,19 @@ impl Kind for HttpCheck {
     fn evaluate(&self, world: &dyn World, cx: &Context) -> Outcome {
         let method = self.method.unwrap_or(HttpMethod::Get);
         let expected = self.expected(method);
-        let url = match expand_text(&self.http, world).and_then(|u| valid_url(u, false)) {
+        // The user and password are taken apart before expanding, so a
+        // value holding `/`, `@` or `%` stays whole and is never in a URL.
+        let (written, userinfo) = split_written_userinfo(&self.http);
+        let url = match expand_text(&written, world).and_then(|u| valid_url(u, false)) {
             Ok(url) => url,
             Err(why) => return Outcome::error(why).expected(expected),
+        };
+        let auth = match userinfo.map(|(user, password)| {
+            Ok::<_, String>((credential(user, world)?, credential(password, world)?))
+        }) {
+            Some(Err(why)) => return Outcome::error(why).expected(expected),
+            Some(Ok(pair)) => Some(pair),
+            None => None,
         };
         let shown = without_userinfo(&url);
         let ca_file = match self.ca_file.as_deref().map(|f| expand_path(f, world)) {
@@ -120,6 +130,7 @@ impl Kind for HttpCheck {
             timeout: cx.timeout,
             ca_file,
             insecure: self.insecure == Some(true),
+            auth,
         };
         let asked = format!("{method} {shown}");
         let response = match world.http(&request) {
@@ -230,6 +241,36 @@ impl HttpCheck {
             text.push_str(&format!(", body matching `{}`", body.as_str()));
         }
         text
+    }
+}
+
+/// The URL as written without its `user:password@`, and the two, as
+/// written (unexpanded).
+fn split_written_userinfo(written: &str) -> (String, Option<(&str, &str)>) {
+    let Some((scheme, rest)) = written.split_once("://") else {
+        return (written.to_string(), None);
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) => {
+            let info = &rest[..at];
+            let (user, password) = info.split_once(':').unwrap_or((info, ""));
+            (
+                format!("{scheme}://{}", &rest[at + 1..]),
+                Some((user, password)),
+            )
+        }
+        None => (written.to_string(), None),
+    }
+}
+
+/// A user or password: a variable's value as it is, or literal text with
+/// its `%XX` escapes decoded.
+fn credential(written: &str, world: &dyn World) -> Result<String, String> {
+    if has_variables(written) {
+        expand_text(written, world)
+    } else {
+        Ok(crate::http::percent_decode(written))
     }
 }
 
@@ -397,20 +438,31 @@ mod tests {
         let w = FakeWorld::default()
             .var("HOME", "/home/go")
             .var("NEXUS", "nexus.corp")
-            .var("NEXUS_PASSWORD", "s3cr3t-pass")
-            .page("https://deploy:s3cr3t-pass@nexus.corp/", 200, &[], "");
+            .var("NEXUS_PW", "a/b@c%41")
+            .page("https://nexus.corp/", 200, &[], "");
         let o = eval(
-            "http: https://deploy:${NEXUS_PASSWORD}@${NEXUS}/\nca_file: ~/corp-ca.pem\nmethod: HEAD",
+            "http: https://deploy:${NEXUS_PW}@${NEXUS}/\nca_file: ~/corp-ca.pem\nmethod: HEAD",
             &w,
         );
         pass(&o);
         assert_eq!(o.message, "HEAD https://nexus.corp/ answered 200 OK");
         let asked = &w.http_asked()[0];
+        // The value as it is, apart from the URL.
+        assert_eq!(asked.url, "https://nexus.corp/");
+        assert_eq!(
+            asked.auth,
+            Some(("deploy".to_string(), "a/b@c%41".to_string()))
+        );
         assert_eq!(asked.method, Method::Head);
         assert_eq!(asked.ca_file, Some(PathBuf::from("/home/go/corp-ca.pem")));
-        let o = eval("http: https://${NEXUS}/\ninsecure: true", &w);
-        fail(&o);
+        pass(&eval("http: https://${NEXUS}/\ninsecure: true", &w));
         assert!(w.http_asked()[1].insecure);
+        // Literal credentials have their escapes decoded.
+        pass(&eval("http: https://u%40corp:p%3Ass@${NEXUS}/", &w));
+        assert_eq!(
+            w.http_asked()[2].auth,
+            Some(("u@corp".to_string(), "p:ss".to_string()))
+        );
     }
 
     #[test]

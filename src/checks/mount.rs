@@ -78,9 +78,10 @@ impl Kind for MountCheck {
         let wanted = normalize(&path.to_string_lossy());
         // The last mount at a path is the one in effect (it hides the others).
         let Some(mount) = mounts.iter().rev().find(|m| m.point == wanted) else {
+            // The deepest mount point above it; of several stacked there,
+            // the last (max_by_key keeps the last of equals).
             let holder = mounts
                 .iter()
-                .rev()
                 .filter(|m| is_under(&wanted, &m.point))
                 .max_by_key(|m| m.point.len());
             let on = holder.map_or(String::new(), |m| {
@@ -137,7 +138,8 @@ struct Mount {
     point: String,
     fstype: String,
     source: String,
-    /// The mount's own options, then the filesystem's (deduplicated).
+    /// The mount's own options, then the filesystem's (deduplicated), with
+    /// one of `ro`/`rw`: the one in effect.
     options: Vec<String>,
 }
 
@@ -156,7 +158,19 @@ fn parse_mountinfo(table: &str) -> Vec<Mount> {
             let mut rest = after.split(' ');
             let fstype = unescape(rest.next()?);
             let source = unescape(rest.next().unwrap_or_default());
-            for o in rest.next().unwrap_or_default().split(',') {
+            let super_options: Vec<&str> = rest.next().unwrap_or_default().split(',').collect();
+            // Read-only if either the mount or the filesystem is: a `:ro`
+            // bind mount of an `rw` filesystem is read-only.
+            if super_options.contains(&"ro") {
+                options.retain(|o| o != "rw");
+                if !options.iter().any(|o| o == "ro") {
+                    options.insert(0, "ro".into());
+                }
+            }
+            for o in super_options {
+                if matches!(o, "ro" | "rw") {
+                    continue;
+                }
                 if !o.is_empty() && !options.iter().any(|have| have == o) {
                     options.push(o.to_string());
                 }
@@ -223,6 +237,8 @@ mod tests {
 30 27 0:25 / /tmp rw,nosuid,nodev - tmpfs tmpfs rw,size=2097152k
 31 27 0:26 / /tmp rw,nosuid,nodev,noexec - tmpfs tmpfs rw,size=1048576k
 40 27 0:30 / /mnt/build\\040cache rw,relatime shared:5 - nfs4 fs1:/cache rw,vers=4.2
+41 27 8:1 /cache /var/cache/shared ro,relatime - ext4 /dev/sda1 rw,errors=remount-ro
+42 27 8:2 / /srv rw,relatime - ext4 /dev/sdb1 ro
 ";
 
     fn linux() -> FakeWorld {
@@ -234,7 +250,7 @@ mod tests {
     #[test]
     fn the_table_is_read_with_escapes_and_both_sets_of_options() {
         let mounts = parse_mountinfo(TABLE);
-        assert_eq!(mounts.len(), 5);
+        assert_eq!(mounts.len(), 7);
         assert_eq!(mounts[4].point, "/mnt/build cache");
         assert_eq!(mounts[4].fstype, "nfs4");
         assert_eq!(mounts[4].source, "fs1:/cache");
@@ -273,6 +289,19 @@ mod tests {
             o.message,
             "/var/lib/docker is not a mount point; it is on the ext4 filesystem mounted at /"
         );
+    }
+
+    #[test]
+    fn read_only_on_either_side_is_read_only() {
+        let w = linux();
+        // A `:ro` bind mount of a read-write filesystem.
+        let o = eval("mount: /var/cache/shared\noptions: [rw]", &w);
+        fail(&o);
+        assert_eq!(o.message, "/var/cache/shared is mounted without rw");
+        pass(&eval("mount: /var/cache/shared\noptions: [ro]", &w));
+        // A filesystem that is read-only under a mount that says rw.
+        fail(&eval("mount: /srv\noptions: [rw]", &w));
+        pass(&eval("mount: /srv\noptions: [ro]", &w));
     }
 
     #[test]

@@ -300,12 +300,16 @@ fn dpkg(status: &str, asked: &str) -> Found {
         }
         let state = field("Status").unwrap_or_default();
         let version = field("Version").unwrap_or_default();
+        // `triggers-pending` and `triggers-awaited` come after a package is
+        // configured: it is installed, its triggers not yet run.
         match state.rsplit(' ').next() {
-            Some("installed") => found.installed.push(Installed {
-                name: name.to_string(),
-                version: version.to_string(),
-                arch: package_arch,
-            }),
+            Some("installed" | "triggers-pending" | "triggers-awaited") => {
+                found.installed.push(Installed {
+                    name: name.to_string(),
+                    version: version.to_string(),
+                    arch: package_arch,
+                })
+            }
             Some("config-files") => {
                 found.not_installed_because =
                     Some("it was removed; its configuration files remain".into())
@@ -380,11 +384,13 @@ fn rpm_query(world: &dyn World, rpm: &Path, name: &str, cx: &Context) -> Result<
                 .collect();
             Ok(Found::from(&database, installed))
         }
+        // "package X is not installed" on stdout, in the user's language;
+        // a real error says something on stderr.
         RunOutcome::Exited {
             code: Some(1),
-            stdout,
+            stderr,
             ..
-        } if stdout.text().contains("is not installed") => Ok(Found::from(&database, Vec::new())),
+        } if stderr.text().trim().is_empty() => Ok(Found::from(&database, Vec::new())),
         RunOutcome::Exited { code, stderr, .. } => Err(format!(
             "`{database}` ended with {}: {}",
             code.map_or("a signal".into(), |c| format!("exit {c}")),
@@ -475,6 +481,11 @@ Package: vim
 Status: install ok installed
 Architecture: amd64
 Version: 2:9.0.1378-2
+
+Package: man-db
+Status: install ok triggers-pending
+Architecture: amd64
+Version: 2.11.2-2
 ";
 
     fn debian() -> FakeWorld {
@@ -534,6 +545,8 @@ Version: 2:9.0.1378-2
         assert!(o.message.contains("reinstall it"), "{}", o.message);
         // A prefix of another package's name is not that package.
         fail(&eval("package: openjdk-17", &debian()));
+        // Installed, its triggers still to run (an interrupted apt).
+        pass(&eval("package: man-db", &debian()));
     }
 
     #[test]

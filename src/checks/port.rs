@@ -118,9 +118,13 @@ impl Kind for PortCheck {
             }
         };
         let on_port: Vec<SocketAddr> = all.into_iter().filter(|a| a.port() == port).collect();
+        let dual_stack = v6_takes_v4(world);
         let matching: Vec<&SocketAddr> = on_port
             .iter()
-            .filter(|a| self.address.is_none_or(|want| covers(a.ip(), want.0)))
+            .filter(|a| {
+                self.address
+                    .is_none_or(|want| covers(a.ip(), want.0, dual_stack))
+            })
             .collect();
         let list = |addrs: &[&SocketAddr]| {
             addrs
@@ -155,11 +159,25 @@ impl Kind for PortCheck {
 }
 
 /// Whether a socket bound to `bound` receives what is sent to `wanted`: the
-/// same address, or the wildcard of its family. An IPv6 wildcard socket may
-/// also take IPv4 (unless IPV6_V6ONLY), which the tables do not show, so it
-/// counts for IPv6 only.
-fn covers(bound: IpAddr, wanted: IpAddr) -> bool {
-    bound == wanted || (bound.is_unspecified() && bound.is_ipv4() == wanted.is_ipv4())
+/// same address, or the wildcard of its family; the IPv6 wildcard (`::`)
+/// also takes IPv4 where sockets are dual-stack (Java's listeners are
+/// IPv6 sockets on `::`).
+fn covers(bound: IpAddr, wanted: IpAddr, dual_stack: bool) -> bool {
+    bound == wanted
+        || (bound.is_unspecified() && bound.is_ipv4() == wanted.is_ipv4())
+        || (dual_stack && bound == IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED) && wanted.is_ipv4())
+}
+
+/// Whether a socket on `::` takes IPv4 too: on Linux unless
+/// net.ipv6.bindv6only is 1; elsewhere taken to be so (the tables do not
+/// tell a dual-stack socket from another).
+fn v6_takes_v4(world: &dyn World) -> bool {
+    if world.os_family() != crate::spec::OsFamily::Linux {
+        return true;
+    }
+    world
+        .read_head(std::path::Path::new("/proc/sys/net/ipv6/bindv6only"), 16)
+        .map_or(true, |v| v.trim_ascii() != b"1")
 }
 
 #[cfg(test)]
@@ -237,6 +255,21 @@ mod tests {
         pass(&eval("port: 80\naddress: 10.0.0.5", &w));
         // An IPv4 wildcard says nothing about IPv6.
         fail(&eval("port: 80\naddress: \"::1\"", &w));
+    }
+
+    #[test]
+    fn an_ipv6_wildcard_takes_ipv4_unless_the_kernel_says_v6_only() {
+        // GoCD's server (Java) listens on `::`.
+        let w = world(&[(Protocol::Tcp, "[::]:8153")]).on(crate::spec::OsFamily::Linux);
+        pass(&eval("port: 8153\naddress: 10.0.0.5", &w));
+        let v6only = w.file(
+            "/proc/sys/net/ipv6/bindv6only",
+            crate::world::FileKind::File,
+            0o644,
+            "1\n",
+        );
+        fail(&eval("port: 8153\naddress: 10.0.0.5", &v6only));
+        pass(&eval("port: 8153\naddress: \"::1\"", &v6only));
     }
 
     #[test]

@@ -97,10 +97,18 @@ impl Kind for ServiceCheck {
         };
         let state = match state {
             Ok(state) => state,
+            // A service that must not run (nor start at boot) is fine
+            // where there is no such service at all.
             Err(Unknown::NoSuchService(why)) => {
-                return Outcome::fail(why)
+                let absent_is_fine = running != Some(true) && self.enabled != Some(true);
+                let message = if absent_is_fine {
+                    format!("{why}, so it does not run")
+                } else {
+                    why
+                };
+                return Outcome::verdict(absent_is_fine, message)
                     .expected(expected)
-                    .actual("no such service")
+                    .actual("no such service");
             }
             Err(Unknown::NoManager(why)) if self.no_manager == Some(NoManager::Skip) => {
                 return Outcome::new(
@@ -431,6 +439,29 @@ mod tests {
             "{}",
             o.message
         );
+    }
+
+    #[test]
+    fn a_service_that_must_not_run_may_be_missing_altogether() {
+        let w = systemd(
+            "unattended-upgrades.service",
+            "LoadState=not-found\nActiveState=inactive\nSubState=dead\nUnitFileState=\n",
+        );
+        let o = eval("service: unattended-upgrades\nrunning: false", &w);
+        pass(&o);
+        assert_eq!(
+            o.message,
+            "there is no service unattended-upgrades: systemd has no unit \
+             unattended-upgrades.service, so it does not run"
+        );
+        pass(&eval(
+            "service: unattended-upgrades\nrunning: false\nenabled: false",
+            &w,
+        ));
+        fail(&eval(
+            "service: unattended-upgrades\nrunning: false\nenabled: true",
+            &w,
+        ));
     }
 
     #[test]

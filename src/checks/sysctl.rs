@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use serde::de::{self, Deserializer};
 use serde::Deserialize;
 
 use super::{Conflict, Context, Declared, Kind, Outcome};
@@ -16,6 +17,7 @@ use crate::world::World;
 pub struct SysctlCheck {
     /// The parameter, as `sysctl` names it (`net.ipv4.ip_forward`), or with
     /// slashes where a part holds a dot (`net/ipv4/conf/eth0.100/forwarding`).
+    #[serde(deserialize_with = "parameter")]
     pub sysctl: String,
     /// The value wanted; runs of blanks count as one space
     /// (`net.ipv4.ip_local_port_range` is `"32768 60999"`).
@@ -107,6 +109,19 @@ impl Kind for SysctlCheck {
         }
         outcome(true)
     }
+}
+
+/// A parameter's name: it must name a file below /proc/sys, not climb out.
+fn parameter<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let name = String::deserialize(d)?;
+    let climbs = name.contains('/') && name.split('/').any(|part| part == ".." || part == ".");
+    if name.trim().is_empty() || climbs {
+        return Err(de::Error::custom(format_args!(
+            "`{name}` is not a kernel parameter; write it as sysctl does, e.g. \
+             `net.ipv4.ip_forward`"
+        )));
+    }
+    Ok(name)
 }
 
 /// `net.ipv4.ip_forward` -> /proc/sys/net/ipv4/ip_forward. A name with a
@@ -218,6 +233,14 @@ mod tests {
             "{}",
             o.message
         );
+    }
+
+    #[test]
+    fn a_name_that_leaves_proc_sys_is_refused() {
+        let text = "checks:\n  - sysctl: ../../etc/shadow\n";
+        let errors = crate::spec::load_str("t", text).unwrap_err();
+        let shown = crate::spec::SpecErrors(errors).to_string();
+        assert!(shown.contains("is not a kernel parameter"), "{shown}");
     }
 
     #[test]

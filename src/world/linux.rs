@@ -78,7 +78,13 @@ fn parse_address(text: &str) -> Option<SocketAddr> {
             for i in 0..4 {
                 bytes[i * 4..i * 4 + 4].copy_from_slice(&word(i)?);
             }
-            IpAddr::V6(Ipv6Addr::from(bytes))
+            // An IPv6 socket bound to an IPv4 address (Java binds
+            // `127.0.0.1` this way) is listed as `::ffff:127.0.0.1`.
+            let v6 = Ipv6Addr::from(bytes);
+            match v6.to_ipv4_mapped() {
+                Some(v4) => IpAddr::V4(v4),
+                None => IpAddr::V6(v6),
+            }
         }
         _ => return None,
     };
@@ -117,7 +123,7 @@ mod tests {
             [
                 "[::1]:8081".parse::<SocketAddr>().unwrap(),
                 "[::]:80".parse().unwrap(),
-                "[::ffff:127.0.0.1]:8082".parse().unwrap()
+                "127.0.0.1:8082".parse().unwrap()
             ]
         );
         let udp = "   sl  local_address rem_address   st

@@ -177,6 +177,8 @@ pub struct HttpRequest {
     /// PEM CA certificates to trust instead of the system's.
     pub ca_file: Option<PathBuf>,
     pub insecure: bool,
+    /// A user and password for Basic auth (never shown).
+    pub auth: Option<(String, String)>,
 }
 
 /// Why an `http` check got no answer.

@@ -198,16 +198,20 @@ impl World for RealWorld {
             insecure: request.insecure,
             follow_redirects: false,
         };
-        let client = HttpClient::new(&options, request.url.starts_with("https://"))
-            .map_err(HttpFailure::Request)?;
+        let https = request
+            .url
+            .get(..8)
+            .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
+        let client = HttpClient::new(&options, https).map_err(HttpFailure::Request)?;
+        let auth = match &request.auth {
+            Some((user, password)) => Auth::Basic {
+                user: user.clone(),
+                password: password.clone(),
+            },
+            None => Auth::None,
+        };
         client
-            .request(
-                request.method,
-                &request.url,
-                None,
-                &Auth::None,
-                HTTP_BODY_LIMIT,
-            )
+            .request(request.method, &request.url, None, &auth, HTTP_BODY_LIMIT)
             .map_err(|e| HttpFailure::Request(e.message))
     }
 
