@@ -311,7 +311,9 @@ pub struct RunArgs {
 
     /// Also write a report to a file (repeatable), e.g. junit=out/junit.xml.
     /// Formats: human, json, junit, html, prometheus (node_exporter's
-    /// textfile collector). Written atomically, also when checks fail.
+    /// textfile collector). Written also when checks fail: a file atomically
+    /// (missing directories are created), through a symlink to its target;
+    /// /dev/stdout, /dev/null, a FIFO written through, never replaced.
     #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report)]
     pub reports: Vec<(Format, PathBuf)>,
 
@@ -372,8 +374,13 @@ impl ColorChoice {
 
 fn parse_format(text: &str) -> Result<Format, String> {
     Format::parse(text).ok_or_else(|| {
+        let meant = match text.to_ascii_lowercase().as_str() {
+            "xml" => " (JUnit's XML is `junit`)".to_string(),
+            "text" | "txt" | "plain" => " (the text report is `human`)".to_string(),
+            other => crate::text::did_you_mean(other, Format::NAMES.iter().copied()),
+        };
         format!(
-            "unknown format `{text}`; use one of {}",
+            "unknown format `{text}`{meant}; use one of {}",
             Format::NAMES.join(", ")
         )
     })

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use crate::redact::{Markup, Redactor};
-use crate::report::write_atomic;
+use crate::report::write_report;
 
 #[derive(Debug, Default)]
 pub struct Output {
@@ -40,8 +40,9 @@ impl Output {
         let _ = writeln!(io::stderr(), "{line}");
     }
 
-    /// Writes `bytes` to `path` atomically (see [`write_atomic`]).
+    /// Writes `bytes` to `path`: a file atomically, a device or a stream
+    /// through (see [`write_report`]).
     pub fn write_file(&self, path: &Path, bytes: &[u8], markup: Markup) -> io::Result<()> {
-        write_atomic(path, &self.secrets.redact_bytes(bytes, markup))
+        write_report(path, &self.secrets.redact_bytes(bytes, markup))
     }
 }

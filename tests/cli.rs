@@ -777,3 +777,85 @@ fn sleep_needs_retry_timeout_and_ctrl_c_ends_the_wait_at_once() {
         sent.elapsed()
     );
 }
+
+/// As root in a Dockerfile `RUN`: `--report junit=/dev/null` must leave
+/// /dev/null a device, and `--report json=/dev/stdout` must reach stdout.
+/// Run in a mount namespace with a /dev of its own (a tmpfs with its own
+/// null device), never against this machine's /dev.
+#[test]
+fn reports_to_devices_and_streams_are_written_through_not_replaced() {
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n");
+    let unshare = Command::new("unshare").arg("--help").output().is_ok();
+    if root.ok() != Some(true) || !unshare {
+        eprintln!("SKIPPED: needs root and unshare for a private /dev");
+        return;
+    }
+    let s = Sandbox::new();
+    s.spec("t", "checks:\n  - env: HOME\n");
+    let out = s.path("stdout.txt");
+    let script = format!(
+        "set -e
+         mount -t tmpfs tmpfs /dev
+         mknod -m 666 /dev/null c 1 3
+         ln -s /proc/self/fd /dev/fd
+         ln -s /proc/self/fd/1 /dev/stdout
+         '{probe}' --probes '{probes}' -r t --no-common \
+           --report junit=/dev/null --report json=/dev/stdout > '{out}'
+         stat -c %F /dev/null",
+        probe = env!("CARGO_BIN_EXE_probe"),
+        probes = s.path("probes").display(),
+        out = out.display(),
+    );
+    let o = Command::new("unshare")
+        .args(["-m", "--propagation", "private", "sh", "-c", &script])
+        .env("HOME", "/root")
+        .output()
+        .expect("unshare");
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(stdout(&o).trim(), "character special file");
+    let written = fs::read_to_string(&out).expect("stdout file");
+    // The JSON report first (files are written before stdout), then the
+    // human report after it, not over it.
+    assert!(written.starts_with('{'), "{written}");
+    assert!(written.contains("\"schema\""), "{written}");
+    assert!(written.contains("PASSED"), "{written}");
+}
+
+/// GoCD's Tests tab counts every test case as run, skipped ones too, and
+/// shows only failures: the JUnit report holds the checks that ran, so
+/// "Tests run" is the probe's own count, and warnings stay out of it.
+#[test]
+fn the_junit_counts_are_the_checks_that_ran() {
+    let s = Sandbox::new();
+    s.agent_specs().spec(
+        "lua",
+        "checks:\n  - command: lua\n    version: '>=5.3'\n  - env: HOME\n    os: windows\n  - env: PATH\n",
+    );
+    // Two resources without a spec: two warnings; one check skipped.
+    let o = s.agent(
+        Some("lua,gradle,maven"),
+        &[
+            "--report",
+            "junit=out/junit.xml",
+            "--report",
+            "json=out/probe.json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("all 3 checks passed (1 skipped)"),
+        "{}",
+        stdout(&o)
+    );
+    let xml = fs::read(s.path("out/junit.xml")).expect("junit");
+    let suites = junit_parser::from_reader(std::io::Cursor::new(xml)).expect("parses");
+    let cases: usize = suites.suites.iter().map(|s| s.cases.len()).sum();
+    assert_eq!((suites.tests, cases), (3, 3));
+    assert!(suites.suites.iter().all(|s| s.name != "agent"));
+    let report: serde_json::Value =
+        serde_json::from_slice(&fs::read(s.path("out/probe.json")).expect("json")).expect("JSON");
+    assert_eq!(report["notices"].as_array().map(Vec::len), Some(2));
+}

@@ -777,8 +777,9 @@ fn in_a_fleet_exactly_the_broken_agent_fails_and_its_report_names_it() {
                     text,
                     &[
                         "hint: luarocks install busted",
-                        "agent: agent-3 (linux x86_64), pipeline agent-infrastructure #42, \
-                         stage check #1, job probe-runOnAll-3",
+                        "agent: agent-3 (linux x86_64)\n\
+                         job: pipeline agent-infrastructure #42, stage check #1, job probe-runOnAll-3\n\
+                         resources: linux, lua",
                     ],
                 );
             }

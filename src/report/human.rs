@@ -89,9 +89,11 @@ pub fn render(report: &Report, options: HumanOptions) -> String {
         let word = if notice.failing { "error" } else { "warning" };
         let _ = writeln!(out, "{}: {}", paint.bold(word), notice.message);
     }
+    // Sized by the rows shown: with --quiet, the failing ones.
     let width = report
         .results
         .iter()
+        .filter(|r| !options.quiet || r.outcome.status.is_failure())
         .map(|r| r.label().chars().count())
         .max()
         .unwrap_or(0)
@@ -143,10 +145,13 @@ pub fn render(report: &Report, options: HumanOptions) -> String {
     if s.skipped > 0 {
         counts.push(format!("{} skipped", s.skipped));
     }
-    let mut headline = match (bad, s.total) {
+    // Counted as everywhere else (the JUnit report, GoCD's Tests tab): the
+    // checks that ran; the skipped ones beside them.
+    let ran = s.total - s.skipped;
+    let mut headline = match (bad, ran) {
         (_, 0) => "no checks ran".to_string(),
         (0, _) => format!("all {} checks passed", s.passed),
-        _ => format!("{bad} of {} checks failed", s.total),
+        _ => format!("{bad} of {ran} checks failed"),
     };
     if s.errors > 0 {
         headline.push_str(&format!(", {} of them could not be checked", s.errors));

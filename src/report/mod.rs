@@ -53,9 +53,9 @@ impl Format {
 
     pub fn parse(name: &str) -> Option<Format> {
         match name.to_ascii_lowercase().as_str() {
-            "human" | "text" => Some(Format::Human),
+            "human" => Some(Format::Human),
             "json" => Some(Format::Json),
-            "junit" | "xml" => Some(Format::Junit),
+            "junit" => Some(Format::Junit),
             "html" => Some(Format::Html),
             "prometheus" => Some(Format::Prometheus),
             _ => None,
@@ -211,6 +211,108 @@ pub fn render(format: Format, report: &Report, human: HumanOptions) -> Vec<u8> {
     }
 }
 
+/// Writes a report to `path`, as the kind of thing there needs:
+///
+/// - a regular file, or nothing yet: replaced atomically ([`write_atomic`]);
+///   missing parent directories are created;
+/// - a symlink: what it points to, by these same rules (the link stays);
+/// - `/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`: the
+///   probe's own stream, written as it is (its offset and what is already
+///   in it kept);
+/// - a character device (`/dev/null`, a terminal), a FIFO, a socket:
+///   opened and written through, never replaced (as root, a rename would
+///   turn /dev/null into a regular file).
+pub fn write_report(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    if let Some(fd) = stream_alias(path) {
+        return write_to_fd(fd, bytes);
+    }
+    let target = resolve_links(path)?;
+    match fs::metadata(&target) {
+        Ok(meta) if meta.is_dir() => Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            format!("{} is a directory", target.display()),
+        )),
+        Ok(meta) if !meta.is_file() => {
+            let mut file = fs::OpenOptions::new().write(true).open(&target)?;
+            file.write_all(bytes)?;
+            file.flush()
+        }
+        _ => write_atomic(&target, bytes),
+    }
+}
+
+/// Follows symlinks to the path they name in the end (which need not
+/// exist yet: a dangling link's target is created).
+fn resolve_links(path: &Path) -> io::Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        match fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let next = fs::read_link(&current)?;
+                current = match current.parent() {
+                    Some(parent) if next.is_relative() => parent.join(next),
+                    _ => next,
+                };
+            }
+            _ => return Ok(current),
+        }
+    }
+    Err(io::Error::other(format!(
+        "{}: too many levels of symbolic links",
+        path.display()
+    )))
+}
+
+/// The file descriptor a path names when it is one of the process's own
+/// streams.
+fn stream_alias(path: &Path) -> Option<i32> {
+    if !cfg!(unix) {
+        return None;
+    }
+    let text = path.to_str()?;
+    match text {
+        "/dev/stdout" => Some(1),
+        "/dev/stderr" => Some(2),
+        _ => text
+            .strip_prefix("/dev/fd/")
+            .or_else(|| text.strip_prefix("/proc/self/fd/"))
+            .and_then(|n| n.parse().ok()),
+    }
+}
+
+#[cfg(unix)]
+fn write_to_fd(fd: i32, bytes: &[u8]) -> io::Result<()> {
+    use std::os::fd::FromRawFd;
+    match fd {
+        1 => {
+            let mut out = io::stdout().lock();
+            out.write_all(bytes)?;
+            out.flush()
+        }
+        2 => io::stderr().lock().write_all(bytes),
+        _ => {
+            // SAFETY: fcntl(F_GETFD) only asks whether the descriptor is open.
+            if unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1 {
+                return Err(io::Error::other(format!(
+                    "file descriptor {fd} is not open"
+                )));
+            }
+            // SAFETY: the descriptor is open; ManuallyDrop leaves it open
+            // for whoever owns it.
+            let mut file = std::mem::ManuallyDrop::new(unsafe { fs::File::from_raw_fd(fd) });
+            file.write_all(bytes)
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn write_to_fd(_fd: i32, _bytes: &[u8]) -> io::Result<()> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "no file descriptors here",
+    ))
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same directory
 /// and a rename, so a reader never sees half a report. Missing parent
 /// directories are created.
@@ -219,7 +321,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    fs::create_dir_all(&parent)?;
+    if let Ok(meta) = fs::metadata(&parent) {
+        if !meta.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::NotADirectory,
+                format!("{} is a file, not a directory", parent.display()),
+            ));
+        }
+    }
+    fs::create_dir_all(&parent).map_err(|e| {
+        io::Error::new(e.kind(), format!("cannot create {}: {e}", parent.display()))
+    })?;
     let file_name = path
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?;
