@@ -245,6 +245,8 @@ pub struct PipelineArgs {
     #[arg(long, default_value = "probe")]
     pub from_pipeline: String,
 
+    /// With --binary fetch: the stage of --from-pipeline whose jobs
+    /// (build-linux, build-windows) publish the binaries.
     #[arg(long, default_value = "build")]
     pub from_stage: String,
 
@@ -480,7 +482,14 @@ impl Cli {
             code: u8::try_from(e.exit_code()).unwrap_or(2),
             to_stdout: !e.use_stderr(),
         };
-        let matches = command.clone().try_get_matches().map_err(stop)?;
+        let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        // `probe help --help` asks about `help` itself: clap refuses it; the
+        // answer is the top-level help.
+        if args.len() == 3 && args[1] == "help" && (args[2] == "--help" || args[2] == "-h") {
+            args.truncate(1);
+            args.push("--help".into());
+        }
+        let matches = command.clone().try_get_matches_from(args).map_err(stop)?;
         let cli = Cli::from_arg_matches(&matches).map_err(stop)?;
         if let Some(sub) = matches.subcommand_name() {
             // The top-level flags other than the global --probes, as typed.

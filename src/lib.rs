@@ -40,6 +40,7 @@ pub use report::{
 pub use runner::{run_checks, run_with_retries, Retry, RunLimits};
 pub use selection::{select, suggestion, unselected_checks};
 pub use spec::{load, Catalog, Check, SpecErrors};
+pub use text::did_you_mean;
 pub use world::{RealWorld, World};
 
 /// The probe's positioned YAML reader, which the integration tests use to

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use probe::{
-    evaluate, fleet_report, gather_fleet, generate_pipeline, interrupt, list, load, render,
-    rfc3339, run_with_retries, select, select_for_agent, spec_location, suggestion,
+    did_you_mean, evaluate, fleet_report, gather_fleet, generate_pipeline, interrupt, list, load,
+    render, rfc3339, run_with_retries, select, select_for_agent, spec_location, suggestion,
     unselected_checks, AgentContext, Auth, Budget, Catalog, Check, CheckResult, Cli, Command,
     Fleet, FleetArgs, FleetOptions, FleetRequest, Format, Host, HumanOptions, Markup, Notice,
     Output, PipelineArgs, RealWorld, Redactor, Report, ResourceEntry, Retry, RunArgs, RunLimits,
@@ -120,10 +120,12 @@ fn check(
             });
         }
         for name in &chosen.uncovered {
+            let known = catalog.resources.iter().map(|r| r.name.as_str());
             notices.push(Notice {
                 message: format!(
-                    "this agent advertises resource `{name}`, but no spec covers it (no {name}.yaml in {})",
-                    location.display()
+                    "this agent advertises resource `{name}`, but no spec covers it (no {name}.yaml in {}){}",
+                    location.display(),
+                    did_you_mean(name, known)
                 ),
                 failing: args.strict,
             });

@@ -101,17 +101,21 @@ pub fn shell_words<S: AsRef<str>>(args: &[S]) -> String {
         .join(" ")
 }
 
-/// The first few non-blank lines of some output, for a report.
+/// The first few non-blank lines of some output, for a report; what is
+/// left out is said (`… 12 more lines`).
 pub fn excerpt(text: &str, max_lines: usize) -> String {
     const MAX_CHARS: usize = 2000;
-    let mut out: String = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .take(max_lines)
-        .collect::<Vec<_>>()
-        .join("\n");
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let mut out = lines[..lines.len().min(max_lines)].join("\n");
     if out.chars().count() > MAX_CHARS {
         out = out.chars().take(MAX_CHARS).collect::<String>() + "…";
+    }
+    let more = lines.len().saturating_sub(max_lines);
+    if more > 0 {
+        out.push_str(&format!(
+            "\n… {more} more line{}",
+            if more == 1 { "" } else { "s" }
+        ));
     }
     out
 }
@@ -191,7 +195,7 @@ mod tests {
     fn excerpt_keeps_the_first_non_blank_lines() {
         assert_eq!(
             excerpt("\n\none\n  \ntwo\nthree\nfour\n", 3),
-            "one\ntwo\nthree"
+            "one\ntwo\nthree\n… 1 more line"
         );
         let long = "y".repeat(3000);
         let cut = excerpt(&long, 3);
@@ -219,5 +223,12 @@ mod tests {
             first_line("busted\t2.2.0-1   x", 50).as_deref(),
             Some("busted 2.2.0-1 x")
         );
+    }
+
+    #[test]
+    fn an_excerpt_says_how_many_lines_it_left_out() {
+        assert_eq!(excerpt("a\n\nb\nc", 5), "a\nb\nc");
+        assert_eq!(excerpt("1\n2\n3\n4", 2), "1\n2\n… 2 more lines");
+        assert_eq!(excerpt("1\n2\n3", 2), "1\n2\n… 1 more line");
     }
 }

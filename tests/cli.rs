@@ -859,3 +859,35 @@ fn the_junit_counts_are_the_checks_that_ran() {
         serde_json::from_slice(&fs::read(s.path("out/probe.json")).expect("json")).expect("JSON");
     assert_eq!(report["notices"].as_array().map(Vec::len), Some(2));
 }
+
+#[test]
+fn small_things_say_the_right_thing() {
+    let s = Sandbox::new();
+    s.agent_specs();
+    // `probe help --help` is help, not a usage error.
+    let o = s.probe(&["help", "--help"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Usage:"), "{}", stdout(&o));
+    // A misspelt advertised resource is named.
+    let o = s.agent(Some("lau"), &[]);
+    assert!(
+        stdout(&o).contains("no spec covers it (no lau.yaml in probes) (did you mean `lua`?)"),
+        "{}",
+        stdout(&o)
+    );
+    // `xml` is not a format name; the message says which one is.
+    let o = s.probe(&["-r", "lua", "--report", "xml=out.xml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("JUnit's XML is `junit`"), "{}", stderr(&o));
+    // --quiet sizes its columns by the rows it shows.
+    s.spec(
+        "wide",
+        "checks:\n  - env: A_VERY_LONG_VARIABLE_NAME_THAT_PASSES\n  - env: NOPE\n",
+    );
+    let o = s
+        .command(&["-r", "wide", "--no-common", "-q"])
+        .env("A_VERY_LONG_VARIABLE_NAME_THAT_PASSES", "1")
+        .output()
+        .expect("run");
+    assert!(stdout(&o).contains("  FAIL   env NOPE  $NOPE is not set"), "{}", stdout(&o));
+}

@@ -115,7 +115,7 @@ pub fn render(report: &Report) -> String {
             out,
             "<tr><td class=\"status {status}\">{status}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&r.check.resource),
-            esc(&check_name(&r.check)),
+            esc(&format!("{}{}", check_name(&r.check), super::repeat_mark(&r.check))),
             esc(&r.outcome.message_with_attempts()),
             format_duration(r.outcome.duration)
         );
@@ -131,12 +131,13 @@ fn write_card(out: &mut String, r: &CheckResult) {
     } else {
         "fail"
     };
-    let _ = writeln!(
+    let _ =
+        writeln!(
         out,
         "<div class=\"card\">\n<h3><span class=\"{class}\">{}</span> {}: {}</h3>\n<p>{}</p>\n<dl>",
         o.status.as_str().to_uppercase(),
         esc(&r.check.resource),
-        esc(&check_name(&r.check)),
+        esc(&format!("{}{}", check_name(&r.check), super::repeat_mark(&r.check))),
         esc(&o.message_with_attempts())
     );
     let mut field = |name: &str, value: &str, pre: bool| {

@@ -105,13 +105,12 @@ impl Context {
 pub fn case_name(r: &CheckResult) -> String {
     // The same check twice in a spec (`id` ends in `#2`) gets the same mark,
     // so GoCD shows two test cases rather than one.
-    let repeat = r
-        .check
-        .id
-        .rsplit_once('#')
-        .map(|(_, n)| format!(" #{n}"))
-        .unwrap_or_default();
-    format!("{}: {}{repeat}", r.check.resource, check_name(&r.check))
+    format!(
+        "{}: {}{}",
+        r.check.resource,
+        check_name(&r.check),
+        super::repeat_mark(&r.check)
+    )
 }
 
 /// The notices that fail the run (`--strict`), as failures.

@@ -211,6 +211,16 @@ pub fn render(format: Format, report: &Report, human: HumanOptions) -> Vec<u8> {
     }
 }
 
+/// ` #2` for the second of the same check in a spec (its id ends in `#2`),
+/// so two such checks are told apart in every report.
+pub fn repeat_mark(check: &Check) -> String {
+    check
+        .id
+        .rsplit_once('#')
+        .map(|(_, n)| format!(" #{n}"))
+        .unwrap_or_default()
+}
+
 /// Writes a report to `path`, as the kind of thing there needs:
 ///
 /// - a regular file, or nothing yet: replaced atomically ([`write_atomic`]);

@@ -12,6 +12,9 @@ use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
 use super::yaml::{parse_bool, Node, Pos, Value};
 use crate::text::did_you_mean;
 
+/// YAML's merge key, which the spec reader reports rather than reads.
+pub const MERGE_KEY: &str = "<<";
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeError {
     pub pos: Option<Pos>,
@@ -381,7 +384,7 @@ impl<'de> de::Deserializer<'de> for NodeDeserializer<'de> {
         .map_err(|e: DeError| e.at(node))
     }
 
-    /// Reports every unknown key up front, then lets the struct read the
+    /// Reports every unknown key up front (but `<<`), then lets the struct read the
     /// known ones.
     fn deserialize_struct<V: Visitor<'de>>(
         self,
@@ -395,6 +398,10 @@ impl<'de> de::Deserializer<'de> for NodeDeserializer<'de> {
         };
         for (key, _) in entries {
             let name = key.as_str().unwrap_or_default();
+            // A merge key is reported once, where the YAML is read.
+            if name == MERGE_KEY {
+                continue;
+            }
             if !fields.contains(&name) && !self.also_known.contains(&name) {
                 let candidates = fields.iter().chain(self.also_known.iter()).copied();
                 let mut known: Vec<&str> = fields.to_vec();

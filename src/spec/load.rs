@@ -478,6 +478,13 @@ fn read_check(
     }
     let registration = match kinds.as_slice() {
         [(_, one)] => *one,
+        // The merge key that was to bring the kind is reported already.
+        [] if entries
+            .iter()
+            .any(|(k, _)| k.as_str() == Some(crate::spec::de::MERGE_KEY)) =>
+        {
+            return None
+        }
         [] => {
             // A misspelt kind is the likely cause: point at it.
             let typo = entries

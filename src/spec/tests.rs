@@ -97,13 +97,16 @@ fn a_tab_in_the_indentation_says_to_use_spaces() {
     assert_eq!(
         error_in("checks:\n\t- command: lua\n"),
         lines(&[
-            "probes/lua.yaml:2:2: error: this is not valid YAML: tabs disallowed within this \
+            "probes/lua.yaml:2:1: error: this is not valid YAML: tabs disallowed within this \
              context (block indentation); indent with spaces, not tabs",
             "  |",
             "2 |  - command: lua",
-            "  |  ^",
+            "  | ^",
         ])
     );
+    // A tab after the first check: the scanner notices it on the line above.
+    let shown = error_in("checks:\n  - command: lua\n  \t- command: git\n");
+    assert!(shown.starts_with("probes/lua.yaml:3:3: "), "{shown}");
 }
 
 #[test]
@@ -1011,4 +1014,24 @@ fn a_variable_in_a_flow_list_gets_a_hint_to_quote_it() {
         shown.contains("inside `[...]` a word with `${VAR}` must be quoted"),
         "{shown}"
     );
+}
+
+#[test]
+fn a_nul_byte_and_a_merge_key_say_what_they_are() {
+    let shown = error_in("checks:\n  - command: lua\0\n");
+    assert!(
+        shown.starts_with("probes/lua.yaml:2:17: error: this file holds a NUL byte"),
+        "{shown}"
+    );
+    let shown = error_in("checks:\n  - &lua\n    command: lua\n  - <<: *lua\n    hint: x\n");
+    assert!(
+        shown.starts_with("probes/lua.yaml:4:5: error: YAML merge keys (`<<:`) are not read"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_version_range_that_can_never_match_fails_lint() {
+    let shown = error_in("checks:\n  - command: lua\n    version: '<1 >2'\n");
+    assert!(shown.contains("`<1 >2` can never match"), "{shown}");
 }

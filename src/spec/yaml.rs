@@ -90,6 +90,25 @@ pub struct YamlProblem {
 /// Parses one YAML document. Syntax errors end the parse (nothing after them
 /// can be trusted); duplicate keys are collected and the first one is kept.
 pub fn parse(source: &str) -> Result<(Option<Node>, Vec<YamlProblem>), YamlProblem> {
+    // A NUL byte is no YAML; the parser would stop there and report what
+    // it then missed (`checks`).
+    if let Some(at) = source.find('\0') {
+        let line = source[..at].matches('\n').count() + 1;
+        let col = source[..at]
+            .rsplit('\n')
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .count()
+            + 1;
+        return Err(YamlProblem {
+            pos: Pos { line, col },
+            message: "this file holds a NUL byte: a spec is YAML text (is it a binary file, or \
+                      saved as UTF-16?)"
+                .into(),
+            snippet: String::new(),
+        });
+    }
     let mut builder = TreeBuilder {
         alias_budget: MAX_ALIAS_NODES,
         stack: Vec::new(),
@@ -103,6 +122,21 @@ pub fn parse(source: &str) -> Result<(Option<Node>, Vec<YamlProblem>), YamlProbl
     if let Err(e) = parser.load(&mut builder, true) {
         let mut pos = Pos::from_marker(*e.marker());
         let mut message = format!("this is not valid YAML: {}", e.info());
+        // The scanner notices a tab once it has moved past the line break
+        // before it; point at the tab itself.
+        if e.info().contains("tab") {
+            if let Some((n, line)) = source
+                .lines()
+                .enumerate()
+                .skip(pos.line.saturating_sub(2))
+                .find(|(_, l)| l.trim_start_matches(' ').starts_with('\t'))
+            {
+                pos = Pos {
+                    line: n + 1,
+                    col: line.len() - line.trim_start_matches(' ').len() + 1,
+                };
+            }
+        }
         // The parser reports a `[` or quote left open at the position after
         // the last line; show the last line instead, with the caret after it.
         let lines: Vec<&str> = source.lines().collect();
@@ -218,6 +252,16 @@ impl TreeBuilder {
                             line: key.pos.line,
                             col: key.pos.col + key.as_str().map_or(0, |k| k.chars().count()) + 1,
                         };
+                    }
+                    if key.as_str() == Some("<<") {
+                        self.problems.push(YamlProblem {
+                            pos: key.pos,
+                            message: "YAML merge keys (`<<:`) are not read: write the keys out \
+                                      in each check (a spec's `requires` or common.yaml share \
+                                      whole checks)"
+                                .into(),
+                            snippet: "<<".into(),
+                        });
                     }
                     let duplicate = key.as_str().and_then(|k| {
                         entries

@@ -218,6 +218,17 @@ impl VersionReq {
                     format!("`{}` has an empty alternative around `||`", text.trim())
                 });
             }
+            if never_matches(&comparators) {
+                let parts: Vec<&str> = alt
+                    .split([',', ' ', '\t'])
+                    .filter(|p| !p.is_empty())
+                    .collect();
+                return Err(format!(
+                    "`{}` can never match: no version is {} at once; check the comparisons",
+                    alt.trim(),
+                    parts.join(" and ")
+                ));
+            }
             alternatives.push(comparators);
         }
         Ok(VersionReq {
@@ -255,6 +266,95 @@ impl Comparator {
             Op::Prefix => has_prefix(v, &b.parts),
             Op::NotPrefix => !has_prefix(v, &b.parts),
         }
+    }
+}
+
+/// Whether the comparators of one alternative leave no version at all:
+/// the highest lower bound above the lowest upper bound (`<1 >2`,
+/// `>=3.12, <3.10`, `==3.9, >=3.10`).
+fn never_matches(all: &[Comparator]) -> bool {
+    // (bound, inclusive)
+    let mut lower: Option<(Bound, bool)> = None;
+    let mut upper: Option<(Bound, bool)> = None;
+    let mut raise = |b: &Bound, inclusive: bool| {
+        let higher = lower.as_ref().is_none_or(|(l, li)| match cmp_bounds(b, l) {
+            Ordering::Greater => true,
+            Ordering::Equal => *li && !inclusive,
+            Ordering::Less => false,
+        });
+        if higher {
+            lower = Some((b.clone(), inclusive));
+        }
+    };
+    let mut lowered: Vec<(Bound, bool)> = Vec::new();
+    for c in all {
+        let b = &c.bound;
+        match c.op {
+            Op::Gt => raise(b, false),
+            Op::Ge => raise(b, true),
+            Op::Eq => {
+                raise(b, true);
+                lowered.push((b.clone(), true));
+            }
+            Op::Lt => lowered.push((b.clone(), false)),
+            Op::Le => lowered.push((b.clone(), true)),
+            Op::Prefix if !b.parts.is_empty() => {
+                raise(b, true);
+                let mut next = b.parts.clone();
+                if let Some(last) = next.last_mut() {
+                    *last = last.saturating_add(1);
+                }
+                lowered.push((
+                    Bound {
+                        parts: next,
+                        pre: Some(PreRelease { rank: 0, number: 0 }),
+                    },
+                    false,
+                ));
+            }
+            _ => {}
+        }
+    }
+    for (b, inclusive) in lowered {
+        let lower_than = upper
+            .as_ref()
+            .is_none_or(|(u, ui)| match cmp_bounds(&b, u) {
+                Ordering::Less => true,
+                Ordering::Equal => *ui && !inclusive,
+                Ordering::Greater => false,
+            });
+        if lower_than {
+            upper = Some((b, inclusive));
+        }
+    }
+    match (lower, upper) {
+        (Some((l, li)), Some((u, ui))) => match cmp_bounds(&l, &u) {
+            Ordering::Greater => true,
+            Ordering::Equal => !(li && ui),
+            Ordering::Less => false,
+        },
+        _ => false,
+    }
+}
+
+/// Orders two bounds: numeric parts (missing ones are 0), then a
+/// pre-release before the release.
+fn cmp_bounds(a: &Bound, b: &Bound) -> Ordering {
+    let len = a.parts.len().max(b.parts.len());
+    for i in 0..len {
+        let (x, y) = (
+            a.parts.get(i).copied().unwrap_or(0),
+            b.parts.get(i).copied().unwrap_or(0),
+        );
+        if x != y {
+            return x.cmp(&y);
+        }
+    }
+    match (&a.pre, &b.pre) {
+        (None, None) => Ordering::Equal,
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (Some(x), Some(y)) => (x.rank, x.number).cmp(&(y.rank, y.number)),
     }
 }
 
@@ -373,6 +473,40 @@ fn parse_comparator(op_text: &str, ver_text: &str) -> Result<Vec<Comparator>, St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_range_that_can_never_match_is_refused() {
+        for never in [
+            "<1 >2",
+            ">=3.12, <3.10",
+            "==3.9, >=3.10",
+            ">2, <2",
+            ">=2, <2",
+            "17, >=18",
+            "~1.2, >=1.3",
+        ] {
+            let err = VersionReq::parse(never).expect_err(never);
+            assert!(err.contains("can never match"), "{never}: {err}");
+        }
+        assert_eq!(
+            VersionReq::parse("<1 >2").unwrap_err(),
+            "`<1 >2` can never match: no version is <1 and >2 at once; check the comparisons"
+        );
+        // Narrow but possible.
+        for fine in [
+            ">=2, <=2",
+            "==2",
+            ">=3.10, <3.13",
+            "17, >=17.0.8",
+            "^0.0.3",
+            "~1.2, <1.2.5",
+            ">=1 || <0.5",
+            "!=3.12",
+        ] {
+            VersionReq::parse(fine).unwrap_or_else(|e| panic!("{fine}: {e}"));
+        }
+        assert!(VersionReq::parse(">=1 || <2, >3").is_err());
+    }
 
     /// (raw output, extracted version text, numeric parts)
     const REAL_OUTPUTS: &[(&str, &str, &[u64])] = &[
@@ -552,10 +686,10 @@ mod tests {
     #[test]
     fn the_largest_part_does_not_overflow_a_caret() {
         // Bumping u64::MAX for the upper bound must not panic or wrap to 0
-        // (which would make the range match nothing or everything).
-        let r = req("^18446744073709551615");
-        assert!(!r.matches(&ver("1.0")));
-        assert!(!r.matches(&ver("0.0.1")));
+        // (which would make the range match everything): the range has no
+        // room left, and says so.
+        let err = VersionReq::parse("^18446744073709551615").expect_err("no room");
+        assert!(err.contains("can never match"), "{err}");
     }
 
     #[test]
