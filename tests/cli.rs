@@ -878,7 +878,11 @@ fn small_things_say_the_right_thing() {
     // `xml` is not a format name; the message says which one is.
     let o = s.probe(&["-r", "lua", "--report", "xml=out.xml"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("JUnit's XML is `junit`"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("JUnit's XML is `junit`"),
+        "{}",
+        stderr(&o)
+    );
     // --quiet sizes its columns by the rows it shows.
     s.spec(
         "wide",
@@ -889,5 +893,9 @@ fn small_things_say_the_right_thing() {
         .env("A_VERY_LONG_VARIABLE_NAME_THAT_PASSES", "1")
         .output()
         .expect("run");
-    assert!(stdout(&o).contains("  FAIL   env NOPE  $NOPE is not set"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("  FAIL   env NOPE  $NOPE is not set"),
+        "{}",
+        stdout(&o)
+    );
 }

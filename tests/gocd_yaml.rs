@@ -520,6 +520,10 @@ fn what_gocd_would_refuse_is_refused_before_it_is_written() {
             &["--binary", "fetch", "--from-pipeline", "bad name"],
             "not a valid GoCD upstream pipeline name",
         ),
+        (
+            &["--binary", "fetch", "--os", "linux,macos"],
+            "ci.gocd.yaml builds the probe for linux and windows only",
+        ),
     ];
     for (args, message) in cases {
         let o = probe_pipeline(args, &probes);
@@ -549,4 +553,58 @@ fn a_resource_starting_with_a_dash_is_passed_as_one_argument() {
     let o = probe_pipeline(&["--layout", "per-resource"], &probes);
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("- \"--resource=-dash\""), "{text}");
+}
+
+/// A run-on-all job that no agent matches stops GoCD from scheduling the
+/// whole stage: per-resource jobs never ask for two operating systems, nor
+/// for a resource whose checks are all for another one.
+#[test]
+fn per_resource_jobs_of_a_fetch_leg_are_only_those_its_agents_can_take() {
+    let o = probe_pipeline(
+        &[
+            "--layout",
+            "per-resource",
+            "--binary",
+            "fetch",
+            "--no-fleet",
+        ],
+        &root().join("probes"),
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let text = String::from_utf8(o.stdout).expect("utf-8");
+    let doc = probe::yaml::parse(&text)
+        .expect("parses")
+        .0
+        .expect("a document");
+    let oses = ["linux", "windows"];
+    let mut jobs_seen = 0;
+    for (pipeline, body) in common::entries(common::get(&doc, "pipelines").expect("pipelines")) {
+        for stage in common::items(common::get(body, "stages").expect("stages")) {
+            for (_, stage_body) in common::entries(stage) {
+                for (job, job_body) in
+                    common::entries(common::get(stage_body, "jobs").expect("jobs"))
+                {
+                    jobs_seen += 1;
+                    let resources: Vec<&str> =
+                        common::items(common::get(job_body, "resources").expect("resources"))
+                            .iter()
+                            .filter_map(|n| n.as_str())
+                            .collect();
+                    let os_count = resources.iter().filter(|r| oses.contains(r)).count();
+                    assert_eq!(os_count, 1, "{pipeline}/{job}: {resources:?}");
+                }
+            }
+        }
+    }
+    assert!(jobs_seen > 4, "{text}");
+    // lua requires linux: no lua job on the Windows leg; the windows spec
+    // has none on the Linux leg.
+    assert!(!text.contains("check-lua-windows:"), "{text}");
+    assert!(!text.contains("check-windows-linux:"), "{text}");
+    assert!(text.contains("check-lua-linux:"), "{text}");
 }

@@ -3,7 +3,7 @@
 //! docs/gocd.md, "GoCD behaviour to know".
 
 use super::yaml_out::{list, map, render, s, strs, Y};
-use crate::spec::{Catalog, COMMON};
+use crate::spec::{Catalog, OsFamily, Resource, COMMON};
 
 /// How jobs are laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,6 +122,56 @@ fn check_resource(name: &str) -> Result<(), String> {
     }
 }
 
+/// Whether a resource's job belongs on the agents of OS leg `os`: a job
+/// needing two OS resources (`windows` and `linux`) would match no agent,
+/// and GoCD refuses to schedule a stage in which one run-on-all job has no
+/// agent. A resource does not fit a leg when it is another leg's OS, when
+/// it requires another leg's OS (`requires: [linux]`), or when every one of
+/// its checks is only for other systems (`os:`).
+fn fits_leg(catalog: &Catalog, resource: &Resource, os: &str, legs: &[&str]) -> bool {
+    let other_leg = |name: &str| {
+        legs.iter()
+            .any(|l| !l.eq_ignore_ascii_case(os) && l.eq_ignore_ascii_case(name))
+    };
+    if other_leg(&resource.name) {
+        return false;
+    }
+    // What it requires, and what those require.
+    let mut seen: Vec<&str> = Vec::new();
+    let mut queue: Vec<&str> = resource.requires.iter().map(String::as_str).collect();
+    while let Some(name) = queue.pop() {
+        if seen.iter().any(|s| s.eq_ignore_ascii_case(name)) {
+            continue;
+        }
+        seen.push(name);
+        if other_leg(name) {
+            return false;
+        }
+        if let Some(r) = catalog
+            .resources
+            .iter()
+            .find(|r| r.name.eq_ignore_ascii_case(name))
+        {
+            queue.extend(r.requires.iter().map(String::as_str));
+        }
+    }
+    let family = match os.to_ascii_lowercase().as_str() {
+        "linux" => Some(OsFamily::Linux),
+        "windows" => Some(OsFamily::Windows),
+        "macos" => Some(OsFamily::Macos),
+        _ => None,
+    };
+    match family {
+        Some(family) if !resource.checks.is_empty() => resource.checks.iter().any(|c| {
+            c.common
+                .os
+                .as_ref()
+                .is_none_or(|only| only.0.contains(&family))
+        }),
+        _ => true,
+    }
+}
+
 /// A resource name as a job name: GoCD resource names may hold spaces and
 /// `|`, job names may not.
 fn job_name_for(resource: &str) -> String {
@@ -170,6 +220,20 @@ pub fn generate(
                 .any(|l| l.os.eq_ignore_ascii_case(&leg.os))
             {
                 return Err(format!("--os names `{}` twice", leg.os));
+            }
+            // The shipped build (ci.gocd.yaml) has build-linux and
+            // build-windows: a fetch from any other job would fail on every
+            // agent.
+            let shipped = ["linux", "windows"];
+            if upstream.pipeline == "probe"
+                && !shipped.iter().any(|os| os.eq_ignore_ascii_case(&leg.os))
+            {
+                return Err(format!(
+                    "--os {}: ci.gocd.yaml builds the probe for linux and windows only (jobs \
+                     build-linux and build-windows); to fetch a {} binary, build it in a \
+                     pipeline of your own with a job build-{} and name it with --from-pipeline",
+                    leg.os, leg.os, leg.os
+                ));
             }
         }
     }
@@ -259,10 +323,15 @@ fn pipeline(
             jobs.push((name, job(o, &resources, args, fetch)));
         }
         Layout::PerResource => {
+            let legs: Vec<&str> = match fetch {
+                Some((upstream, _)) => upstream.legs.iter().map(|l| l.os.as_str()).collect(),
+                None => Vec::new(),
+            };
             for r in catalog
                 .resources
                 .iter()
                 .filter(|r| !r.name.eq_ignore_ascii_case(COMMON))
+                .filter(|r| fetch.is_none_or(|(_, leg)| fits_leg(catalog, r, &leg.os, &legs)))
             {
                 let mut resources = vec![r.name.clone()];
                 let mut name = job_name_for(&r.name);
@@ -285,7 +354,13 @@ fn pipeline(
                 jobs.push((name, job(o, &resources, args, fetch)));
             }
             if jobs.is_empty() {
-                return Err("there are no resources to make jobs for (only common.yaml)".into());
+                return Err(match fetch {
+                    Some((_, leg)) => format!(
+                        "no spec fits the {} agents (each is for another OS); drop `{}` from --os",
+                        leg.os, leg.os
+                    ),
+                    None => "there are no resources to make jobs for (only common.yaml)".into(),
+                });
             }
         }
     }
