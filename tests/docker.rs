@@ -934,3 +934,143 @@ fn a_bare_container_says_what_it_lacks() {
         "the probe runs as uid 0, which needs no group to be let in"
     );
 }
+
+// ---------------------------------------------------------------------------
+// Test D: examples/gocd-compose's seed script, run the way the GoCD server
+// image's entrypoint runs it: as `go` (uid 1000, primary group root, no `go`
+// group), /etc not writable, /godata and the home directory go's (gocd/gocd:
+// buildSrc/src/main/resources/gocd-docker-server/Dockerfile.server.ftl and
+// docker-entrypoint.sh). The repository is mounted read-only and owned by
+// another uid, as a host user's clone is.
+
+/// A stand-in for `git config` that keeps `key=value` lines in the file git
+/// itself would write: /etc/gitconfig for --system, ~/.gitconfig for
+/// --global. What matters here is who may write where, which is real.
+const FAKE_GIT: &str = r#"#!/bin/sh
+[ "$1" = config ] || { echo "fake git: only config" >&2; exit 2; }
+case "$2" in
+  --system) file=/etc/gitconfig ;;
+  --global) file="$HOME/.gitconfig" ;;
+  *) echo "fake git: --system or --global" >&2; exit 2 ;;
+esac
+case "$3" in
+  --get-all) [ -f "$file" ] && sed -n "s|^$4=||p" "$file" ;;
+  --add) echo "$4=$5" >> "$file" || { echo "error: could not lock config file $file" >&2; exit 255; } ;;
+  *) exit 2 ;;
+esac
+"#;
+
+const SEED_IMAGE: &str = "\
+FROM scratch
+COPY busybox /bin/busybox
+RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]
+RUN mkdir -p /etc /home/go /godata /gocd-seed /docker-entrypoint.d /srv/probe /usr/local/bin /tmp && \\
+    echo 'root:x:0:0:root:/root:/bin/sh' > /etc/passwd && \\
+    echo 'go:x:1000:0:go:/home/go:/bin/sh' >> /etc/passwd && \\
+    echo 'root:x:0:' > /etc/group && \\
+    chown -R 1000:0 /home/go /godata /docker-entrypoint.d && chmod -R g=u /godata
+COPY git /usr/local/bin/git
+COPY cruise-config.xml /gocd-seed/cruise-config.xml
+COPY 50-seed-config.sh /docker-entrypoint.d/50-seed-config.sh
+USER go
+";
+
+#[test]
+fn the_compose_seed_script_runs_as_the_server_images_go_user() {
+    let Some(_setup) = setup("the_compose_seed_script_runs_as_the_server_images_go_user") else {
+        return;
+    };
+    let name = unique("seed");
+    let mut cleanup = Cleanup {
+        label: name.clone(),
+        containers: Vec::new(),
+    };
+    let ctx = tempfile::tempdir().expect("tempdir");
+    let at = |rel: &str| ctx.path().join(rel);
+    fs::copy(BUSYBOX, at("busybox")).expect("busybox");
+    fs::write(at("git"), FAKE_GIT).expect("git");
+    fs::set_permissions(at("git"), fs::Permissions::from_mode(0o755)).expect("chmod");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/gocd-compose/server");
+    fs::copy(example.join("cruise-config.xml"), at("cruise-config.xml")).expect("config");
+    fs::copy(
+        example.join("docker-entrypoint.d/50-seed-config.sh"),
+        at("50-seed-config.sh"),
+    )
+    .expect("script");
+    fs::set_permissions(at("50-seed-config.sh"), fs::Permissions::from_mode(0o755)).expect("chmod");
+    fs::write(
+        at("Dockerfile"),
+        SEED_IMAGE.replace(
+            "FROM scratch\n",
+            &format!("FROM scratch\nLABEL {LABEL}={name}\n"),
+        ),
+    )
+    .expect("Dockerfile");
+    let built = docker(&[
+        "build",
+        "--no-cache",
+        "--network",
+        "none",
+        "-t",
+        &name,
+        &ctx.path().display().to_string(),
+    ]);
+    assert!(built.status.success(), "{}", built.log());
+    // A host user's clone: owned by a uid that is not go's.
+    let repo = tempfile::tempdir().expect("repo");
+    fs::create_dir(repo.path().join(".git")).expect(".git");
+    let chown = Command::new("chown")
+        .args(["-R", "1234:1234"])
+        .arg(repo.path())
+        .status();
+    if !chown.is_ok_and(|s| s.success()) {
+        eprintln!("(could not give the mounted repository another owner; checking as it is)");
+    }
+    cleanup.containers.push(name.clone());
+    // Twice, as two starts of the container would: the second keeps the
+    // config and adds nothing.
+    let ran = docker(&[
+        "run",
+        "--name",
+        &name,
+        "--network",
+        "none",
+        "-v",
+        &format!("{}:/srv/probe:ro", repo.path().display()),
+        &name,
+        "sh",
+        "-c",
+        "id -u; id -g; /docker-entrypoint.d/50-seed-config.sh && \
+         /docker-entrypoint.d/50-seed-config.sh && \
+         grep -c 'url=\"/srv/probe\"' /godata/config/cruise-config.xml && \
+         cat \"$HOME/.gitconfig\"",
+    ]);
+    assert!(ran.status.success(), "{}{}", ran.stdout, ran.stderr);
+    let lines: Vec<&str> = ran.stdout.lines().collect();
+    assert_eq!(lines[..2], ["1000", "0"], "{}", ran.stdout);
+    assert!(
+        ran.stdout
+            .contains("seeded /godata/config/cruise-config.xml"),
+        "{}",
+        ran.stdout
+    );
+    assert!(
+        ran.stdout.contains("keeping the existing"),
+        "{}",
+        ran.stdout
+    );
+    let config: Vec<&str> = lines
+        .iter()
+        .filter(|l| l.starts_with("safe.directory="))
+        .copied()
+        .collect();
+    assert_eq!(
+        config,
+        [
+            "safe.directory=/srv/probe",
+            "safe.directory=/srv/probe/.git"
+        ],
+        "{}",
+        ran.stdout
+    );
+}
