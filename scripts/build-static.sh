@@ -14,8 +14,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=x86_64-unknown-linux-musl
-if command -v rustup >/dev/null && ! rustup target list --installed | grep -qx "$target"; then
-  rustup target add "$target"
+if command -v rustup >/dev/null; then
+  rustup target list --installed | grep -qx "$target" || rustup target add "$target"
+elif [ ! -d "$(rustc --print sysroot)/lib/rustlib/$target" ]; then
+  echo "build-static.sh: the $target target is not installed and there is no rustup to add it" >&2
+  echo "  (install it, or see this script's header for the glibc +crt-static fallback)" >&2
+  exit 2
 fi
 if [ -z "${CC_x86_64_unknown_linux_musl:-}" ]; then
   if command -v x86_64-linux-musl-gcc >/dev/null; then :

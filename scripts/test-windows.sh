@@ -23,7 +23,9 @@ if command -v rustup >/dev/null && ! rustup target list --installed | grep -qx "
 fi
 missing=()
 command -v x86_64-w64-mingw32-gcc >/dev/null || missing+=(gcc-mingw-w64-x86-64)
-command -v wine >/dev/null || command -v wine64 >/dev/null || missing+=(wine64)
+# Debian's wine64 package puts no `wine` or `wine64` on PATH, only
+# /usr/lib/wine/wine64 (with the `wine` package, `wine` too).
+command -v wine >/dev/null || command -v wine64 >/dev/null || [ -x /usr/lib/wine/wine64 ] || missing+=(wine64)
 if ((${#missing[@]})); then
   if command -v apt-get >/dev/null; then
     sudo=()
