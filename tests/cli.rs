@@ -899,3 +899,35 @@ fn small_things_say_the_right_thing() {
         stdout(&o)
     );
 }
+
+/// A tool that prints megabytes before its version, and a command whose
+/// error comes after the first MiB: versions and patterns are looked for in
+/// the whole stream, and the excerpt says where it was cut.
+#[test]
+fn versions_and_patterns_past_the_output_cap_are_found() {
+    let s = Sandbox::new();
+    let noise = format!("yes '{}' | head -n 30000", "x".repeat(99));
+    s.tool("chatty", &format!("{noise}\necho 'chatty version 4.5.6'"))
+        .tool("builder", &format!("{noise}\necho 'FATAL: out of disk'"))
+        .spec(
+            "c",
+            "checks:\n  - command: chatty\n    version: '>=4'\n  - run: [builder]\n    stdout_not: '^FATAL'\n",
+        );
+    let o = s.probe(&["-r", "c", "--no-common", "-f", "json"]);
+    let report = json(&o);
+    let c = check(&report, "c/command:chatty");
+    assert_eq!(c["status"], "pass", "{c:#}");
+    assert_eq!(c["actual"], "4.5.6");
+    assert_eq!(
+        c["found_in"],
+        "line 30001 of stdout: \"chatty version 4.5.6\""
+    );
+    let r = check(&report, "c/run:builder");
+    assert_eq!(r["status"], "fail", "{r:#}");
+    assert_eq!(r["message"], "stdout of `builder` matches `^FATAL`");
+    assert_eq!(
+        r["output"],
+        "line 30001: FATAL: out of disk\n(stdout cut at 1.0 MiB of 2.9 MiB; the rest was read \
+         for versions and patterns)"
+    );
+}

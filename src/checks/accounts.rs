@@ -169,6 +169,7 @@ impl<'a> Accounts<'a> {
             args: args.iter().map(Into::into).collect(),
             verbatim: false,
             timeout: self.cx.timeout,
+            watch: Vec::new(),
         };
         let typed = format!("{tool} {}", args.join(" "));
         match self.world.run(&request) {

@@ -96,6 +96,7 @@ impl Kind for CommandCheck {
             verbatim: false,
             timeout: cx.timeout,
             typed: &typed,
+            watch: keys.watch(),
         };
         let ran = match spawn::run(world, role, start, &wanted, cx.secrets) {
             Ok(ran) => ran,
@@ -136,21 +137,10 @@ impl Kind for CommandCheck {
             &shown,
             path_name(&path),
         ];
-        match keys.find(&ran.stdout, &ran.stderr, &names) {
-            Some(found) => keys
-                .judge(&name, &found)
-                .expected(wanted)
-                .at(shown)
-                .output(Some(raw)),
-            None => Outcome::fail(format!(
-                "no version found in the output of `{typed}`: {}",
-                keys.why_none(&ran.stdout, &ran.stderr)
-            ))
+        keys.verdict(&name, &typed, (&ran.stdout, &ran.stderr), &names, cx)
             .expected(wanted)
-            .actual("no version in the output")
             .at(shown)
-            .output(Some(raw)),
-        }
+            .output(Some(raw))
     }
 }
 

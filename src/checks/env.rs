@@ -101,7 +101,7 @@ impl Kind for EnvCheck {
             }
         }
         if let Some(pattern) = &self.matches {
-            if !pattern.0.is_match(&value) {
+            if !pattern.is_match(&value) {
                 return Outcome::fail(format!(
                     "${name} is {shown}, which does not match `{}`",
                     pattern.as_str()

@@ -173,7 +173,12 @@ impl Kind for FileCheck {
                 }
             };
             let text = String::from_utf8_lossy(&bytes);
-            if !pattern.0.is_match(&text) {
+            let Ok(matched) = pattern.is_match_before(&text, cx.deadline) else {
+                return super::too_slow(pattern, &format!("{shown}'s contents"), cx)
+                    .expected(expected)
+                    .at(shown);
+            };
+            if !matched {
                 return Outcome::fail(format!(
                     "{shown} does not contain a match for `{}`",
                     pattern.as_str()

@@ -183,7 +183,7 @@ impl Kind for HttpCheck {
                         format!("{status}, no {name} header"),
                     )
                 }
-                Some(value) if !pattern.0.is_match(value) => {
+                Some(value) if !pattern.is_match(value) => {
                     return fail(
                         format!(
                             "{asked} answered {status}{via} with `{name}: {value}`, which does not \
@@ -198,7 +198,12 @@ impl Kind for HttpCheck {
         }
         if let Some(pattern) = &self.body {
             let text = String::from_utf8_lossy(&response.body);
-            if !pattern.0.is_match(&text) {
+            let Ok(matched) = pattern.is_match_before(&text, cx.deadline) else {
+                return super::too_slow(pattern, "the body", cx)
+                    .expected(expected)
+                    .at(shown);
+            };
+            if !matched {
                 let read = if response.truncated {
                     " (in its first MiB)"
                 } else {

@@ -274,6 +274,20 @@ pub(crate) struct Context<'a> {
     /// The run's secrets: text a check shortens (an output excerpt, a long
     /// value) is redacted first, so that no part of a secret survives the cut.
     pub secrets: &'a Redactor,
+    /// When the check's time is up: matching a pattern against output
+    /// stops there (see [`too_slow`]).
+    pub deadline: Instant,
+}
+
+/// The outcome of a pattern whose matching against `what` did not finish
+/// in the check's time.
+pub(crate) fn too_slow(pattern: &crate::spec::Pattern, what: &str, cx: &Context) -> Outcome {
+    Outcome::error(format!(
+        "matching `{}` against {what} did not finish within the check's timeout ({}): \
+         simplify the pattern, or give the check a longer `timeout`",
+        pattern.as_str(),
+        crate::quantity::format_duration(cx.timeout)
+    ))
 }
 
 /// What every check evaluation may need besides the world.
@@ -317,9 +331,11 @@ fn evaluate_unredacted(
             );
         }
     }
+    let timeout = budget.for_check(check);
     let cx = Context {
-        timeout: budget.for_check(check),
+        timeout,
         secrets,
+        deadline: Instant::now() + timeout,
     };
     check.kind.spec.evaluate(world, &cx)
 }
@@ -449,6 +465,7 @@ mod tests {
             &Context {
                 timeout: Duration::from_secs(1),
                 secrets: &crate::redact::Redactor::default(),
+                deadline: std::time::Instant::now() + Duration::from_secs(1),
             },
         );
         assert_eq!(

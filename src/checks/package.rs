@@ -358,6 +358,7 @@ fn rpm_query(world: &dyn World, rpm: &Path, name: &str, cx: &Context) -> Result<
         ],
         verbatim: false,
         timeout: cx.timeout,
+        watch: Vec::new(),
     };
     let database = format!("rpm -q {name}");
     match world.run(&request) {

@@ -13,7 +13,7 @@ use super::{Conflict, Context, Declared, Kind, Outcome};
 use crate::spec::{OneOrMany, OsFamily, Pattern};
 use crate::text::{excerpt, first_line, shell_words};
 use crate::version::VersionReq;
-use crate::world::World;
+use crate::world::{Captured, Stream, Watch, World};
 
 /// How much of a passing command's first line of output its message shows.
 const FIRST_LINE_CHARS: usize = 100;
@@ -92,12 +92,14 @@ impl Kind for RunCheck {
             Err(outcome) => return *outcome,
         };
         let at = path.display().to_string();
+        let (watch, watched_at) = self.watch_list();
         let start = Start {
             path: &path,
             args,
             verbatim,
             timeout: cx.timeout,
             typed: &typed,
+            watch,
         };
         let ran = match spawn::run(world, role, start, &expected, cx.secrets) {
             Ok(ran) => ran,
@@ -121,15 +123,35 @@ impl Kind for RunCheck {
             .at(at)
             .output(output);
         }
-        let pattern_checks: [(&Option<Pattern>, &str, &str, bool); 4] = [
-            (&self.stdout, &stdout, "stdout", true),
-            (&self.stdout_not, &stdout, "stdout", false),
-            (&self.stderr, &stderr, "stderr", true),
-            (&self.stderr_not, &stderr, "stderr", false),
+        let pattern_checks: [(&Option<Pattern>, &str, &Captured, &str, bool); 4] = [
+            (&self.stdout, &stdout, &ran.stdout, "stdout", true),
+            (&self.stdout_not, &stdout, &ran.stdout, "stdout", false),
+            (&self.stderr, &stderr, &ran.stderr, "stderr", true),
+            (&self.stderr_not, &stderr, &ran.stderr, "stderr", false),
         ];
-        for (pattern, text, stream, must) in pattern_checks {
+        for (slot, (pattern, text, captured, stream, must)) in
+            pattern_checks.into_iter().enumerate()
+        {
             let Some(pattern) = pattern else { continue };
-            if pattern.0.is_match(text) != must {
+            let Ok(in_head) = pattern.is_match_before(text, cx.deadline) else {
+                return super::too_slow(pattern, &format!("the {stream} of `{typed}`"), cx)
+                    .expected(expected)
+                    .at(at);
+            };
+            // Past the output's cap, the lines were matched as they came.
+            let past_cap = watched_at[slot].is_some_and(|i| captured.watched.get(i) == Some(&true));
+            let matched = in_head || past_cap;
+            if captured.unscanned && matched != must {
+                return Outcome::error(format!(
+                    "the {stream} of `{typed}` was {} long and its time ran out before all of \
+                     it was matched against `{}`: give the check a longer `timeout`",
+                    crate::quantity::format_size(captured.total),
+                    pattern.as_str()
+                ))
+                .expected(expected)
+                .at(at);
+            }
+            if matched != must {
                 let verb = if must { "does not match" } else { "matches" };
                 return Outcome::fail(format!(
                     "{stream} of `{typed}` {verb} `{}`",
@@ -141,27 +163,25 @@ impl Kind for RunCheck {
                     pattern.as_str()
                 ))
                 .at(at)
-                .output(Some(excerpt(&cx.secrets.redact(text), 5)));
+                .output(Some(pattern_output(
+                    text, captured, stream, pattern, in_head, cx,
+                )));
             }
         }
         let keys = self.version_keys();
         if keys.wanted() {
             let names = [program_shown.as_str(), at.as_str()];
-            return match keys.find(&ran.stdout, &ran.stderr, &names) {
-                Some(found) => keys
-                    .judge(&program_shown, &found)
-                    .expected(expected)
-                    .at(at)
-                    .output(output),
-                None => Outcome::fail(format!(
-                    "no version found in the output of `{typed}`: {}",
-                    keys.why_none(&ran.stdout, &ran.stderr)
-                ))
+            return keys
+                .verdict(
+                    &program_shown,
+                    &typed,
+                    (&ran.stdout, &ran.stderr),
+                    &names,
+                    cx,
+                )
                 .expected(expected)
-                .actual("no version in the output")
                 .at(at)
-                .output(output),
-            };
+                .output(output);
         }
         // What it said, so a passing report shows more than "it ran".
         // Secrets are hidden before the line is cut.
@@ -181,6 +201,29 @@ impl Kind for RunCheck {
 }
 
 impl RunCheck {
+    /// The patterns to look for past the output's cap, and where each of
+    /// `stdout`, `stdout_not`, `stderr`, `stderr_not` is among them.
+    fn watch_list(&self) -> (Vec<Watch>, [Option<usize>; 4]) {
+        let mut watch = self.version_keys().watch();
+        let mut at = [None; 4];
+        let slots = [
+            (&self.stdout, Stream::Stdout),
+            (&self.stdout_not, Stream::Stdout),
+            (&self.stderr, Stream::Stderr),
+            (&self.stderr_not, Stream::Stderr),
+        ];
+        for (slot, (pattern, stream)) in slots.into_iter().enumerate() {
+            if let Some(p) = pattern {
+                at[slot] = Some(watch.len());
+                watch.push(Watch {
+                    stream: Some(stream),
+                    pattern: p.clone(),
+                });
+            }
+        }
+        (watch, at)
+    }
+
     fn version_keys(&self) -> VersionKeys<'_> {
         VersionKeys {
             range: self.version.as_ref(),
@@ -208,6 +251,36 @@ impl RunCheck {
         text.push_str(&self.version_keys().describe());
         text
     }
+}
+
+/// The output shown for a pattern's verdict: where it matched when that
+/// was past the output's cap (the first lines say nothing then), else the
+/// first lines; and where the stream was cut. Secrets are hidden before
+/// anything is cut.
+fn pattern_output(
+    head: &str,
+    captured: &Captured,
+    stream: &str,
+    pattern: &Pattern,
+    in_head: bool,
+    cx: &Context,
+) -> String {
+    let matched_later = (!in_head)
+        .then(|| {
+            captured
+                .later
+                .iter()
+                .find(|(_, line)| pattern.is_match(line))
+        })
+        .flatten();
+    let mut shown = match matched_later {
+        Some((number, line)) => format!("line {number}: {}", cx.secrets.redact(line)),
+        None => excerpt(&cx.secrets.redact(head), 5),
+    };
+    if let Some(note) = spawn::cut_note(stream, captured) {
+        shown.push_str(&format!("\n({note})"));
+    }
+    shown
 }
 
 /// The program, its arguments, the command as a person types it, and
@@ -703,6 +776,7 @@ mod tests {
             &Context {
                 timeout: Duration::from_secs(1),
                 secrets: &crate::redact::Redactor::default(),
+                deadline: std::time::Instant::now() + Duration::from_secs(1),
             },
         );
         error(&o);

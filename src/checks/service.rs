@@ -196,6 +196,7 @@ fn systemd(world: &dyn World, name: &str, cx: &Context) -> Result<State, Unknown
         ],
         verbatim: false,
         timeout: cx.timeout,
+        watch: Vec::new(),
     };
     let shown = format!("systemctl show {unit}");
     let text = match world.run(&request) {

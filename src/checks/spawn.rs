@@ -9,9 +9,10 @@ use std::time::Duration;
 
 use super::Outcome;
 use crate::quantity::format_duration;
+use crate::quantity::format_size;
 use crate::redact::Redactor;
 use crate::text::excerpt;
-use crate::world::{Captured, Lookup, RunOutcome, RunRequest, World};
+use crate::world::{Captured, Lookup, RunOutcome, RunRequest, Watch, World};
 
 /// Who is asking, for the wording of what went wrong.
 #[derive(Debug, Clone, Copy)]
@@ -34,11 +35,34 @@ impl Role<'_> {
     ) -> String {
         let (out, err) = (stdout.text(), stderr.text());
         let (out, err) = (secrets.redact(&out), secrets.redact(&err));
-        match self {
+        let mut shown = match self {
             Role::Tool(_) => first_lines(&out, &err),
             Role::Line { .. } => both(&out, &err),
+        };
+        for (name, captured) in [("stdout", stdout), ("stderr", stderr)] {
+            if let Some(note) = cut_note(name, captured) {
+                shown.push_str(&format!("\n({note})"));
+            }
         }
+        shown
     }
+}
+
+/// `stdout cut at 1 MiB of 10 MiB`, for a stream longer than what is kept;
+/// versions and patterns were still looked for in all of it.
+pub(super) fn cut_note(name: &str, captured: &Captured) -> Option<String> {
+    captured.truncated().then(|| {
+        format!(
+            "{name} cut at {} of {}; the rest was read for versions and patterns{}",
+            format_size(captured.bytes.len() as u64),
+            format_size(captured.total),
+            if captured.unscanned {
+                ", until the check's time ran out"
+            } else {
+                ""
+            }
+        )
+    })
 }
 
 /// A program that ran to its exit, whatever the code.
@@ -125,6 +149,8 @@ pub(super) struct Start<'a> {
     pub timeout: Duration,
     /// The command as a person types it, for messages.
     pub typed: &'a str,
+    /// What the check will look for in the output, past its cap too.
+    pub watch: Vec<Watch>,
 }
 
 /// Runs the program: Ok when it ran to an exit; otherwise (it could not
@@ -142,6 +168,7 @@ pub(super) fn run(
         args: start.args,
         verbatim: start.verbatim,
         timeout: start.timeout,
+        watch: start.watch,
     };
     match world.run(&request) {
         RunOutcome::Exited {

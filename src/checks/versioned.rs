@@ -2,10 +2,12 @@
 //! keys `version`, `version_matches` and `version_regex`, finding the
 //! version in the output, and the verdict.
 
+use std::time::Instant;
+
 use super::Outcome;
-use crate::spec::Pattern;
+use crate::spec::{Pattern, TooSlow};
 use crate::version::{extract, rejection, Found, Version, VersionReq};
-use crate::world::Captured;
+use crate::world::{Captured, Watch};
 
 /// A check's version keys.
 #[derive(Debug, Clone, Copy)]
@@ -16,6 +18,17 @@ pub(super) struct VersionKeys<'a> {
 }
 
 impl VersionKeys<'_> {
+    /// The pattern to look for past the output's cap: `version_regex`.
+    pub fn watch(&self) -> Vec<Watch> {
+        self.regex
+            .map(|p| Watch {
+                stream: None,
+                pattern: p.clone(),
+            })
+            .into_iter()
+            .collect()
+    }
+
     /// Whether the check asks for a version at all.
     pub fn wanted(&self) -> bool {
         self.range.is_some() || self.matches.is_some()
@@ -54,34 +67,96 @@ impl VersionKeys<'_> {
     }
 
     /// The version in the output, and where. `names`: what the program is
-    /// called, which the output may print and which holds no version.
-    pub fn find(&self, stdout: &Captured, stderr: &Captured, names: &[&str]) -> Option<Found> {
-        let streams = [("stdout", stdout.text()), ("stderr", stderr.text())];
-        match self.regex {
+    /// called, which the output may print and which holds no version. A
+    /// `version_regex` gives up at `deadline`.
+    pub fn find(
+        &self,
+        stdout: &Captured,
+        stderr: &Captured,
+        names: &[&str],
+        deadline: Instant,
+    ) -> Result<Option<Found>, TooSlow> {
+        let (out, err) = (stdout.text(), stderr.text());
+        if let Some(found) = self.find_in(&[("stdout", &out), ("stderr", &err)], names, deadline)? {
+            return Ok(Some(found));
+        }
+        // Past the output's cap: the lines kept there, numbered as in the
+        // whole stream.
+        for (stream, captured) in [("stdout", stdout), ("stderr", stderr)] {
+            if captured.later.is_empty() {
+                continue;
+            }
+            let kept: Vec<&str> = captured.later.iter().map(|(_, l)| l.as_str()).collect();
+            let text = kept.join("\n");
+            if let Some(mut found) = self.find_in(&[(stream, &text)], names, deadline)? {
+                found.line =
+                    usize::try_from(captured.later[found.line - 1].0).unwrap_or(usize::MAX);
+                return Ok(Some(found));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The version in `streams` (name, text), with its line in that text.
+    fn find_in(
+        &self,
+        streams: &[(&'static str, &str)],
+        names: &[&str],
+        deadline: Instant,
+    ) -> Result<Option<Found>, TooSlow> {
+        let Some(re) = self.regex else {
             // Both streams in turn: a dotted version on stderr beats a bare
             // number on stdout.
-            None => {
-                let streams = streams
-                    .each_ref()
-                    .map(|(name, text)| (*name, text.as_str()));
-                extract(&streams, names)
-            }
-            Some(re) => streams.iter().find_map(|(stream, text)| {
-                let caps = re.0.captures(text)?;
-                let matched = caps.get(1).or_else(|| caps.get(0))?;
-                let line = text[..matched.start()].matches('\n').count() + 1;
-                Some(Found {
-                    version: Version::parse(matched.as_str())?,
-                    stream,
-                    line,
-                    text: text
-                        .lines()
-                        .nth(line - 1)
-                        .unwrap_or_default()
-                        .trim()
-                        .to_string(),
-                })
-            }),
+            return Ok(extract(streams, names));
+        };
+        for (stream, text) in streams {
+            let Some((offset, caps)) = re.captures_before(text, deadline)? else {
+                continue;
+            };
+            let Some(matched) = caps.get(1).or_else(|| caps.get(0)) else {
+                continue;
+            };
+            let Some(version) = Version::parse(matched.as_str()) else {
+                continue;
+            };
+            let line = text[..offset + matched.start()].matches('\n').count() + 1;
+            return Ok(Some(Found {
+                version,
+                stream,
+                line,
+                text: text
+                    .lines()
+                    .nth(line - 1)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
+            }));
+        }
+        Ok(None)
+    }
+
+    /// The verdict on the output of `typed` (the command line as typed) of
+    /// the program called `name`: the version found and judged, or why
+    /// there is none. The caller adds expected, where and the output.
+    pub fn verdict(
+        &self,
+        name: &str,
+        typed: &str,
+        (stdout, stderr): (&Captured, &Captured),
+        names: &[&str],
+        cx: &super::Context,
+    ) -> Outcome {
+        match self.find(stdout, stderr, names, cx.deadline) {
+            Ok(Some(found)) => self.judge(name, &found),
+            Ok(None) => Outcome::fail(format!(
+                "no version found in the output of `{typed}`: {}",
+                self.why_none(stdout, stderr)
+            ))
+            .actual("no version in the output"),
+            Err(TooSlow) => match self.regex {
+                Some(re) => super::too_slow(re, &format!("the output of `{typed}`"), cx),
+                None => Outcome::error("reading the version took longer than the check's timeout"),
+            },
         }
     }
 
@@ -101,7 +176,7 @@ impl VersionKeys<'_> {
     pub fn judge(&self, name: &str, found: &Found) -> Outcome {
         let version = &found.version;
         let in_range = self.range.is_none_or(|r| r.matches(version));
-        let matched = self.matches.is_none_or(|p| p.0.is_match(&version.text));
+        let matched = self.matches.is_none_or(|p| p.is_match(&version.text));
         let message = match (self.range, in_range, matched) {
             (_, true, true) => format!("{name} {version}"),
             (Some(range), false, _) => format!("{name} {version} is not in {range}"),

@@ -6,7 +6,7 @@
 //! `probe schema`.
 
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use regex::Regex;
 use serde::de::{self, Deserializer, Visitor};
@@ -61,36 +61,173 @@ pub const COMMON_KEYS: &[&str] = &["title", "hint", "timeout", "os", "sensitive"
 
 /// A regular expression, compiled when the spec is read.
 #[derive(Debug, Clone)]
-pub struct Pattern(pub Regex);
+pub struct Pattern {
+    regex: Regex,
+    /// Whether a match can take in a line break (`a\nb`, `\s+`, `(?s).`):
+    /// such a pattern is matched against the whole text at once.
+    spans_lines: bool,
+}
+
+/// Matching did not finish before its deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooSlow;
+
+/// The largest compiled pattern: matching costs about its size times the
+/// text's (the regex engine here has no lazy DFA, for the binary's size),
+/// and at this size a MiB of output takes a second or two.
+const PATTERN_SIZE_LIMIT: usize = 64 * 1024;
 
 impl Pattern {
     pub fn as_str(&self) -> &str {
-        self.0.as_str()
+        self.regex.as_str()
+    }
+
+    /// For short texts (a variable's value, a header, a version).
+    pub fn is_match(&self, text: &str) -> bool {
+        self.regex.is_match(text)
+    }
+
+    /// Whether the pattern matches `text`, giving up at `deadline`. The text
+    /// is matched a line at a time (`^` and `$` are line starts and ends), so
+    /// the deadline is seen between lines; a pattern that can match a line
+    /// break is matched across lines. Either way a stretch longer than
+    /// [`PIECE`] is matched in pieces of that size that overlap by
+    /// [`OVERLAP`], so that no single match call runs long; a match longer
+    /// than the overlap across two pieces is not seen.
+    pub fn is_match_before(&self, text: &str, deadline: Instant) -> Result<bool, TooSlow> {
+        Ok(self.captures_before(text, deadline)?.is_some())
+    }
+
+    /// The first match's captures, and the offset in `text` of the piece
+    /// they are relative to; or None. Gives up at `deadline`.
+    pub fn captures_before<'t>(
+        &self,
+        text: &'t str,
+        deadline: Instant,
+    ) -> Result<Option<(usize, regex::Captures<'t>)>, TooSlow> {
+        let mut offset = 0;
+        let stretches: Box<dyn Iterator<Item = &str>> = if self.spans_lines {
+            Box::new(std::iter::once(text))
+        } else {
+            Box::new(text.split_inclusive('\n'))
+        };
+        for stretch in stretches {
+            let body = if self.spans_lines {
+                stretch
+            } else {
+                stretch.strip_suffix('\n').unwrap_or(stretch)
+            };
+            for (start, piece) in pieces(body) {
+                if Instant::now() >= deadline {
+                    return Err(TooSlow);
+                }
+                if let Some(caps) = self.regex.captures(piece) {
+                    return Ok(Some((offset + start, caps)));
+                }
+            }
+            offset += stretch.len();
+        }
+        Ok(None)
+    }
+}
+
+/// The longest stretch of text one match call is given: matching costs
+/// about the pattern's size times this.
+pub const PIECE: usize = 64 * 1024;
+/// How much pieces of a long stretch overlap.
+pub const OVERLAP: usize = 4 * 1024;
+
+/// `text` in pieces of at most [`PIECE`] bytes overlapping by [`OVERLAP`],
+/// cut at character boundaries, with their offsets.
+fn pieces(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut start = 0;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let mut end = (start + PIECE).min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let piece = (start, &text[start..end]);
+        if end == text.len() {
+            done = true;
+        } else {
+            let mut next = end.saturating_sub(OVERLAP).max(start + 1);
+            while !text.is_char_boundary(next) {
+                next += 1;
+            }
+            start = next;
+        }
+        Some(piece)
+    })
+}
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Pattern) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+/// Whether any match of `hir` can include a line break.
+fn can_match_newline(hir: &regex_syntax::hir::Hir) -> bool {
+    use regex_syntax::hir::{Class, HirKind};
+    match hir.kind() {
+        HirKind::Literal(lit) => lit.0.contains(&b'\n'),
+        HirKind::Class(Class::Unicode(c)) => c
+            .ranges()
+            .iter()
+            .any(|r| r.start() <= '\n' && '\n' <= r.end()),
+        HirKind::Class(Class::Bytes(c)) => c
+            .ranges()
+            .iter()
+            .any(|r| r.start() <= b'\n' && b'\n' <= r.end()),
+        HirKind::Empty | HirKind::Look(_) => false,
+        other => other.subs().iter().any(can_match_newline),
+    }
+}
+
+impl Pattern {
+    /// Compiles a spec's pattern (multi-line: `^` and `$` are line starts and
+    /// ends); Err says what is wrong with it.
+    pub fn new(text: &str) -> Result<Pattern, String> {
+        let invalid =
+            |reason: String| format!("`{text}` is not a valid regular expression: {reason}");
+        let regex = regex::RegexBuilder::new(text)
+            .multi_line(true)
+            .size_limit(PATTERN_SIZE_LIMIT)
+            .build()
+            .map_err(|e| match &e {
+                regex::Error::Syntax(s) => invalid(
+                    s.lines()
+                        .rev()
+                        .find_map(|l| l.strip_prefix("error: "))
+                        .unwrap_or("invalid syntax")
+                        .to_string(),
+                ),
+                regex::Error::CompiledTooBig(_) => format!(
+                    "`{text}` is too large to match quickly (over {} KiB compiled; matching \
+                     costs its size times the output's): use a smaller repetition count \
+                     (`{{3,20}}`, not `{{100,1000}}`), or an ASCII class (`[A-Za-z0-9_]`) \
+                     instead of `\\w`",
+                    PATTERN_SIZE_LIMIT / 1024
+                ),
+                other => invalid(other.to_string()),
+            })?;
+        let spans_lines = regex_syntax::ParserBuilder::new()
+            .multi_line(true)
+            .build()
+            .parse(text)
+            .map_or(true, |hir| can_match_newline(&hir));
+        Ok(Pattern { regex, spans_lines })
     }
 }
 
 impl<'de> Deserialize<'de> for Pattern {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        regex::RegexBuilder::new(&text)
-            .multi_line(true)
-            .size_limit(1 << 20)
-            .build()
-            .map(Pattern)
-            .map_err(|e| {
-                let reason = match &e {
-                    regex::Error::Syntax(s) => s
-                        .lines()
-                        .rev()
-                        .find_map(|l| l.strip_prefix("error: "))
-                        .unwrap_or("invalid syntax")
-                        .to_string(),
-                    other => other.to_string(),
-                };
-                de::Error::custom(format_args!(
-                    "`{text}` is not a valid regular expression: {reason}"
-                ))
-            })
+        Pattern::new(&text).map_err(de::Error::custom)
     }
 }
 
@@ -306,5 +443,93 @@ mod schema_impls {
             let item = g.subschema_for::<T>();
             json_schema!({ "anyOf": [item, { "type": "array", "items": item, "minItems": 1 }] })
         }
+    }
+}
+
+#[cfg(test)]
+mod pattern_tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn pattern(text: &str) -> Result<Pattern, String> {
+        Pattern::new(text)
+    }
+
+    #[test]
+    fn a_pattern_too_costly_to_match_is_refused_when_read() {
+        for costly in ["[a-z]{100,1000}Z", r"\w{50}Z", ".{500}Z"] {
+            let err = pattern(costly).expect_err(costly);
+            assert!(
+                err.contains("too large to match quickly"),
+                "{costly}: {err}"
+            );
+        }
+        for fine in [
+            r"^busted \d",
+            r"(?m)^version (\d+\.\d+)",
+            r"\w+\s+\w+",
+            "[a-z]{20}",
+        ] {
+            pattern(fine).unwrap_or_else(|e| panic!("{fine}: {e}"));
+        }
+    }
+
+    #[test]
+    fn patterns_that_cannot_match_a_line_break_are_matched_line_by_line() {
+        for (text, spans) in [
+            (r"^busted \d", false),
+            (r"a\nb", true),
+            (r"\s+", true),
+            (r"(?s)a.b", true),
+            (r"a.b", false),
+            ("[^x]", true),
+            (r"\S+", false),
+            (r"\d+\.\d+", false),
+        ] {
+            assert_eq!(pattern(text).expect("valid").spans_lines, spans, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_long_stretch_is_matched_in_overlapping_pieces() {
+        let long = format!("{}needle{}", "é".repeat(PIECE), "x".repeat(PIECE * 2));
+        let all: Vec<(usize, &str)> = pieces(&long).collect();
+        assert!(all.len() >= 3, "{}", all.len());
+        assert!(all.iter().all(|(_, p)| p.len() <= PIECE));
+        // Every byte is in a piece, and pieces overlap.
+        assert_eq!(all[0].0, 0);
+        assert_eq!(all.last().map(|(s, p)| s + p.len()), Some(long.len()));
+        assert!(all.windows(2).all(|w| w[1].0 < w[0].0 + w[0].1.len()));
+        let later = Instant::now() + Duration::from_secs(60);
+        let p = pattern("needle").expect("valid");
+        let (offset, caps) = p
+            .captures_before(&long, later)
+            .expect("in time")
+            .expect("found");
+        assert_eq!(
+            &long[offset + caps.get(0).unwrap().start()..][..6],
+            "needle"
+        );
+        assert_eq!(pieces("").count(), 1);
+    }
+
+    #[test]
+    fn matching_gives_up_at_its_deadline_and_finds_line_offsets() {
+        let p = pattern(r"^version (\d+)").expect("valid");
+        let text = "noise\nmore noise\nversion 42\n";
+        let later = Instant::now() + Duration::from_secs(60);
+        let (offset, caps) = p
+            .captures_before(text, later)
+            .expect("in time")
+            .expect("a match");
+        assert_eq!(&text[offset + caps.get(1).unwrap().start()..][..2], "42");
+        assert!(matches!(
+            p.captures_before(text, Instant::now()),
+            Err(TooSlow)
+        ));
+        assert!(!pattern("^x")
+            .expect("valid")
+            .is_match_before("ax\nb", later)
+            .unwrap());
     }
 }

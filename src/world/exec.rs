@@ -8,11 +8,18 @@ use std::sync::{mpsc, Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::{Captured, RunOutcome, RunRequest};
+use super::{Captured, RunOutcome, RunRequest, Stream};
 
-/// Bytes kept per stream; the rest is read and dropped so the command is
-/// never blocked on a full pipe.
+/// Bytes kept per stream; the rest is read line by line (for versions and
+/// the check's patterns) and dropped, so the command is never blocked on a
+/// full pipe and memory stays bounded.
 pub const OUTPUT_CAP: usize = 1 << 20;
+
+/// Past the cap, the most bytes of kept lines per stream.
+pub const LATER_LIMIT: usize = 256 * 1024;
+
+/// Past the cap, a longer line is looked at in its first this many bytes.
+const LINE_LIMIT: usize = 64 * 1024;
 
 /// How long to wait for output still in the pipes once the process group is
 /// gone. Only a process that escaped the group (a daemon) can hold a pipe
@@ -34,8 +41,26 @@ pub fn run_with_timeout(request: &RunRequest) -> RunOutcome {
         Err(e) => return RunOutcome::FailedToStart(describe_spawn_error(&e)),
     };
     let tree = tree.adopt(&child);
-    let stdout = child.stdout.take().map(spawn_reader);
-    let stderr = child.stderr.take().map(spawn_reader);
+    let deadline = started + request.timeout;
+    let watch = |stream| -> Vec<Option<crate::spec::Pattern>> {
+        request
+            .watch
+            .iter()
+            .map(|w| {
+                w.stream
+                    .is_none_or(|s| s == stream)
+                    .then(|| w.pattern.clone())
+            })
+            .collect()
+    };
+    let stdout = child
+        .stdout
+        .take()
+        .map(|s| spawn_reader(s, watch(Stream::Stdout), deadline));
+    let stderr = child
+        .stderr
+        .take()
+        .map(|s| spawn_reader(s, watch(Stream::Stderr), deadline));
 
     let (done_tx, done_rx) = mpsc::channel();
     thread::spawn(move || {
@@ -119,12 +144,21 @@ struct Reader {
     done: mpsc::Receiver<()>,
 }
 
-fn spawn_reader(mut stream: impl Read + Send + 'static) -> Reader {
-    let captured = Arc::new(Mutex::new(Captured::default()));
+/// `watch`: the request's patterns, None where one is for the other stream.
+fn spawn_reader(
+    mut stream: impl Read + Send + 'static,
+    watch: Vec<Option<crate::spec::Pattern>>,
+    deadline: Instant,
+) -> Reader {
+    let captured = Arc::new(Mutex::new(Captured {
+        watched: vec![false; watch.len()],
+        ..Captured::default()
+    }));
     let shared = Arc::clone(&captured);
     let (tx, done) = mpsc::channel();
     thread::spawn(move || {
         let mut buf = [0u8; 64 * 1024];
+        let mut later = Later::new(watch, deadline);
         loop {
             match stream.read(&mut buf) {
                 Ok(0) => break,
@@ -132,15 +166,106 @@ fn spawn_reader(mut stream: impl Read + Send + 'static) -> Reader {
                     let mut captured = shared.lock().unwrap_or_else(PoisonError::into_inner);
                     captured.total += n as u64;
                     let room = OUTPUT_CAP.saturating_sub(captured.bytes.len());
-                    captured.bytes.extend_from_slice(&buf[..n.min(room)]);
+                    let kept = n.min(room);
+                    captured.bytes.extend_from_slice(&buf[..kept]);
+                    if kept < n {
+                        if later.line_number == 0 {
+                            // The line the cap cuts is numbered from the head.
+                            later.line_number =
+                                captured.bytes.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+                        }
+                        later.feed(&buf[kept..n], &mut captured);
+                    }
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(_) => break,
             }
         }
+        let mut captured = shared.lock().unwrap_or_else(PoisonError::into_inner);
+        later.finish(&mut captured);
+        drop(captured);
         let _ = tx.send(());
     });
     Reader { captured, done }
+}
+
+/// The reading of a stream past its cap: line by line, each line matched
+/// against the watched patterns and kept when it may hold a version, all
+/// in bounded memory, and no matching once the command's time is up.
+struct Later {
+    watch: Vec<Option<crate::spec::Pattern>>,
+    deadline: Instant,
+    /// The line being read (its first LINE_LIMIT bytes).
+    line: Vec<u8>,
+    /// Its number, from 1; 0 until the cap is reached.
+    line_number: u64,
+    kept_bytes: usize,
+}
+
+impl Later {
+    fn new(watch: Vec<Option<crate::spec::Pattern>>, deadline: Instant) -> Later {
+        Later {
+            watch,
+            deadline,
+            line: Vec::new(),
+            line_number: 0,
+            kept_bytes: 0,
+        }
+    }
+
+    fn feed(&mut self, mut bytes: &[u8], captured: &mut Captured) {
+        while let Some(end) = bytes.iter().position(|b| *b == b'\n') {
+            self.take(&bytes[..end]);
+            self.line_done(captured);
+            bytes = &bytes[end + 1..];
+        }
+        self.take(bytes);
+    }
+
+    fn take(&mut self, bytes: &[u8]) {
+        let room = LINE_LIMIT.saturating_sub(self.line.len());
+        self.line.extend_from_slice(&bytes[..bytes.len().min(room)]);
+    }
+
+    fn finish(&mut self, captured: &mut Captured) {
+        if !self.line.is_empty() {
+            self.line_done(captured);
+        }
+    }
+
+    fn line_done(&mut self, captured: &mut Captured) {
+        let number = self.line_number;
+        self.line_number += 1;
+        let bytes = std::mem::take(&mut self.line);
+        if captured.unscanned {
+            return;
+        }
+        if Instant::now() >= self.deadline {
+            captured.unscanned = true;
+            return;
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let mut keep = looks_like_a_version(&bytes);
+        for (i, pattern) in self.watch.iter().enumerate() {
+            if let Some(p) = pattern {
+                if p.is_match(&text) {
+                    captured.watched[i] = true;
+                    keep = true;
+                }
+            }
+        }
+        let line = text.trim();
+        if keep && self.kept_bytes + line.len() <= LATER_LIMIT {
+            self.kept_bytes += line.len();
+            captured.later.push((number, line.to_string()));
+        }
+    }
+}
+
+/// A digit, a dot, a digit: the least a version is.
+fn looks_like_a_version(line: &[u8]) -> bool {
+    line.windows(3)
+        .any(|w| w[0].is_ascii_digit() && w[1] == b'.' && w[2].is_ascii_digit())
 }
 
 fn collect(reader: Option<Reader>, deadline: Instant) -> Captured {
@@ -403,6 +528,7 @@ mod tests {
             args: vec![file.into(), dir.into()],
             verbatim: false,
             timeout,
+            watch: Vec::new(),
         });
         (outcome, started.elapsed())
     }
@@ -413,6 +539,7 @@ mod tests {
             args: Vec::new(),
             verbatim: false,
             timeout: Duration::from_secs(10),
+            watch: Vec::new(),
         })
     }
 
@@ -554,6 +681,42 @@ mod tests {
     }
 
     #[test]
+    fn past_the_cap_lines_are_matched_and_versions_kept_in_bounded_memory() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // 20 000 lines of 100 characters (2 MB), then what a check needs.
+        let script = format!(
+            "yes '{}' | head -n 20000\necho 'tool 9.8.7'\necho 'FATAL: disk full'\n",
+            "x".repeat(99)
+        );
+        fs::write(dir.path().join("script.sh"), script).expect("write");
+        let fatal = crate::spec::Pattern::new("^FATAL").expect("a pattern");
+        let outcome = run_with_timeout(&RunRequest {
+            program: "/bin/sh".into(),
+            args: vec![dir.path().join("script.sh").into(), dir.path().into()],
+            verbatim: false,
+            timeout: Duration::from_secs(60),
+            watch: vec![super::super::Watch {
+                stream: Some(Stream::Stdout),
+                pattern: fatal,
+            }],
+        });
+        let RunOutcome::Exited { stdout, .. } = outcome else {
+            panic!("{outcome:?}")
+        };
+        assert_eq!(stdout.bytes.len(), OUTPUT_CAP);
+        assert_eq!(stdout.total, 2_000_000 + 11 + 17);
+        assert_eq!(stdout.watched, [true]);
+        assert!(!stdout.unscanned);
+        assert_eq!(
+            stdout.later,
+            [
+                (20_001, "tool 9.8.7".to_string()),
+                (20_002, "FATAL: disk full".to_string())
+            ]
+        );
+    }
+
+    #[test]
     fn output_is_capped_but_counted() {
         let dir = tempfile::tempdir().expect("tempdir");
         let (outcome, _) = sh(
@@ -631,6 +794,7 @@ mod tests {
             args: Vec::new(),
             verbatim: false,
             timeout: Duration::from_secs(10),
+            watch: Vec::new(),
         });
         assert!(started.elapsed() < Duration::from_secs(5));
         match outcome {
@@ -697,6 +861,7 @@ mod windows_tests {
             args: vec!["/S".into(), "/C".into(), format!("\"{line}\"").into()],
             verbatim: true,
             timeout,
+            watch: Vec::new(),
         });
         (outcome, started.elapsed())
     }
@@ -707,6 +872,7 @@ mod windows_tests {
             args: args.iter().map(Into::into).collect(),
             verbatim: false,
             timeout: Duration::from_secs(20),
+            watch: Vec::new(),
         })
     }
 

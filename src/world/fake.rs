@@ -65,7 +65,7 @@ pub fn captured(text: &str) -> Captured {
     Captured {
         bytes: text.as_bytes().to_vec(),
         total: text.len() as u64,
-        incomplete: false,
+        ..Captured::default()
     }
 }
 

@@ -38,9 +38,26 @@ pub struct RunRequest {
     /// elsewhere, where arguments are passed one by one.
     pub verbatim: bool,
     pub timeout: Duration,
+    /// Patterns the check will look for, matched past the output cap too.
+    pub watch: Vec<Watch>,
 }
 
-/// Output of one stream, cut at [`exec::OUTPUT_CAP`] bytes.
+/// A pattern a check looks for in one stream (or both).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Watch {
+    /// None: both streams.
+    pub stream: Option<Stream>,
+    pub pattern: crate::spec::Pattern,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// Output of one stream: its first [`exec::OUTPUT_CAP`] bytes, and what
+/// a check needs from the rest, read line by line and kept bounded.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Captured {
     pub bytes: Vec<u8>,
@@ -49,6 +66,16 @@ pub struct Captured {
     /// The stream was still open when the probe stopped reading (a child
     /// that outlived the command kept it open).
     pub incomplete: bool,
+    /// Past the cap: the lines that may hold a version (a digit, a dot and
+    /// a digit) or match a watched pattern, with their line numbers (from
+    /// 1), up to [`exec::LATER_LIMIT`] bytes.
+    pub later: Vec<(u64, String)>,
+    /// Past the cap: for each of the request's watched patterns, whether a
+    /// line of this stream matched it.
+    pub watched: Vec<bool>,
+    /// Past the cap, the lines were not all looked at: the command's time
+    /// ran out first.
+    pub unscanned: bool,
 }
 
 impl Captured {
