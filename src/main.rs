@@ -86,7 +86,10 @@ fn run(cli: Cli, world: Arc<RealWorld>, out: &mut Output) -> Result<ExitCode, Us
         }
         Some(Command::Pipeline(args)) => pipeline(&catalog, &location, &args, out),
         Some(Command::Schema | Command::Fleet(_)) | None => {
-            check(&catalog, &location, &cli.run, world, out)
+            let code = check(&catalog, &location, &cli.run, world, out);
+            // As for the report (see `check`): the process ends next.
+            std::mem::forget(catalog);
+            code
         }
     }
 }
@@ -262,14 +265,17 @@ fn check(
         quiet: args.quiet,
     };
     out.print(&render(args.format, &report, human), args.format.markup());
-    if write_failed {
-        return Ok(ExitCode::from(2));
-    }
-    Ok(if report.ok() {
+    let code = if write_failed {
+        ExitCode::from(2)
+    } else if report.ok() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    })
+    };
+    // Everything is written and the process ends next: freeing every check
+    // and result one by one (10 000 of them in a large run) only costs time.
+    std::mem::forget(report);
+    Ok(code)
 }
 
 fn pipeline(

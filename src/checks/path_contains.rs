@@ -40,9 +40,15 @@ impl Kind for PathContainsCheck {
         let windows = world.os_family() == OsFamily::Windows;
         let shown = path.to_string_lossy().into_owned();
         let wanted_dir = wanted_dir.to_string_lossy();
-        let position = path_entries(&shown, windows)
-            .iter()
-            .position(|entry| same_dir(entry, &wanted_dir, windows));
+        let position = if windows {
+            path_entries(&shown)
+                .iter()
+                .position(|entry| same_dir(entry, &wanted_dir, true))
+        } else {
+            shown
+                .split(':')
+                .position(|entry| same_dir(entry, &wanted_dir, false))
+        };
         match position {
             Some(i) => Outcome::pass(format!("PATH contains {wanted} (entry {})", i + 1))
                 .expected(expected)
@@ -54,13 +60,10 @@ impl Kind for PathContainsCheck {
     }
 }
 
-/// PATH's entries as the OS splits them: on `:` on Unix; on Windows on
-/// `;`, where an entry may be quoted (`"C:\a;b"`) and the quotes are not
-/// part of it.
-fn path_entries(path: &str, windows: bool) -> Vec<String> {
-    if !windows {
-        return path.split(':').map(str::to_string).collect();
-    }
+/// Windows PATH's entries as Windows splits them: on `;`, where an entry
+/// may be quoted (`"C:\a;b"`) and the quotes are not part of it. (Unix
+/// splits on `:`, nothing more.)
+fn path_entries(path: &str) -> Vec<String> {
     let mut entries = vec![String::new()];
     let mut quoted = false;
     for c in path.chars() {
@@ -77,20 +80,21 @@ fn path_entries(path: &str, windows: bool) -> Vec<String> {
 /// case and slash direction do not matter either (`c:/tools/` is
 /// `C:\Tools`).
 fn same_dir(a: &str, b: &str, windows: bool) -> bool {
-    fn norm(text: &str, windows: bool) -> String {
-        let mut text = text.to_string();
-        if windows {
-            text = text.replace('/', "\\").to_lowercase();
-        }
+    fn trim(text: &str) -> &str {
         let trimmed = text.trim_end_matches(['/', '\\']);
         // `/` stays `/`: trimmed to nothing it would equal an empty entry.
         if trimmed.is_empty() {
-            text.chars().take(1).collect()
+            &text[..text.chars().next().map_or(0, char::len_utf8)]
         } else {
-            trimmed.to_string()
+            trimmed
         }
     }
-    norm(a, windows) == norm(b, windows)
+    if windows {
+        let norm = |text: &str| trim(&text.replace('/', "\\").to_lowercase()).to_string();
+        norm(a) == norm(b)
+    } else {
+        trim(a) == trim(b)
+    }
 }
 
 #[cfg(test)]

@@ -17,6 +17,9 @@ use crate::spec::OsFamily;
 
 #[derive(Default)]
 pub struct RealWorld {
+    /// The working directory, read once: the probe never changes it, and a
+    /// run of many checks would ask the kernel each time.
+    cwd: OnceLock<PathBuf>,
     memory: OnceLock<Option<u64>>,
     processes: OnceLock<Result<Vec<String>, String>>,
     os_release: OnceLock<OsRelease>,
@@ -45,8 +48,10 @@ impl World for RealWorld {
     }
 
     fn lookup(&self, command: &std::ffi::OsStr) -> Lookup {
-        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-        lookup_in(command, self.var("PATH").as_deref(), &cwd)
+        let cwd = self
+            .cwd
+            .get_or_init(|| std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")));
+        lookup_in(command, self.var("PATH").as_deref(), cwd)
     }
 
     fn run(&self, request: &RunRequest) -> RunOutcome {
@@ -72,10 +77,14 @@ impl World for RealWorld {
             FileKind::Other
         };
         let (owner, group) = owner_ids(&meta);
+        let mode = mode_bits(&meta);
+        // Without any execute bit no one may execute it, root included:
+        // no need to ask the kernel.
+        let may_execute = mode.is_none_or(|m| m & 0o111 != 0);
         Ok(FileInfo {
             kind,
-            mode: mode_bits(&meta),
-            executable: kind == FileKind::File && is_executable(path),
+            mode,
+            executable: kind == FileKind::File && may_execute && is_executable(path),
             owner,
             group,
         })
@@ -313,31 +322,66 @@ fn lookup_in(
     cwd: &Path,
 ) -> Lookup {
     let command = command.as_ref();
+    if cfg!(unix) {
+        return lookup_unix(command, path, cwd);
+    }
     match which::which_in(command, path, cwd) {
         Ok(found) => Lookup::Found(found),
         Err(_) => not_executable(command, path, cwd),
     }
 }
 
+/// A shell's lookup on Unix, in one pass over PATH with one `stat` and at
+/// most one `access` per directory: the first executable file wins; else
+/// the first file there (NotExecutable); else Missing. A name with a `/`
+/// is that file. An empty PATH entry is the working directory, as POSIX
+/// shells read it.
+fn lookup_unix(command: &std::ffi::OsStr, path: Option<&std::ffi::OsStr>, cwd: &Path) -> Lookup {
+    if command.as_encoded_bytes().contains(&b'/') {
+        let file = cwd.join(command);
+        return match fs::metadata(&file) {
+            Ok(meta) if meta.is_file() && is_executable(&file) => Lookup::Found(file),
+            Ok(meta) if meta.is_file() => Lookup::NotExecutable(file),
+            _ => Lookup::Missing,
+        };
+    }
+    let Some(path) = path else {
+        return Lookup::Missing;
+    };
+    let mut not_executable = None;
+    let mut candidate = PathBuf::new();
+    for dir in std::env::split_paths(path) {
+        candidate.clear();
+        if dir.is_relative() {
+            candidate.push(cwd);
+        }
+        candidate.push(&dir);
+        candidate.push(command);
+        match fs::metadata(&candidate) {
+            Ok(meta) if meta.is_file() => {
+                if is_executable(&candidate) {
+                    return Lookup::Found(candidate);
+                }
+                if not_executable.is_none() {
+                    not_executable = Some(candidate.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    not_executable.map_or(Lookup::Missing, Lookup::NotExecutable)
+}
+
 /// Extensions of scripts that Windows does not start by name (they are not
 /// in the default PATHEXT), but that a person might take for the command.
 const SCRIPTS_WINDOWS_DOES_NOT_RUN: &[&str] = &[".ps1", ".sh", ".py"];
 
-/// When no runnable command is found, a file of that name on PATH that
-/// cannot be run is still worth naming: on Unix one without the execute
-/// bit; on Windows one whose extension is not in PATHEXT (`tool` with no
-/// extension, or `tool.ps1` when PATHEXT lacks `.PS1`).
+/// Windows: when no runnable command is found, a file of that name on PATH
+/// that Windows does not run is still worth naming: one whose extension is
+/// not in PATHEXT (`tool` with no extension, or `tool.ps1` when PATHEXT
+/// lacks `.PS1`). On Unix, [`lookup_unix`] finds such files in its pass.
 fn not_executable(command: &std::ffi::OsStr, path: Option<&std::ffi::OsStr>, cwd: &Path) -> Lookup {
     let text = command.to_string_lossy();
-    if cfg!(unix) && text.contains('/') {
-        // A path: that file, as it is (its bytes need not be UTF-8).
-        let file = cwd.join(command);
-        return if file.is_file() {
-            Lookup::NotExecutable(file)
-        } else {
-            Lookup::Missing
-        };
-    }
     let names = candidate_names(&text, cfg!(windows).then(pathext).as_deref());
     let first_file = |dir: &Path| {
         names
