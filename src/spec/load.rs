@@ -91,7 +91,7 @@ pub fn load(path: &Path) -> Result<Catalog, Vec<SpecError>> {
 }
 
 /// Loads one spec given as text, as if it were the file `<name>.yaml`.
-#[cfg(test)]
+#[cfg(any(test, feature = "fuzzing"))]
 pub fn load_str(name: &str, text: &str) -> Result<Catalog, Vec<SpecError>> {
     assemble(vec![(
         PathBuf::from(format!("{name}.yaml")),

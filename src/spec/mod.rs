@@ -12,7 +12,7 @@ pub mod values;
 pub mod yaml;
 
 pub use error::SpecErrors;
-#[cfg(test)]
+#[cfg(any(test, feature = "fuzzing"))]
 pub use load::load_str;
 pub use load::{load, Catalog, Check, Resource, COMMON};
 pub use values::*;

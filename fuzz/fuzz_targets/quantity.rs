@@ -1,0 +1,8 @@
+//! Fuzz target: probe::fuzzing::quantity on any UTF-8 input (docs/fuzzing.md).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|text: &str| {
+    probe::fuzzing::quantity(text);
+});
