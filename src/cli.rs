@@ -100,6 +100,100 @@ pub enum Command {
     /// One report for many agents: which fail, on what, and how they differ.
     #[command(after_help = FLEET_EXAMPLES)]
     Fleet(FleetArgs),
+    /// Add a check that passes on this machine to a spec, e.g. `probe add
+    /// command java --to java` (the version and the arguments that print
+    /// it are read from the machine).
+    #[command(after_help = ADD_EXAMPLES)]
+    Add(AddArgs),
+    /// Write a whole spec for a resource from the catalogue of what common
+    /// resources mean (java, gradle, maven, node, python, docker, lua, go,
+    /// rust, dotnet, git, linux, windows), keeping what this machine has; or
+    /// from a good agent's report.
+    #[command(after_help = SNAPSHOT_EXAMPLES)]
+    Snapshot(SnapshotArgs),
+}
+
+const ADD_EXAMPLES: &str = "\
+Examples:
+  probe add command java --to java             command: java, args: [-version], version: \">=17.0.8, <18\"
+  probe add command gradle --to gradle --pin minor
+  probe add env JAVA_HOME --to java            (--value: require today's value too)
+  probe add file /var/run/docker.sock --to docker
+  probe add package openjdk-17-jdk-headless --to java
+  probe add service docker --to docker
+  probe add run luarocks show busted --to lua
+  probe add run --to python -- python3 -c \"import venv, ensurepip\"
+  probe add absent python2 --to python --dry-run
+
+The check is appended to probes/<RESOURCE>.yaml (created when missing), the
+file's comments and formatting kept, and only if it loads and passes here.
+Exit status: 0 added (or already there), 1 it would not pass here, 2 usage.";
+
+const SNAPSHOT_EXAMPLES: &str = "\
+Examples:
+  probe snapshot --resource java               probes/java.yaml from this machine
+  probe snapshot --resource java --dry-run     print it instead
+  probe snapshot --resource lua --from-report agent-7/probe-report.json
+
+The catalogue is src/author/catalogue.yaml (docs/spec.md, \"Writing a spec
+from a machine\"). Checks already in the spec are left as they are.";
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The kind of check: command, absent, run, env, file, package, service,
+    /// user, group, port, http, dns, sysctl, mount, path_contains, process,
+    /// tcp, platform, arch, cpus, memory, disk.
+    #[arg(value_name = "KIND")]
+    pub kind: String,
+
+    /// What it checks: a command, a path, a variable, a package... (for
+    /// `run`, the command line, after `--` when it has flags: `probe add
+    /// run --to python -- python3 -c "import venv"`; for `platform` and
+    /// `arch`, nothing).
+    #[arg(value_name = "SUBJECT")]
+    pub subject: Vec<String>,
+
+    /// The resource (spec file) to add it to; for a `command`, `package` or
+    /// `service` with a plain name, that name by default (`command java`
+    /// goes to java.yaml).
+    #[arg(long, value_name = "RESOURCE")]
+    pub to: Option<String>,
+
+    /// How a version range is chosen from the version found.
+    #[arg(long, value_enum, default_value = "major")]
+    pub pin: crate::author::Pin,
+
+    /// `env`: require today's value too (never for a secret).
+    #[arg(long)]
+    pub value: bool,
+
+    /// A hint to go with the check: how to fix an agent that lacks it.
+    #[arg(long, value_name = "TEXT")]
+    pub hint: Option<String>,
+
+    /// Print the check's YAML instead of writing it.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// The resource to write a spec for.
+    #[arg(short, long = "resource", value_name = "NAME")]
+    pub resource: String,
+
+    /// From a good agent's JSON report (`--report json=…`), or a list of
+    /// `KIND SUBJECT = FOUND` lines, instead of this machine.
+    #[arg(long, value_name = "FILE")]
+    pub from_report: Option<PathBuf>,
+
+    /// How version ranges are chosen from the versions found.
+    #[arg(long, value_enum, default_value = "major")]
+    pub pin: crate::author::Pin,
+
+    /// Print the spec instead of writing it.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 const FLEET_EXAMPLES: &str = "\

@@ -6,6 +6,7 @@
 //! tests use is re-exported below, so that rustc reports the rest when it
 //! is no longer used.
 
+mod author;
 mod checks;
 mod cli;
 mod fleet;
@@ -104,10 +105,15 @@ pub mod fuzzing {
             "GO_ENVIRONMENT_NAME",
             "GO_SERVER_URL",
         ];
-        let values: Vec<(&str, Option<String>)> =
-            names.iter().map(|n| (*n, lines.next().map(String::from))).collect();
+        let values: Vec<(&str, Option<String>)> = names
+            .iter()
+            .map(|n| (*n, lines.next().map(String::from)))
+            .collect();
         let agent = crate::gocd::AgentContext::from_env(|name| {
-            values.iter().find(|(n, _)| *n == name).and_then(|(_, v)| v.clone())
+            values
+                .iter()
+                .find(|(n, _)| *n == name)
+                .and_then(|(_, v)| v.clone())
         });
         let _ = agent.advertised();
         let _ = agent.job_line();
@@ -117,8 +123,11 @@ pub mod fuzzing {
     }
 }
 
+pub use author::{apply, snapshot_source, Added, Addition, Applied, Pin, Source, Wanted};
 pub use checks::{evaluate, Budget};
-pub use cli::{spec_location, Cli, Command, FleetArgs, PipelineArgs, RunArgs};
+pub use cli::{
+    spec_location, AddArgs, Cli, Command, FleetArgs, PipelineArgs, RunArgs, SnapshotArgs,
+};
 pub use fleet::gather::{gather as gather_fleet, Request as FleetRequest};
 pub use fleet::render as fleet_report;
 pub use fleet::{Fleet, FleetOptions};
@@ -132,7 +141,7 @@ pub use report::{
 pub use runner::{run_checks, run_with_retries, Retry, RunLimits};
 pub use selection::{select, suggestion, unselected_checks};
 pub use spec::{load, Catalog, Check, SpecErrors};
-pub use text::did_you_mean;
+pub use text::{did_you_mean, shell_words};
 pub use world::{RealWorld, World};
 
 /// The probe's positioned YAML reader, which the integration tests use to

@@ -8,12 +8,13 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use probe::{
-    did_you_mean, evaluate, fleet_report, gather_fleet, generate_pipeline, interrupt, list, load,
-    render, rfc3339, run_with_retries, select, select_for_agent, spec_location, suggestion,
-    unselected_checks, AgentContext, Auth, Budget, Catalog, Check, CheckResult, Cli, Command,
-    Fleet, FleetArgs, FleetOptions, FleetRequest, Format, Host, HumanOptions, Markup, Notice,
-    Output, PipelineArgs, RealWorld, Redactor, Report, ResourceEntry, Retry, RunArgs, RunLimits,
-    SpecErrors, World,
+    apply, did_you_mean, evaluate, fleet_report, gather_fleet, generate_pipeline, interrupt, list,
+    load, render, rfc3339, run_with_retries, select, select_for_agent, shell_words,
+    snapshot_source, spec_location, suggestion, unselected_checks, AddArgs, Added, Addition,
+    AgentContext, Applied, Auth, Budget, Catalog, Check, CheckResult, Cli, Command, Fleet,
+    FleetArgs, FleetOptions, FleetRequest, Format, Host, HumanOptions, Markup, Notice, Output,
+    PipelineArgs, RealWorld, Redactor, Report, ResourceEntry, Retry, RunArgs, RunLimits,
+    SnapshotArgs, Source, SpecErrors, Wanted, World,
 };
 
 const SCHEMA: &str = include_str!("../docs/probe.schema.json");
@@ -62,11 +63,27 @@ fn run(cli: Cli, world: Arc<RealWorld>, out: &mut Output) -> Result<ExitCode, Us
     if let Some(Command::Fleet(args)) = &cli.command {
         return fleet(args, cli.probes.as_deref(), &world, out);
     }
+    // Writing specs: the directory may not exist yet.
+    if matches!(cli.command, Some(Command::Add(_) | Command::Snapshot(_))) {
+        let dir = spec_location(cli.probes.as_deref()).unwrap_or_else(|_| "probes".into());
+        if dir.is_file() {
+            return Err(Usage(format!(
+                "error: {} is a file; give the directory of the specs with --probes",
+                dir.display()
+            )));
+        }
+        return match &cli.command {
+            Some(Command::Add(args)) => add(args, &dir, world.as_ref(), out),
+            Some(Command::Snapshot(args)) => snapshot(args, &dir, world.as_ref(), out),
+            _ => Ok(ExitCode::SUCCESS),
+        };
+    }
     let location =
         spec_location(cli.probes.as_deref()).map_err(|e| Usage(format!("error: {e}")))?;
     let catalog = load(&location).map_err(|errors| Usage(SpecErrors(errors).to_string()))?;
     out.secrets_mut().add_names(catalog.redact_names());
     match cli.command {
+        Some(Command::Add(_) | Command::Snapshot(_)) => Ok(ExitCode::SUCCESS),
         Some(Command::Lint) => {
             let checks: usize = catalog.resources.iter().map(|r| r.checks.len()).sum();
             out.print(
@@ -386,5 +403,139 @@ fn fleet(
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    })
+}
+
+/// `probe add`: one check, observed here, appended to a spec.
+fn add(args: &AddArgs, dir: &Path, world: &dyn World, out: &Output) -> Result<ExitCode, Usage> {
+    // A command line's words, quoted so that they split back the same.
+    let subject = if args.kind == "run" {
+        shell_words(&args.subject)
+    } else {
+        args.subject.join(" ")
+    };
+    // A tool's name names its resource (`command java` goes to java.yaml).
+    let plain = matches!(args.kind.as_str(), "command" | "package" | "service")
+        && !subject.is_empty()
+        && subject
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    let resource = match (&args.to, plain) {
+        (Some(to), _) => to.clone(),
+        (None, true) => subject.clone(),
+        (None, false) => {
+            return Err(Usage(format!(
+                "error: say which spec to add `{} {subject}` to, with --to RESOURCE",
+                args.kind
+            )))
+        }
+    };
+    let addition = Addition {
+        kind: args.kind.clone(),
+        subject,
+        wanted: Wanted {
+            pin: args.pin,
+            value: args.value,
+            args: None,
+        },
+        hint: args.hint.clone(),
+    };
+    let description = format!("Checks for agents with the `{resource}` resource");
+    let applied = apply(
+        dir,
+        &resource,
+        &description,
+        &Source::Observe(vec![addition]),
+        world,
+        out.secrets(),
+        args.dry_run,
+    )
+    .map_err(|e| Usage(format!("error: {e}")))?;
+    report_applied(&applied, args.dry_run.then_some(false), out)
+}
+
+/// `probe snapshot`: a whole spec from the catalogue or a report.
+fn snapshot(
+    args: &SnapshotArgs,
+    dir: &Path,
+    world: &dyn World,
+    out: &Output,
+) -> Result<ExitCode, Usage> {
+    let report = match &args.from_report {
+        Some(file) => Some(
+            std::fs::read_to_string(file)
+                .map_err(|e| Usage(format!("error: cannot read {}: {e}", file.display())))?,
+        ),
+        None => None,
+    };
+    let (description, source) = snapshot_source(
+        &args.resource,
+        report.as_deref(),
+        args.pin,
+        world.os_family(),
+    )
+    .map_err(|e| Usage(format!("error: {e}")))?;
+    let applied = apply(
+        dir,
+        &args.resource,
+        &description,
+        &source,
+        world,
+        out.secrets(),
+        args.dry_run,
+    )
+    .map_err(|e| Usage(format!("error: {e}")))?;
+    report_applied(&applied, args.dry_run.then_some(true), out)
+}
+
+/// What `add` and `snapshot` did, in words. `dry`: with --dry-run, whether
+/// to print the whole spec (else the checks) as it would be.
+fn report_applied(applied: &Applied, dry: Option<bool>, out: &Output) -> Result<ExitCode, Usage> {
+    let whole = dry == Some(true);
+    let dry = dry.is_some();
+    let file = applied.file.display();
+    let mut text = String::new();
+    let mut written = 0;
+    let mut failed = 0;
+    for (what, result) in &applied.results {
+        match result {
+            Ok(Added::Written(lines)) => {
+                written += 1;
+                if whole {
+                } else if dry {
+                    for (i, line) in lines.iter().enumerate() {
+                        text.push_str(if i == 0 { "- " } else { "  " });
+                        text.push_str(line);
+                        text.push('\n');
+                    }
+                } else {
+                    text.push_str(&format!("added to {file}: {}\n", lines.join(", ")));
+                }
+            }
+            Ok(Added::AlreadyThere { name, source }) => {
+                text.push_str(&format!("already there: {name} ({source}); not added\n"));
+            }
+            Err(why) => {
+                failed += 1;
+                text.push_str(&format!("left out {what}: {why}\n"));
+            }
+        }
+    }
+    if !dry && applied.changed {
+        text.push_str(&format!("{file}: {written} check(s) written\n"));
+    }
+    if whole {
+        // The spec first, then what was left out (as comments, so that
+        // the output is still a spec).
+        let notes: String = text.lines().map(|l| format!("# {l}\n")).collect();
+        text = format!("{}{notes}", applied.text);
+    }
+    out.print(text.as_bytes(), Markup::Plain);
+    // One check asked for and not added: a failure; a snapshot keeps what
+    // it can.
+    Ok(if failed > 0 && written == 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     })
 }

@@ -101,6 +101,68 @@ pub fn shell_words<S: AsRef<str>>(args: &[S]) -> String {
         .join(" ")
 }
 
+/// A command line split into words as a POSIX shell splits them, for
+/// quoting only: `'…'` and `"…"` group (the latter with `\"` and `\\`),
+/// `\` escapes outside quotes; nothing is expanded.
+pub fn split_words(line: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' | '\t' => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            '\'' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(c) => word.push(c),
+                        None => return Err(format!("a `'` is not closed in `{line}`")),
+                    }
+                }
+            }
+            '"' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some('\\') => match chars.next() {
+                            Some(c @ ('"' | '\\')) => word.push(c),
+                            Some(c) => {
+                                word.push('\\');
+                                word.push(c);
+                            }
+                            None => return Err(format!("a `\"` is not closed in `{line}`")),
+                        },
+                        Some(c) => word.push(c),
+                        None => return Err(format!("a `\"` is not closed in `{line}`")),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                if let Some(c) = chars.next() {
+                    word.push(c);
+                }
+            }
+            c => {
+                in_word = true;
+                word.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    Ok(words)
+}
+
 /// The first few non-blank lines of some output, for a report; what is
 /// left out is said (`… 12 more lines`).
 pub fn excerpt(text: &str, max_lines: usize) -> String {
@@ -230,5 +292,14 @@ mod tests {
         assert_eq!(excerpt("a\n\nb\nc", 5), "a\nb\nc");
         assert_eq!(excerpt("1\n2\n3\n4", 2), "1\n2\n… 2 more lines");
         assert_eq!(excerpt("1\n2\n3", 2), "1\n2\n… 1 more line");
+    }
+
+    #[test]
+    fn command_lines_split_as_a_shell_splits_them() {
+        assert_eq!(
+            split_words(r#"python3 -c "import venv, ensurepip" 'a b' c\ d """#).unwrap(),
+            ["python3", "-c", "import venv, ensurepip", "a b", "c d", ""]
+        );
+        assert!(split_words("echo 'open").is_err());
     }
 }

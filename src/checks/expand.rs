@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use crate::world::World;
 
 /// Expands `text`.
-pub(super) fn expand(text: &str, world: &dyn World) -> Result<OsString, String> {
+pub(crate) fn expand(text: &str, world: &dyn World) -> Result<OsString, String> {
     let mut out = OsString::new();
     let mut rest = text;
     if let Some(after) = rest.strip_prefix('~') {

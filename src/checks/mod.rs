@@ -30,7 +30,7 @@ mod cpus;
 mod disk;
 mod dns;
 mod env;
-mod expand;
+pub(crate) mod expand;
 mod file;
 mod http;
 mod memory;
@@ -52,6 +52,16 @@ mod user;
 mod versioned;
 
 pub use outcome::{Outcome, Status};
+
+/// What `probe add` asks of the kinds to write a check that passes here.
+pub(crate) mod observe {
+    pub(crate) use super::mount::fstype_at;
+    pub(crate) use super::package::{comparable_version, installed_versions};
+    pub(crate) use super::service::observe as service;
+    pub(crate) use super::sysctl::value_of as sysctl_value;
+    pub(crate) use super::user::{groups_of, owner_names};
+    pub(crate) use super::Context;
+}
 
 /// Every kind of check, in the order docs/spec.md lists them. Adding a kind:
 /// ARCHITECTURE.md, "Add a check kind".

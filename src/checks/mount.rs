@@ -132,6 +132,17 @@ impl Kind for MountCheck {
     }
 }
 
+/// The filesystem type mounted at `path` here (for `probe add`).
+pub(crate) fn fstype_at(world: &dyn World, path: &Path) -> Option<String> {
+    let table = world.read_head(Path::new(MOUNTINFO), MAX_MOUNTINFO).ok()?;
+    let wanted = normalize(&path.to_string_lossy());
+    parse_mountinfo(&String::from_utf8_lossy(&table))
+        .into_iter()
+        .rev()
+        .find(|m| m.point == wanted)
+        .map(|m| m.fstype)
+}
+
 /// One line of /proc/self/mountinfo.
 #[derive(Debug, PartialEq)]
 struct Mount {

@@ -219,6 +219,22 @@ fn upstream_version(version: &str) -> Option<Version> {
     Version::parse(upstream).or_else(|| Version::parse(no_epoch))
 }
 
+/// The versions at which `name` is installed here (for `probe add`), as
+/// the database writes them.
+pub(crate) fn installed_versions(
+    world: &dyn World,
+    name: &str,
+    cx: &Context,
+) -> Result<Vec<String>, String> {
+    let found = find(world, name, cx)?;
+    Ok(found.installed.into_iter().map(|p| p.version).collect())
+}
+
+/// The version a range compares, from a version as a database writes it.
+pub(crate) fn comparable_version(written: &str) -> Option<Version> {
+    upstream_version(written)
+}
+
 /// Asks the database this system has.
 fn find(world: &dyn World, name: &str, cx: &Context) -> Result<Found, String> {
     match world.os_family() {

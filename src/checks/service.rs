@@ -144,6 +144,21 @@ impl Kind for ServiceCheck {
     }
 }
 
+/// Whether `name` runs and starts at boot here (for `probe add`).
+pub(crate) fn observe(world: &dyn World, name: &str, cx: &Context) -> Result<(bool, bool), String> {
+    let state = match world.os_family() {
+        OsFamily::Linux => systemd(world, name, cx),
+        OsFamily::Windows => windows(world, name),
+        OsFamily::Macos => Err(Unknown::Error("services are not read on macOS yet".into())),
+    };
+    match state {
+        Ok(state) => Ok((state.running, state.enabled)),
+        Err(Unknown::NoSuchService(why) | Unknown::NoManager(why) | Unknown::Error(why)) => {
+            Err(why)
+        }
+    }
+}
+
 enum Unknown {
     /// The service manager runs and has no such service: a failure.
     NoSuchService(String),

@@ -111,6 +111,12 @@ impl Kind for SysctlCheck {
     }
 }
 
+/// A kernel parameter's value here, blanks squeezed (for `probe add`).
+pub(crate) fn value_of(world: &dyn World, name: &str) -> Option<String> {
+    let bytes = world.read_head(&file_of(name), MAX_VALUE).ok()?;
+    Some(squeeze(&String::from_utf8_lossy(&bytes)))
+}
+
 /// A parameter's name: it must name a file below /proc/sys, not climb out.
 fn parameter<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     let name = String::deserialize(d)?;

@@ -227,6 +227,37 @@ impl UserCheck {
     }
 }
 
+/// The names of a file owner's uid and gid here (for `probe add`); the
+/// numbers where the account databases have no name for them.
+pub(crate) fn owner_names(world: &dyn World, uid: u32, gid: u32, cx: &Context) -> (String, String) {
+    match Accounts::of(world, cx) {
+        Ok(accounts) => (accounts.user_name(uid), accounts.group_name(gid)),
+        Err(_) => (uid.to_string(), gid.to_string()),
+    }
+}
+
+/// The groups of user `name` here, or of the probe's own user for
+/// `current` (for `probe add`).
+pub(crate) fn groups_of(
+    world: &dyn World,
+    name: &str,
+    cx: &Context,
+) -> Result<Vec<String>, String> {
+    let accounts = Accounts::of(world, cx)?;
+    if CURRENT.contains(&name) {
+        let me = world
+            .credentials()
+            .map_err(|e| format!("the probe's user and groups could not be read: {e}"))?;
+        let mut ids = vec![me.gid];
+        ids.extend(me.groups.iter().copied().filter(|g| *g != me.gid));
+        return Ok(ids.iter().map(|g| accounts.group_name(*g)).collect());
+    }
+    let user = accounts
+        .user(name)?
+        .ok_or_else(|| format!("there is no user {name} here"))?;
+    accounts.groups_of(&user)
+}
+
 /// The wanted groups that `member_of` (names) does not hold; a wanted gid
 /// is matched through its name. A group that does not exist says so.
 fn missing_groups(

@@ -90,6 +90,30 @@ pub fn load(path: &Path) -> Result<Catalog, Vec<SpecError>> {
     assemble(files)
 }
 
+/// Loads a directory of specs as [`load`] does, with `file` holding
+/// `text` instead of what is on disk (a new file too): an edit is loaded
+/// and validated before it is written. A directory that does not exist
+/// yet has only that file.
+pub fn load_with(dir: &Path, file: &Path, text: &str) -> Result<Catalog, Vec<SpecError>> {
+    // No spec there yet is fine: the edited file is the first.
+    let mut files: Vec<PathBuf> = if dir.is_dir() {
+        spec_files(dir).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    files.retain(|f| f != file);
+    let mut loaded: Vec<(PathBuf, Result<String, Vec<SpecError>>)> = files
+        .into_iter()
+        .map(|f| {
+            let text = read_spec(&f);
+            (f, text)
+        })
+        .collect();
+    loaded.push((file.to_path_buf(), Ok(text.to_string())));
+    loaded.sort_by(|a, b| a.0.cmp(&b.0));
+    assemble(loaded)
+}
+
 /// Loads one spec given as text, as if it were the file `<name>.yaml`.
 #[cfg(any(test, feature = "fuzzing"))]
 pub fn load_str(name: &str, text: &str) -> Result<Catalog, Vec<SpecError>> {

@@ -14,7 +14,7 @@ pub mod yaml;
 pub use error::SpecErrors;
 #[cfg(any(test, feature = "fuzzing"))]
 pub use load::load_str;
-pub use load::{load, Catalog, Check, Resource, COMMON};
+pub use load::{load, load_with, Catalog, Check, Resource, COMMON};
 pub use values::*;
 
 #[cfg(test)]

@@ -1,0 +1,289 @@
+//! Appending a check to a spec file's text without rewriting it: comments,
+//! order, quoting, flow or block style and line endings stay as they are;
+//! the new item goes at the end of the `checks:` list, indented as its
+//! items are.
+
+use crate::spec::yaml::{self, Node, Value};
+
+/// `item`: the check's lines, the first being `kind: subject` and the
+/// others its keys, without indentation or `- `.
+pub fn append_check(text: &str, item: &[String]) -> Result<String, String> {
+    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let root = match yaml::parse(text) {
+        Ok((root, _)) => root,
+        Err(problem) => {
+            return Err(format!(
+                "line {}: {}; fix the file first",
+                problem.pos.line, problem.message
+            ))
+        }
+    };
+    let checks = root.as_ref().and_then(|r| key_of(r, "checks"));
+    let Some((key, value)) = checks else {
+        // No `checks:` yet: a new list at the end.
+        let mut out = text.to_string();
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push_str(newline);
+        }
+        out.push_str("checks:");
+        out.push_str(newline);
+        push_item(&mut out, item, 2, newline);
+        return Ok(out);
+    };
+    let key_line = key.pos.line - 1;
+    let key_indent = indent_of(lines.get(key_line).copied().unwrap_or_default());
+    let items = match &value.value {
+        Value::Seq(items) => items,
+        Value::Scalar { text, .. } if text.is_empty() => &Vec::new(),
+        _ => return Err("`checks` is not a list; fix the file first".into()),
+    };
+    // A flow list (`checks: [ ... ]`) on the key's line: only an empty one
+    // can become a block list here.
+    let rest_of_key_line = lines
+        .get(key_line)
+        .map(|l| l[(key.pos.col - 1).min(l.len())..].to_string())
+        .unwrap_or_default();
+    let flow = rest_of_key_line.contains('[');
+    if flow && !items.is_empty() {
+        return Err(
+            "`checks` is written as a flow list (`[...]`); make it a block list (`- ` items) \
+             to add to it, or add the check by hand"
+                .into(),
+        );
+    }
+    let dash_indent = items
+        .first()
+        .and_then(|first| {
+            let line = lines.get(first.pos.line - 1)?;
+            let upto = &line[..(first.pos.col - 1).min(line.len())];
+            upto.rfind('-').map(|dash| upto[..dash].chars().count())
+        })
+        .unwrap_or(key_indent + 2);
+    let mut out = String::with_capacity(text.len() + 200);
+    if flow {
+        // `checks: []` becomes `checks:`, the item below it.
+        for (i, line) in lines.iter().enumerate() {
+            if i == key_line {
+                let (head, tail) = line.split_at((key.pos.col - 1).min(line.len()));
+                let tail = tail.replacen("[]", "", 1);
+                let tail = tail.trim_end_matches(['\r', '\n']).trim_end();
+                out.push_str(head);
+                out.push_str(tail);
+                out.push_str(newline);
+                push_item(&mut out, item, dash_indent, newline);
+            } else {
+                out.push_str(line);
+            }
+        }
+        return Ok(out);
+    }
+    // The list ends before the next line that is indented no deeper than
+    // `checks:` and is not blank or a comment; the item goes after its last
+    // non-blank line.
+    let mut end = lines.len();
+    for (i, line) in lines.iter().enumerate().skip(key_line + 1) {
+        let trimmed = line.trim();
+        if !trimmed.is_empty() && !trimmed.starts_with('#') && indent_of(line) <= key_indent {
+            // `- ` items may sit at the key's own indentation.
+            if !(trimmed.starts_with("- ") || trimmed == "-") || indent_of(line) < key_indent {
+                end = i;
+                break;
+            }
+        }
+    }
+    // A comment no deeper than `checks:` after the list belongs to what
+    // follows it.
+    let last = (key_line..end)
+        .rev()
+        .find(|&i| {
+            let trimmed = lines[i].trim();
+            !trimmed.is_empty() && (!trimmed.starts_with('#') || indent_of(lines[i]) > key_indent)
+        })
+        .unwrap_or(key_line);
+    for line in &lines[..=last] {
+        out.push_str(line);
+    }
+    if !out.ends_with('\n') {
+        out.push_str(newline);
+    }
+    push_item(&mut out, item, dash_indent, newline);
+    for line in &lines[last + 1..] {
+        out.push_str(line);
+    }
+    Ok(out)
+}
+
+fn push_item(out: &mut String, item: &[String], dash_indent: usize, newline: &str) {
+    let pad = " ".repeat(dash_indent);
+    for (i, line) in item.iter().enumerate() {
+        out.push_str(&pad);
+        out.push_str(if i == 0 { "- " } else { "  " });
+        out.push_str(line);
+        out.push_str(newline);
+    }
+}
+
+fn indent_of(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
+fn key_of<'a>(node: &'a Node, name: &str) -> Option<(&'a Node, &'a Node)> {
+    match &node.value {
+        Value::Map(entries) => entries
+            .iter()
+            .find(|(k, _)| k.as_str() == Some(name))
+            .map(|(k, v)| (k, v)),
+        _ => None,
+    }
+}
+
+/// A scalar as YAML reads it back unchanged: plain where that is safe,
+/// else double-quoted (JSON's quoting, which YAML reads).
+pub fn scalar(text: &str) -> String {
+    quoted_unless_plain(text, false)
+}
+
+/// A scalar inside a flow list (`args: [-v, --quiet]`), where `,`, `[`,
+/// `]`, `{` and `}` end a plain one.
+pub fn flow_scalar(text: &str) -> String {
+    quoted_unless_plain(text, true)
+}
+
+fn quoted_unless_plain(text: &str, flow: bool) -> String {
+    // `-`, `?` and `:` start a plain scalar unless a space follows them.
+    let indicator = |c: char| {
+        text.strip_prefix(c)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+    };
+    let plain = !text.is_empty()
+        && text.trim() == text
+        && !indicator('-')
+        && !indicator('?')
+        && !indicator(':')
+        && !text.starts_with([
+            ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`',
+        ])
+        && !text.contains(": ")
+        && !text.contains(" #")
+        && !text.ends_with(':')
+        && !text.contains(['\n', '\r', '\t'])
+        && !(flow && text.contains([',', '[', ']', '{', '}']))
+        && yaml::parse_bool(text).is_none()
+        && !matches!(
+            text,
+            "null" | "Null" | "NULL" | "~" | "yes" | "no" | "on" | "off"
+        )
+        && text.parse::<f64>().is_err();
+    if plain {
+        text.to_string()
+    } else {
+        serde_json::to_string(text).unwrap_or_else(|_| format!("\"{text}\""))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item() -> Vec<String> {
+        vec![
+            "command: java".into(),
+            "args: [-version]".into(),
+            "version: \">=17\"".into(),
+        ]
+    }
+
+    #[test]
+    fn a_check_goes_after_the_last_one_with_comments_and_formatting_kept() {
+        let text = "\
+# The JDK.
+description: JDK 17   # trailing comment
+checks:
+  # the compiler first
+  - command: javac
+    args: ['-version']      # quoted flow list
+    hint: >-
+      a folded hint
+
+  - env: JAVA_HOME          # the home
+
+# a comment after the list
+requires: [linux]
+";
+        let out = append_check(text, &item()).expect("appended");
+        assert_eq!(
+            out,
+            "\
+# The JDK.
+description: JDK 17   # trailing comment
+checks:
+  # the compiler first
+  - command: javac
+    args: ['-version']      # quoted flow list
+    hint: >-
+      a folded hint
+
+  - env: JAVA_HOME          # the home
+  - command: java
+    args: [-version]
+    version: \">=17\"
+
+# a comment after the list
+requires: [linux]
+"
+        );
+    }
+
+    #[test]
+    fn items_at_the_keys_indentation_crlf_and_no_final_newline() {
+        let text = "checks:\r\n- command: lua\r\n- absent: python2";
+        let out = append_check(text, &item()).expect("appended");
+        assert_eq!(
+            out,
+            "checks:\r\n- command: lua\r\n- absent: python2\r\n- command: java\r\n  args: [-version]\r\n  version: \">=17\"\r\n"
+        );
+    }
+
+    #[test]
+    fn an_empty_or_missing_list_gets_its_first_item() {
+        let out = append_check("description: x\nchecks: []\n", &item()).expect("appended");
+        assert_eq!(
+            out,
+            "description: x\nchecks:\n  - command: java\n    args: [-version]\n    version: \">=17\"\n"
+        );
+        let out = append_check("description: x", &item()).expect("appended");
+        assert!(
+            out.starts_with("description: x\nchecks:\n  - command: java\n"),
+            "{out}"
+        );
+        let err = append_check("checks: [{command: lua}]\n", &item()).expect_err("flow");
+        assert!(err.contains("flow list"), "{err}");
+        let err = append_check("checks:\n  - command: [lua\n", &item()).expect_err("broken");
+        assert!(err.contains("fix the file first"), "{err}");
+    }
+
+    #[test]
+    fn scalars_are_plain_only_where_yaml_reads_them_back() {
+        assert_eq!(scalar("java"), "java");
+        assert_eq!(scalar("${JAVA_HOME}/bin/java"), "${JAVA_HOME}/bin/java");
+        assert_eq!(scalar(">=17, <18"), "\">=17, <18\"");
+        assert_eq!(scalar("yes"), "\"yes\"");
+        assert_eq!(scalar("0755"), "\"0755\"");
+        assert_eq!(scalar("a: b"), "\"a: b\"");
+        assert_eq!(scalar(""), "\"\"");
+        assert_eq!(scalar("C:\\Tools"), "C:\\Tools");
+        assert_eq!(scalar("-v"), "-v");
+        assert_eq!(scalar("- v"), "\"- v\"");
+        assert_eq!(
+            flow_scalar("import venv, ensurepip"),
+            "\"import venv, ensurepip\""
+        );
+        assert_eq!(
+            flow_scalar("{{.Server.Version}}"),
+            "\"{{.Server.Version}}\""
+        );
+        assert_eq!(flow_scalar("-version"), "-version");
+        assert_eq!(flow_scalar("${JAVA_HOME}"), "\"${JAVA_HOME}\"");
+    }
+}

@@ -1,0 +1,308 @@
+//! Writing specs from a machine that is as it should be: `probe add`
+//! (one check), `probe snapshot` (a whole spec from the catalogue of what
+//! common GoCD resources mean), and both from a good agent's JSON report
+//! instead of this machine (`--from-report`).
+//!
+//! Every check written is first observed (`observe`), appended to the spec
+//! file's text without rewriting it (`edit`), loaded with the normal loader
+//! and evaluated on the same machine: only a check that passes here is
+//! written, atomically.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::checks::{evaluate, kind_keys, kind_of, Budget, Status};
+use crate::redact::Redactor;
+use crate::report::{check_name, write_atomic};
+use crate::spec::{load_with, Catalog, SpecErrors};
+use crate::text::did_you_mean;
+use crate::world::World;
+
+pub mod catalogue;
+pub mod edit;
+pub mod from_report;
+pub mod observe;
+#[cfg(test)]
+mod tests;
+
+pub use observe::{Pin, Wanted};
+
+/// One check to add.
+#[derive(Debug, Clone)]
+pub struct Addition {
+    pub kind: String,
+    /// What it is about; empty for `platform` and `arch` (this machine's).
+    pub subject: String,
+    pub wanted: Wanted,
+    pub hint: Option<String>,
+}
+
+/// What happened to one addition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Added {
+    /// Appended; the check's lines.
+    Written(Vec<String>),
+    /// The same check (kind and subject) is already in the spec, at `source`.
+    AlreadyThere { name: String, source: String },
+}
+
+/// The spec file of `resource` in the spec directory `dir`.
+pub fn spec_file(dir: &Path, resource: &str) -> PathBuf {
+    for ext in ["yaml", "yml"] {
+        let file = dir.join(format!("{resource}.{ext}"));
+        if file.exists() {
+            return file;
+        }
+    }
+    dir.join(format!("{resource}.yaml"))
+}
+
+/// The check's lines for `addition` as this machine is; Err says why it
+/// cannot be written (not here, unknown kind).
+pub fn draft(
+    addition: &Addition,
+    world: &dyn World,
+    secrets: &Redactor,
+) -> Result<Vec<String>, String> {
+    if kind_of(&addition.kind).is_none() {
+        return Err(format!(
+            "`{}` is not a kind of check{}; the kinds are {}",
+            addition.kind,
+            did_you_mean(&addition.kind, kind_keys()),
+            kind_keys().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let mut lines = observe::observe(
+        &addition.kind,
+        &addition.subject,
+        &addition.wanted,
+        world,
+        secrets,
+    )?;
+    if let Some(hint) = &addition.hint {
+        lines.push(format!("hint: {}", edit::scalar(hint)));
+    }
+    Ok(lines)
+}
+
+/// The spec file's text with `lines` appended as a check, loaded (with the
+/// other specs in `dir`) and the new check evaluated here: Err unless it
+/// loads and passes. `text`: the file's current text (None for a new
+/// file, which gets `description`).
+pub fn with_check(
+    dir: &Path,
+    file: &Path,
+    text: Option<&str>,
+    description: &str,
+    lines: &[String],
+    here: Option<(&dyn World, &Redactor)>,
+) -> Result<(String, Added), String> {
+    let resource = resource_of(file);
+    let before = match text {
+        Some(text) => text.to_string(),
+        None => format!("description: {}\n", edit::scalar(description)),
+    };
+    // The same kind and subject already there: nothing to add.
+    if let Some(text) = text {
+        let catalog = load_with(dir, file, text).map_err(spec_errors)?;
+        let probe = load_with(dir, file, &edit::append_check(text, lines)?).map_err(spec_errors)?;
+        let new = last_check(&probe, &resource).ok_or("the check did not load")?;
+        let same = catalog
+            .find(&resource)
+            .into_iter()
+            .flat_map(|r| r.checks.iter())
+            .find(|c| c.kind.name() == new.kind.name() && c.kind.subject() == new.kind.subject());
+        if let Some(existing) = same {
+            return Ok((
+                text.to_string(),
+                Added::AlreadyThere {
+                    name: check_name(existing),
+                    source: existing.source.clone(),
+                },
+            ));
+        }
+    }
+    let after = edit::append_check(&before, lines)?;
+    let catalog = load_with(dir, file, &after).map_err(spec_errors)?;
+    let check = last_check(&catalog, &resource).ok_or("the check did not load")?;
+    if let Some((world, secrets)) = here {
+        let budget = Budget {
+            default_timeout: Duration::from_secs(10),
+            deadline: Instant::now() + Duration::from_secs(60),
+        };
+        let outcome = evaluate(&check, world, &budget, secrets);
+        if outcome.status != Status::Pass {
+            return Err(format!(
+                "the check would not pass here ({}): {}",
+                outcome.status.as_str(),
+                outcome.message
+            ));
+        }
+    }
+    Ok((after, Added::Written(lines.to_vec())))
+}
+
+/// Where the checks to add come from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// Observed on this machine, each evaluated here before it is kept.
+    Observe(Vec<Addition>),
+    /// Written from a report's found values (another machine's): loaded
+    /// and validated, not evaluated here. Each: what it is, its lines.
+    Found(Vec<(String, Vec<String>)>),
+}
+
+/// What adding to a spec did.
+#[derive(Debug)]
+pub struct Applied {
+    pub file: PathBuf,
+    /// The spec's text after the additions.
+    pub text: String,
+    /// Whether the text changed (and, unless dry, was written).
+    pub changed: bool,
+    /// Per addition: what it is (`command java`), and what became of it.
+    pub results: Vec<(String, Result<Added, String>)>,
+}
+
+/// Adds each check of `source`, in order, to `resource`'s spec in `dir`
+/// (a new file gets `description`), and writes the file unless `dry`.
+pub fn apply(
+    dir: &Path,
+    resource: &str,
+    description: &str,
+    source: &Source,
+    world: &dyn World,
+    secrets: &Redactor,
+    dry: bool,
+) -> Result<Applied, String> {
+    let file = spec_file(dir, resource);
+    let mut text = match std::fs::read_to_string(&file) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(format!("cannot read {}: {e}", file.display())),
+    };
+    let mut results = Vec::new();
+    let mut changed = false;
+    let mut add = |what: String, lines: Result<Vec<String>, String>, here: bool| {
+        let result = lines.and_then(|lines| {
+            with_check(
+                dir,
+                &file,
+                text.as_deref(),
+                description,
+                &lines,
+                here.then_some((world, secrets)),
+            )
+        });
+        let result = result.map(|(after, added)| {
+            if matches!(added, Added::Written(_)) {
+                text = Some(after);
+                changed = true;
+            }
+            added
+        });
+        results.push((what, result));
+    };
+    match source {
+        Source::Observe(additions) => {
+            for addition in additions {
+                let what = format!("{} {}", addition.kind, addition.subject)
+                    .trim()
+                    .to_string();
+                add(what, draft(addition, world, secrets), true);
+            }
+        }
+        Source::Found(found) => {
+            for (what, lines) in found {
+                add(what.clone(), Ok(lines.clone()), false);
+            }
+        }
+    }
+    let text = text.unwrap_or_default();
+    if changed && !dry {
+        write(&file, &text)?;
+    }
+    Ok(Applied {
+        file,
+        text,
+        changed,
+        results,
+    })
+}
+
+/// The checks `probe snapshot` adds for `resource`: the catalogue's
+/// entry, or (with a report) what the agent passed, of that resource when
+/// the report says which.
+pub fn snapshot_source(
+    resource: &str,
+    report: Option<&str>,
+    pin: Pin,
+    os: crate::spec::OsFamily,
+) -> Result<(String, Source), String> {
+    if let Some(text) = report {
+        let found = from_report::read(text)?;
+        let of_resource: Vec<&from_report::Found> = found
+            .iter()
+            .filter(|f| {
+                f.resource
+                    .as_deref()
+                    .is_none_or(|r| r.eq_ignore_ascii_case(resource))
+            })
+            .collect();
+        if of_resource.is_empty() {
+            return Err(format!("the report has no passing check of `{resource}`"));
+        }
+        let items = of_resource
+            .iter()
+            .map(|f| {
+                (
+                    format!("{} {}", f.kind, f.subject),
+                    from_report::lines(f, pin),
+                )
+            })
+            .collect();
+        let description = catalogue::entry(resource)
+            .map(|e| e.description)
+            .unwrap_or_else(|_| format!("{resource}, as a good agent has it"));
+        return Ok((description, Source::Found(items)));
+    }
+    let entry = catalogue::entry(resource)?;
+    let additions = entry
+        .checks
+        .iter()
+        .filter(|item| item.os.as_ref().is_none_or(|only| only.0.contains(&os)))
+        .map(|item| {
+            let (kind, subject) = item.kind_and_subject();
+            Addition {
+                kind: kind.to_string(),
+                subject: subject.to_string(),
+                wanted: Wanted {
+                    pin,
+                    value: false,
+                    args: item.args.clone(),
+                },
+                hint: item.hint.clone(),
+            }
+        })
+        .collect();
+    Ok((entry.description, Source::Observe(additions)))
+}
+
+/// Writes the spec file atomically (its directory created).
+pub fn write(file: &Path, text: &str) -> Result<(), String> {
+    write_atomic(file, text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", file.display()))
+}
+
+fn resource_of(file: &Path) -> String {
+    file.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn last_check(catalog: &Catalog, resource: &str) -> Option<std::sync::Arc<crate::spec::Check>> {
+    catalog.find(resource)?.checks.last().cloned()
+}
+
+fn spec_errors(errors: Vec<crate::spec::error::SpecError>) -> String {
+    format!("the spec would not load:\n{}", SpecErrors(errors))
+}

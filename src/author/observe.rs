@@ -1,0 +1,315 @@
+//! Looking at this machine to write a check that passes on it: the version
+//! a command prints and the arguments that make it, a variable's value, a
+//! file's type and mode, a package's version, a service's state…
+//! Each function returns the check's lines for a spec (the first is
+//! `kind: subject`); `add` then loads the result and evaluates it on the
+//! same machine before anything is written.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use super::edit::{flow_scalar, scalar};
+use crate::checks::observe as kinds;
+use crate::http::Method;
+use crate::redact::Redactor;
+use crate::spec::OsFamily;
+use crate::version::{extract, Version, VersionReq};
+use crate::world::{FileKind, HttpRequest, Lookup, RunOutcome, RunRequest, World};
+
+/// How a version range is chosen from the version found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Pin {
+    /// This version or newer, within its major version: `>=17.0.8, <18`.
+    #[default]
+    Major,
+    /// This version or newer, within its minor version: `>=17.0.8, <17.1`.
+    Minor,
+    /// Exactly this version: `==17.0.8`.
+    Exact,
+    /// This version or newer: `>=17.0.8`.
+    Min,
+}
+
+/// What `probe add` was asked to write beyond the kind and its subject.
+#[derive(Debug, Clone, Default)]
+pub struct Wanted {
+    pub pin: Pin,
+    /// `env`: require today's value too.
+    pub value: bool,
+    /// `command`: the arguments to try first for its version.
+    pub args: Option<Vec<String>>,
+}
+
+/// The arguments tried, in turn, to make a command print its version.
+pub const VERSION_ARGS: &[&[&str]] = &[
+    &["--version"],
+    &["-version"],
+    &["-v"],
+    &["version"],
+    &["-V"],
+];
+
+/// How long each try may take: a tool that waits for input or hangs on
+/// an argument it does not know is given up on, and the next one tried.
+const TRY_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The check's lines for `kind` and `subject`, as this machine is.
+pub fn observe(
+    kind: &str,
+    subject: &str,
+    wanted: &Wanted,
+    world: &dyn World,
+    secrets: &Redactor,
+) -> Result<Vec<String>, String> {
+    let cx = kinds::Context {
+        timeout: Duration::from_secs(10),
+        secrets,
+        deadline: Instant::now() + Duration::from_secs(10),
+    };
+    let first = format!("{kind}: {}", scalar(subject));
+    match kind {
+        "command" => command(subject, wanted, world),
+        "env" => env(subject, wanted.value, world, secrets),
+        "file" => file(subject, world, &cx),
+        "package" => {
+            let versions = kinds::installed_versions(world, subject, &cx)?;
+            let Some(version) = versions.iter().find_map(|v| kinds::comparable_version(v)) else {
+                return Err(format!("package {subject} is not installed here"));
+            };
+            Ok(vec![
+                first,
+                format!("version: {}", scalar(&range(&version, wanted.pin))),
+            ])
+        }
+        "service" => {
+            let (running, enabled) = kinds::service(world, subject, &cx)?;
+            Ok(vec![
+                first,
+                format!("running: {running}"),
+                format!("enabled: {enabled}"),
+            ])
+        }
+        "user" => {
+            let groups = kinds::groups_of(world, subject, &cx)?;
+            let list: Vec<String> = groups.iter().map(|g| flow_scalar(g)).collect();
+            Ok(vec![first, format!("groups: [{}]", list.join(", "))])
+        }
+        "http" => {
+            let request = HttpRequest {
+                method: Method::Get,
+                url: subject.to_string(),
+                timeout: Duration::from_secs(10),
+                ca_file: None,
+                insecure: false,
+                auth: None,
+            };
+            match world.http(&request) {
+                Ok(response) => Ok(vec![first, format!("status: {}", response.status)]),
+                Err(
+                    crate::world::HttpFailure::Settings(why)
+                    | crate::world::HttpFailure::Request(why),
+                ) => Err(format!("{subject} does not answer here: {why}")),
+            }
+        }
+        "sysctl" => match kinds::sysctl_value(world, subject) {
+            Some(value) => Ok(vec![first, format!("equals: {}", scalar(&value))]),
+            None => Err(format!("there is no kernel parameter {subject} here")),
+        },
+        "mount" => match kinds::fstype_at(world, Path::new(subject)) {
+            Some(fstype) => Ok(vec![first, format!("fstype: {}", scalar(&fstype))]),
+            None => Err(format!("{subject} is not a mount point here")),
+        },
+        "cpus" => {
+            let n = world
+                .cpus()
+                .map_err(|e| format!("the CPUs could not be counted: {e}"))?;
+            Ok(vec![format!("cpus: \">= {n}\"")])
+        }
+        "memory" => {
+            let bytes = world
+                .total_memory()
+                .ok_or("the memory size could not be read")?;
+            Ok(vec![format!(
+                "memory: \">= {} GiB\"",
+                (bytes >> 30).max(1) - 1
+            )])
+        }
+        "disk" => {
+            let free = world
+                .disk_free(Path::new(subject))
+                .map_err(|e| format!("free space at {subject} could not be read: {e}"))?;
+            Ok(vec![
+                first,
+                format!("free: \">= {} GiB\"", (free >> 30).max(1) - 1),
+            ])
+        }
+        "platform" if subject.is_empty() => Ok(vec![format!("platform: {}", world.os_family())]),
+        "arch" if subject.is_empty() => Ok(vec![format!("arch: {}", world.arch())]),
+        "run" => run(subject, world),
+        _ if subject.is_empty() => Err(format!("`{kind}` needs a subject: what to check")),
+        // The rest has nothing more to learn: the check is its subject, and
+        // evaluating it tells whether it passes here.
+        _ => Ok(vec![first]),
+    }
+}
+
+/// The range `pin` asks for around `version`.
+pub fn range(version: &Version, pin: Pin) -> String {
+    let text = &version.text;
+    let major = version.parts.first().copied().unwrap_or(0);
+    let minor = version.parts.get(1).copied().unwrap_or(0);
+    let candidate = match pin {
+        Pin::Major => format!(">={text}, <{}", major.saturating_add(1)),
+        Pin::Minor => format!(">={text}, <{major}.{}", minor.saturating_add(1)),
+        Pin::Exact => format!("=={text}"),
+        Pin::Min => format!(">={text}"),
+    };
+    // A version text the range syntax does not take (or a range it does
+    // not meet) falls back to its numbers.
+    let fits = VersionReq::parse(&candidate).is_ok_and(|r| r.matches(version));
+    if fits {
+        return candidate;
+    }
+    let numbers: Vec<String> = version.parts.iter().map(ToString::to_string).collect();
+    format!(">={}", numbers.join("."))
+}
+
+/// The arguments that make `name` print a version, and the range; only
+/// `command: name` when none does.
+fn command(name: &str, wanted: &Wanted, world: &dyn World) -> Result<Vec<String>, String> {
+    let first = format!("command: {}", scalar(name));
+    // `${JAVA_HOME}/bin/java` is the JDK's java, as the check will read it.
+    let program = crate::checks::expand::expand(name, world)?;
+    let path = match world.lookup(&program) {
+        Lookup::Found(path) => path,
+        Lookup::NotExecutable(path) => {
+            return Err(format!("{} is not executable here", path.display()))
+        }
+        Lookup::Missing if program.to_string_lossy().contains(['/', '\\']) => {
+            return Err(format!("{} does not exist here", program.to_string_lossy()))
+        }
+        Lookup::Missing => return Err(format!("`{name}` is not on PATH here")),
+    };
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let given: Option<Vec<&str>> = wanted
+        .args
+        .as_ref()
+        .map(|a| a.iter().map(String::as_str).collect());
+    let tries = given
+        .iter()
+        .map(Vec::as_slice)
+        .chain(VERSION_ARGS.iter().copied());
+    for args in tries {
+        let request = RunRequest {
+            program: path.clone(),
+            args: args.iter().map(Into::into).collect(),
+            verbatim: false,
+            timeout: TRY_TIMEOUT,
+            watch: Vec::new(),
+        };
+        let RunOutcome::Exited {
+            code: Some(code),
+            stdout,
+            stderr,
+        } = world.run(&request)
+        else {
+            continue;
+        };
+        let (out, err) = (stdout.text(), stderr.text());
+        let names = [name, file_name.as_str()];
+        let Some(found) = extract(&[("stdout", &out), ("stderr", &err)], &names) else {
+            continue;
+        };
+        let mut lines = vec![first];
+        if args != ["--version"] {
+            let listed: Vec<String> = args.iter().map(|a| flow_scalar(a)).collect();
+            lines.push(format!("args: [{}]", listed.join(", ")));
+        }
+        if code != 0 {
+            lines.push(format!("exit: {code}"));
+        }
+        lines.push(format!(
+            "version: {}",
+            scalar(&range(&found.version, wanted.pin))
+        ));
+        return Ok(lines);
+    }
+    Ok(vec![first])
+}
+
+fn env(
+    name: &str,
+    value: bool,
+    world: &dyn World,
+    secrets: &Redactor,
+) -> Result<Vec<String>, String> {
+    let Some(current) = world.var(name) else {
+        return Err(format!("${name} is not set here"));
+    };
+    let mut lines = vec![format!("env: {}", scalar(name))];
+    if value {
+        if secrets.is_secret(name) {
+            return Err(format!(
+                "${name} is a secret: its value is not written into a spec (drop --value)"
+            ));
+        }
+        lines.push(format!("equals: {}", scalar(&current.to_string_lossy())));
+    }
+    Ok(lines)
+}
+
+fn file(path: &str, world: &dyn World, cx: &kinds::Context) -> Result<Vec<String>, String> {
+    let info = world
+        .file_info(Path::new(path), true)
+        .map_err(|e| format!("{path} cannot be looked at here: {e}"))?;
+    let kind = match info.kind {
+        FileKind::File => "file",
+        FileKind::Dir => "dir",
+        FileKind::Symlink => "symlink",
+        FileKind::Socket => "socket",
+        FileKind::Other => return Err(format!("{path} is a special file; check it by hand")),
+    };
+    let mut lines = vec![format!("file: {}", scalar(path)), format!("type: {kind}")];
+    if let Some(mode) = info.mode {
+        lines.push(format!("mode: \"{:04o}\"", mode & 0o7777));
+    }
+    if world.os_family() != OsFamily::Windows {
+        if let (Some(uid), Some(gid)) = (info.owner, info.group) {
+            let (owner, group) = kinds::owner_names(world, uid, gid, cx);
+            lines.push(format!("owner: {}", scalar(&owner)));
+            lines.push(format!("group: {}", scalar(&group)));
+        }
+    }
+    Ok(lines)
+}
+
+/// `run` with a command line: its words, and its exit code when not 0.
+fn run(line: &str, world: &dyn World) -> Result<Vec<String>, String> {
+    let words = crate::text::split_words(line)?;
+    let Some((program, args)) = words.split_first() else {
+        return Err("`run` needs a command line".into());
+    };
+    let Lookup::Found(path) = world.lookup(program.as_ref()) else {
+        return Err(format!("`{program}` is not on PATH here"));
+    };
+    let request = RunRequest {
+        program: path,
+        args: args.iter().map(Into::into).collect(),
+        verbatim: false,
+        timeout: Duration::from_secs(10),
+        watch: Vec::new(),
+    };
+    let listed: Vec<String> = words.iter().map(|w| flow_scalar(w)).collect();
+    let mut lines = vec![format!("run: [{}]", listed.join(", "))];
+    match world.run(&request) {
+        RunOutcome::Exited { code: Some(0), .. } => {}
+        RunOutcome::Exited {
+            code: Some(code), ..
+        } => lines.push(format!("exit: {code}")),
+        _ => return Err(format!("`{line}` did not run to an exit here")),
+    }
+    Ok(lines)
+}
