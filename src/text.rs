@@ -74,6 +74,31 @@ pub fn clean_for_xml(s: &str) -> String {
     out
 }
 
+/// Text content of an XML element (JUnit): cleaned, `&`, `<` and `>` escaped.
+pub fn xml_text(s: &str) -> String {
+    clean_for_xml(s)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// An XML attribute's value in double quotes: as [`xml_text`], plus quotes,
+/// and line breaks and tabs as character references, which attribute-value
+/// normalisation would otherwise turn into spaces.
+pub fn xml_attr(s: &str) -> String {
+    xml_text(s)
+        .replace('"', "&quot;")
+        .replace('\n', "&#10;")
+        .replace('\r', "&#13;")
+        .replace('\t', "&#9;")
+}
+
+/// HTML text or a quoted attribute (either quote): cleaned of controls and
+/// terminal escapes a tool may have printed, markup characters escaped.
+pub fn html_escape(s: &str) -> String {
+    xml_text(s).replace('"', "&quot;").replace('\'', "&#39;")
+}
+
 /// What may reach a terminal or a log viewer of a tool's own text: as for
 /// XML, and no carriage returns or other controls either (only line breaks
 /// and tabs).

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::{Agent, Cell, Fleet, Row, Status};
-use crate::text::clean_for_terminal;
+use crate::text::{clean_for_terminal, html_escape as esc, xml_attr as attr, xml_text as text};
 
 /// Bumped when a field changes meaning or disappears; adding fields does not.
 pub const SCHEMA: &str = "probe-fleet/1";
@@ -528,21 +528,6 @@ pub fn junit(fleet: &Fleet, origin: &Origin) -> String {
     out
 }
 
-fn text(s: &str) -> String {
-    crate::text::clean_for_xml(s)
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-fn attr(s: &str) -> String {
-    text(s)
-        .replace('"', "&quot;")
-        .replace('\n', "&#10;")
-        .replace('\r', "&#13;")
-        .replace('\t', "&#9;")
-}
-
 // ---- HTML ----
 
 const STYLE: &str = "
@@ -755,13 +740,4 @@ fn write_cell(out: &mut String, cell: Option<&Cell>) {
             out.push_str("</dl></details>");
         }
     }
-}
-
-fn esc(s: &str) -> String {
-    crate::text::clean_for_xml(s)
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }

@@ -6,6 +6,7 @@ use std::fmt::Write;
 use super::{check_name, rfc3339, CheckResult, Report};
 use crate::checks::Status;
 use crate::quantity::format_duration;
+use crate::text::html_escape as esc;
 
 const STYLE: &str = "
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:1.5em;color:#1d1d1f;background:#fff}
@@ -165,15 +166,4 @@ fn write_card(out: &mut String, r: &CheckResult) {
     field("output", o.output.as_deref().unwrap_or_default(), true);
     field("spec", &r.check.source, false);
     out.push_str("</dl>\n</div>\n");
-}
-
-/// Escapes for HTML text and attributes, dropping control characters and
-/// terminal escapes a tool may have printed.
-fn esc(s: &str) -> String {
-    crate::text::clean_for_xml(s)
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use super::{check_name, rfc3339, CheckResult, Report, Summary};
 use crate::checks::Status;
-use crate::text::clean_for_xml;
+use crate::text::{xml_attr as attr, xml_text as text};
 
 /// GoCD's Tests tab counts every `<testcase>` as run, a `<skipped>` one
 /// too, and shows only failures and errors (docs/gocd.md, "GoCD facts").
@@ -193,19 +193,4 @@ fn write_case(out: &mut String, r: &CheckResult, context: &Context) {
         attr(&o.message),
         text(&body)
     );
-}
-
-fn text(s: &str) -> String {
-    clean_for_xml(s)
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-fn attr(s: &str) -> String {
-    text(s)
-        .replace('"', "&quot;")
-        .replace('\n', "&#10;")
-        .replace('\r', "&#13;")
-        .replace('\t', "&#9;")
 }
