@@ -445,37 +445,7 @@ fn fleet_pipeline(o: &PipelineOptions, checks: &[String], timer: &str) -> Y {
             match leg {
                 Some(leg) => {
                     resources.push(leg.os.clone());
-                    let file = leg
-                        .artifact
-                        .rsplit('/')
-                        .next()
-                        .unwrap_or("probe")
-                        .to_string();
-                    tasks.push(map(vec![(
-                        "fetch",
-                        map(vec![
-                            ("pipeline", s(&upstream.pipeline)),
-                            ("stage", s(&upstream.stage)),
-                            ("job", s(&leg.job)),
-                            ("source", s(&leg.artifact)),
-                            ("destination", s("bin")),
-                            ("is_file", Y::Bool(true)),
-                        ]),
-                    )]));
-                    if leg.windows {
-                        args.insert(0, format!("bin\\{file}"));
-                        args.insert(0, "/c".into());
-                        "cmd".to_string()
-                    } else {
-                        tasks.push(map(vec![(
-                            "exec",
-                            map(vec![
-                                ("command", s("chmod")),
-                                ("arguments", strs(&["+x", &format!("bin/{file}")])),
-                            ]),
-                        )]));
-                        format!("bin/{file}")
-                    }
+                    fetch_binary(upstream, leg, &mut tasks, &mut args)
                 }
                 None => "probe".to_string(),
             }
@@ -545,6 +515,51 @@ fn fleet_pipeline(o: &PipelineOptions, checks: &[String], timer: &str) -> Y {
     ])
 }
 
+/// The tasks that fetch the probe built upstream for a leg's OS, and the
+/// command that then runs it (on Windows through `cmd`, whose arguments
+/// come first).
+fn fetch_binary(
+    upstream: &Upstream,
+    leg: &Leg,
+    tasks: &mut Vec<Y>,
+    args: &mut Vec<String>,
+) -> String {
+    tasks.push(map(vec![(
+        "fetch",
+        map(vec![
+            ("pipeline", s(&upstream.pipeline)),
+            ("stage", s(&upstream.stage)),
+            ("job", s(&leg.job)),
+            ("source", s(&leg.artifact)),
+            ("destination", s("bin")),
+            ("is_file", Y::Bool(true)),
+        ]),
+    )]));
+    let file = leg
+        .artifact
+        .rsplit('/')
+        .next()
+        .unwrap_or("probe")
+        .to_string();
+    if leg.windows {
+        // Through cmd, so the relative path is resolved in the job's
+        // working directory rather than the agent process's.
+        args.insert(0, format!("bin\\{file}"));
+        args.insert(0, "/c".into());
+        "cmd".to_string()
+    } else {
+        // Fetched artifacts lose the executable bit.
+        tasks.push(map(vec![(
+            "exec",
+            map(vec![
+                ("command", s("chmod")),
+                ("arguments", strs(&["+x", &format!("bin/{file}")])),
+            ]),
+        )]));
+        format!("bin/{file}")
+    }
+}
+
 fn job(
     o: &PipelineOptions,
     resources: &[String],
@@ -589,42 +604,7 @@ fn job(
     let mut tasks = Vec::new();
     let command = match fetch {
         None => "probe".to_string(),
-        Some((upstream, leg)) => {
-            tasks.push(map(vec![(
-                "fetch",
-                map(vec![
-                    ("pipeline", s(&upstream.pipeline)),
-                    ("stage", s(&upstream.stage)),
-                    ("job", s(&leg.job)),
-                    ("source", s(&leg.artifact)),
-                    ("destination", s("bin")),
-                    ("is_file", Y::Bool(true)),
-                ]),
-            )]));
-            let file = leg
-                .artifact
-                .rsplit('/')
-                .next()
-                .unwrap_or("probe")
-                .to_string();
-            if leg.windows {
-                // Through cmd, so the relative path is resolved in the job's
-                // working directory rather than the agent process's.
-                args.insert(0, format!("bin\\{file}"));
-                args.insert(0, "/c".into());
-                "cmd".to_string()
-            } else {
-                // Fetched artifacts lose the executable bit.
-                tasks.push(map(vec![(
-                    "exec",
-                    map(vec![
-                        ("command", s("chmod")),
-                        ("arguments", strs(&["+x", &format!("bin/{file}")])),
-                    ]),
-                )]));
-                format!("bin/{file}")
-            }
-        }
+        Some((upstream, leg)) => fetch_binary(upstream, leg, &mut tasks, &mut args),
     };
     tasks.push(map(vec![(
         "exec",
