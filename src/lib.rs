@@ -123,7 +123,9 @@ pub mod fuzzing {
     }
 }
 
-pub use author::{apply, snapshot_source, Added, Addition, Applied, Pin, Source, Wanted};
+pub use author::{
+    apply, known_kind, snapshot_source, Added, Addition, Applied, Pin, Source, Wanted,
+};
 pub use checks::{evaluate, Budget};
 pub use cli::{
     spec_location, AddArgs, Cli, Command, FleetArgs, PipelineArgs, RunArgs, SnapshotArgs,

@@ -8,12 +8,12 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use probe::{
-    apply, did_you_mean, evaluate, fleet_report, gather_fleet, generate_pipeline, interrupt, list,
-    load, render, rfc3339, run_with_retries, select, select_for_agent, shell_words,
-    snapshot_source, spec_location, suggestion, unselected_checks, AddArgs, Added, Addition,
-    AgentContext, Applied, Auth, Budget, Catalog, Check, CheckResult, Cli, Command, Fleet,
-    FleetArgs, FleetOptions, FleetRequest, Format, Host, HumanOptions, Markup, Notice, Output,
-    PipelineArgs, RealWorld, Redactor, Report, ResourceEntry, Retry, RunArgs, RunLimits,
+    apply, did_you_mean, evaluate, fleet_report, gather_fleet, generate_pipeline, interrupt,
+    known_kind, list, load, render, rfc3339, run_with_retries, select, select_for_agent,
+    shell_words, snapshot_source, spec_location, suggestion, unselected_checks, AddArgs, Added,
+    Addition, AgentContext, Applied, Auth, Budget, Catalog, Check, CheckResult, Cli, Command,
+    Fleet, FleetArgs, FleetOptions, FleetRequest, Format, Host, HumanOptions, Markup, Notice,
+    Output, PipelineArgs, RealWorld, Redactor, Report, ResourceEntry, Retry, RunArgs, RunLimits,
     SnapshotArgs, Source, SpecErrors, Wanted, World,
 };
 
@@ -71,6 +71,11 @@ fn run(cli: Cli, world: Arc<RealWorld>, out: &mut Output) -> Result<ExitCode, Us
                 "error: {} is a file; give the directory of the specs with --probes",
                 dir.display()
             )));
+        }
+        // The specs' own `redact:` lists count too; a directory that does
+        // not load yet is reported when the new check is loaded with it.
+        if let Ok(catalog) = load(&dir) {
+            out.secrets_mut().add_names(catalog.redact_names());
         }
         return match &cli.command {
             Some(Command::Add(args)) => add(args, &dir, world.as_ref(), out),
@@ -408,6 +413,18 @@ fn fleet(
 
 /// `probe add`: one check, observed here, appended to a spec.
 fn add(args: &AddArgs, dir: &Path, world: &dyn World, out: &Output) -> Result<ExitCode, Usage> {
+    known_kind(&args.kind).map_err(|e| Usage(format!("error: {e}")))?;
+    if args.value && args.kind != "env" {
+        return Err(Usage(
+            "error: --value is for `env` (require the variable's value today)".into(),
+        ));
+    }
+    if matches!(args.kind.as_str(), "cpus" | "memory") && !args.subject.is_empty() {
+        return Err(Usage(format!(
+            "error: `add {}` takes no subject: it writes what this machine has",
+            args.kind
+        )));
+    }
     // A command line's words, quoted so that they split back the same.
     let subject = if args.kind == "run" {
         shell_words(&args.subject)
@@ -421,7 +438,7 @@ fn add(args: &AddArgs, dir: &Path, world: &dyn World, out: &Output) -> Result<Ex
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     let resource = match (&args.to, plain) {
-        (Some(to), _) => to.clone(),
+        (Some(to), _) => resource_name(to)?,
         (None, true) => subject.clone(),
         (None, false) => {
             return Err(Usage(format!(
@@ -468,16 +485,13 @@ fn snapshot(
         ),
         None => None,
     };
-    let (description, source) = snapshot_source(
-        &args.resource,
-        report.as_deref(),
-        args.pin,
-        world.os_family(),
-    )
-    .map_err(|e| Usage(format!("error: {e}")))?;
+    let resource = resource_name(&args.resource)?;
+    let (description, source) =
+        snapshot_source(&resource, report.as_deref(), args.pin, world.os_family())
+            .map_err(|e| Usage(format!("error: {e}")))?;
     let applied = apply(
         dir,
-        &args.resource,
+        &resource,
         &description,
         &source,
         world,
@@ -488,21 +502,38 @@ fn snapshot(
     report_applied(&applied, args.dry_run.then_some(true), out)
 }
 
-/// What `add` and `snapshot` did, in words. `dry`: with --dry-run, whether
-/// to print the whole spec (else the checks) as it would be.
+/// The resource a spec is written for: the name of its file in the spec
+/// directory, without `.yaml`.
+fn resource_name(given: &str) -> Result<String, Usage> {
+    let name = given
+        .strip_suffix(".yaml")
+        .or_else(|| given.strip_suffix(".yml"))
+        .unwrap_or(given);
+    if name.is_empty() || name.starts_with('.') || name.contains(['/', '\\']) {
+        return Err(Usage(format!(
+            "error: `{given}` is not a resource name: give the GoCD resource (`java`), \
+             whose spec is <probes>/java.yaml"
+        )));
+    }
+    Ok(name.to_string())
+}
+
+/// What `add` and `snapshot` did, in words: what was written on stdout
+/// (with --dry-run, the YAML only), what was not on stderr. `dry`: with
+/// --dry-run, whether to print the whole spec (else the checks) as it
+/// would be.
 fn report_applied(applied: &Applied, dry: Option<bool>, out: &Output) -> Result<ExitCode, Usage> {
     let whole = dry == Some(true);
-    let dry = dry.is_some();
     let file = applied.file.display();
     let mut text = String::new();
-    let mut written = 0;
-    let mut failed = 0;
+    let mut notes = Vec::new();
+    let (mut kept, mut failed) = (0, 0);
     for (what, result) in &applied.results {
         match result {
             Ok(Added::Written(lines)) => {
-                written += 1;
+                kept += 1;
                 if whole {
-                } else if dry {
+                } else if dry.is_some() {
                     for (i, line) in lines.iter().enumerate() {
                         text.push_str(if i == 0 { "- " } else { "  " });
                         text.push_str(line);
@@ -513,27 +544,32 @@ fn report_applied(applied: &Applied, dry: Option<bool>, out: &Output) -> Result<
                 }
             }
             Ok(Added::AlreadyThere { name, source }) => {
-                text.push_str(&format!("already there: {name} ({source}); not added\n"));
+                kept += 1;
+                notes.push(format!("already there: {name} ({source}); not added"));
             }
             Err(why) => {
                 failed += 1;
-                text.push_str(&format!("left out {what}: {why}\n"));
+                notes.push(format!("left out {what}: {why}"));
             }
         }
     }
-    if !dry && applied.changed {
+    if whole {
+        text = applied.text.clone();
+    } else if dry.is_none() && applied.changed {
+        let written = applied
+            .results
+            .iter()
+            .filter(|(_, r)| matches!(r, Ok(Added::Written(_))))
+            .count();
         text.push_str(&format!("{file}: {written} check(s) written\n"));
     }
-    if whole {
-        // The spec first, then what was left out (as comments, so that
-        // the output is still a spec).
-        let notes: String = text.lines().map(|l| format!("# {l}\n")).collect();
-        text = format!("{}{notes}", applied.text);
-    }
     out.print(text.as_bytes(), Markup::Plain);
-    // One check asked for and not added: a failure; a snapshot keeps what
+    for note in notes {
+        out.eprint(&note);
+    }
+    // Nothing asked for is in the spec: a failure; a snapshot keeps what
     // it can.
-    Ok(if failed > 0 && written == 0 {
+    Ok(if failed > 0 && kept == 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -143,6 +143,27 @@ impl Redactor {
         names
     }
 
+    /// Whether `text` holds a secret itself: a secret variable's value, or
+    /// a URL with a password written out (`https://u:${PASS}@host`, which
+    /// names the variable, does not count). For text that is kept, such as
+    /// a spec, rather than shown.
+    pub fn reveals(&self, text: &str) -> bool {
+        self.secrets
+            .iter()
+            .any(|s| s.plain.iter().any(|form| text.contains(form.as_str())))
+            || text.split("://").skip(1).any(|after| {
+                let authority = after
+                    .split(|c: char| matches!(c, '/' | '?' | '#') || c.is_whitespace())
+                    .next()
+                    .unwrap_or_default();
+                authority.rsplit_once('@').is_some_and(|(userinfo, _)| {
+                    userinfo.split_once(':').is_some_and(|(_, password)| {
+                        !password.is_empty() && !password.starts_with('$')
+                    })
+                })
+            })
+    }
+
     /// `text` with every secret value replaced by `<hidden: NAME>` and the
     /// user and password of every URL by `<hidden: userinfo>`.
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {

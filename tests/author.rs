@@ -83,9 +83,9 @@ fn add_keeps_a_real_spec_as_it_was_and_only_appends() {
     let o = s.probe(&["add", "command", "busted", "--to", "lua"]);
     assert_eq!(o.status.code(), Some(0));
     assert!(
-        stdout(&o).contains("already there: command busted"),
+        stderr(&o).contains("already there: command busted"),
         "{}",
-        stdout(&o)
+        stderr(&o)
     );
     assert_eq!(
         fs::read_to_string(s.path("probes/lua.yaml")).expect("read"),
@@ -100,17 +100,18 @@ fn add_refuses_what_would_not_pass_here_and_writes_nothing() {
     let o = s.probe(&["add", "absent", "python2", "--to", "python"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stdout(&o).contains("`python2` is on PATH at"),
+        stderr(&o).contains("`python2` is on PATH at"),
         "{}",
-        stdout(&o)
+        stderr(&o)
     );
+    assert_eq!(stdout(&o), "");
     assert!(!s.path("probes/python.yaml").exists());
     let o = s.probe(&["add", "comand", "lua", "--to", "lua"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2), "a usage error");
     assert!(
-        stdout(&o).contains("did you mean `command`?"),
+        stderr(&o).contains("did you mean `command`?"),
         "{}",
-        stdout(&o)
+        stderr(&o)
     );
     let o = s.probe(&["add", "env", "HOME", "--dry-run"]);
     assert_eq!(
@@ -140,9 +141,9 @@ fn snapshot_keeps_what_this_machine_has_and_reads_a_good_agents_report() {
         .expect("run");
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     assert!(
-        stdout(&o).contains("left out command luarocks: `luarocks` is not on PATH here"),
+        stderr(&o).contains("left out command luarocks: `luarocks` is not on PATH here"),
         "{}",
-        stdout(&o)
+        stderr(&o)
     );
     let spec = fs::read_to_string(s.path("probes/lua.yaml")).expect("written");
     assert!(
@@ -191,4 +192,219 @@ fn snapshot_keeps_what_this_machine_has_and_reads_a_good_agents_report() {
         "{}",
         stderr(&o)
     );
+}
+
+#[test]
+fn add_takes_specs_as_people_write_them() {
+    let s = Sandbox::new();
+    s.tool("java", "echo 'openjdk version \"17.0.8\"' >&2");
+    let cases: &[(&str, &str)] = &[
+        // Not ASCII before the list; an anchor with a dash on the first item.
+        (
+            "description: Jürgen's ééé agents\nchecks:\n  - &jdk-17 env: HOME\n",
+            "description: Jürgen's ééé agents\nchecks:\n  - &jdk-17 env: HOME\n  - command: java\n    version: \">=17.0.8, <18\"\n",
+        ),
+        // Items after `-` and a tab.
+        (
+            "checks:\n-\tenv: HOME\n-\tabsent: nonesuch-tool\n",
+            "checks:\n-\tenv: HOME\n-\tabsent: nonesuch-tool\n- command: java\n  version: \">=17.0.8, <18\"\n",
+        ),
+        // Empty flow lists, however spaced.
+        (
+            "checks: [ ]   # none yet\n",
+            "checks: # none yet\n  - command: java\n    version: \">=17.0.8, <18\"\n",
+        ),
+        (
+            "checks:\n  [\n  ]\ndescription: later\n",
+            "checks:\n  - command: java\n    version: \">=17.0.8, <18\"\ndescription: later\n",
+        ),
+        // A comment with a bracket on the key's line of a block list.
+        (
+            "checks:  # see [docs]\n  - env: HOME\n",
+            "checks:  # see [docs]\n  - env: HOME\n  - command: java\n    version: \">=17.0.8, <18\"\n",
+        ),
+        // No `checks:` at all, or nothing but a comment.
+        (
+            "description: d\n",
+            "description: d\nchecks:\n  - command: java\n    version: \">=17.0.8, <18\"\n",
+        ),
+        (
+            "# to do",
+            "# to do\nchecks:\n  - command: java\n    version: \">=17.0.8, <18\"\n",
+        ),
+        // A byte order mark stays, and is not in the way.
+        (
+            "\u{feff}description: d\nchecks: []\n",
+            "\u{feff}description: d\nchecks:\n  - command: java\n    version: \">=17.0.8, <18\"\n",
+        ),
+    ];
+    for (before, after) in cases {
+        fs::write(s.path("probes/java.yaml"), before).expect("write");
+        let o = s.probe(&["add", "command", "java"]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{before:?}: {}{}",
+            stdout(&o),
+            stderr(&o)
+        );
+        let written = fs::read_to_string(s.path("probes/java.yaml")).expect("read");
+        assert_eq!(&written, after, "from {before:?}");
+        // Twice: already there, whatever the shape.
+        let o = s.probe(&["add", "command", "java"]);
+        assert!(
+            stderr(&o).contains("already there"),
+            "{before:?}: {}",
+            stderr(&o)
+        );
+        assert_eq!(
+            fs::read_to_string(s.path("probes/java.yaml")).unwrap(),
+            written
+        );
+    }
+    // A flow list with checks in it is left alone, and said so.
+    fs::write(s.path("probes/java.yaml"), "checks: [{env: HOME}]\n").expect("write");
+    let o = s.probe(&["add", "command", "java"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("flow list"), "{}", stderr(&o));
+}
+
+#[test]
+fn add_never_writes_a_secret_into_a_spec() {
+    let s = Sandbox::new();
+    fs::write(
+        s.path("probes/common.yaml"),
+        "redact: [DBCONN]\nchecks: []\n",
+    )
+    .expect("write");
+    let canary = "c4nary-Secret-9731";
+    let cases: &[(&[&str], &str, &str)] = &[
+        // Named secret by the spec's `redact:` list.
+        (
+            &["add", "env", "DBCONN", "--value", "--to", "db"],
+            "DBCONN",
+            canary,
+        ),
+        // A plain name holding a secret variable's value.
+        (
+            &["add", "env", "ALIAS", "--value", "--to", "db"],
+            "ALIAS",
+            canary,
+        ),
+        // A URL with its password written out.
+        (
+            &["add", "env", "DATABASE_URL", "--value", "--to", "db"],
+            "DATABASE_URL",
+            "postgres://admin:c4nary-Secret-9731@db:5432/app",
+        ),
+    ];
+    for (args, name, value) in cases {
+        let o = s
+            .command(args)
+            .env(name, value)
+            .env("DEPLOY_TOKEN", canary)
+            .output()
+            .expect("run");
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("secret"), "{args:?}: {}", stderr(&o));
+        for text in [stdout(&o), stderr(&o)] {
+            assert!(!text.contains("c4nary"), "{args:?} printed it: {text}");
+        }
+        assert!(!s.path("probes/db.yaml").exists(), "{args:?} wrote it");
+    }
+    // A run command line holding the value.
+    let o = s
+        .command(&["add", "run", "--to", "db", "--", "test", "-n", canary])
+        .env("DEPLOY_TOKEN", canary)
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!s.path("probes/db.yaml").exists());
+    // Naming the variable instead is fine.
+    let o = s
+        .command(&[
+            "add",
+            "run",
+            "--to",
+            "db",
+            "--",
+            "test",
+            "-n",
+            "${DEPLOY_TOKEN}",
+        ])
+        .env("DEPLOY_TOKEN", canary)
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let spec = fs::read_to_string(s.path("probes/db.yaml")).expect("written");
+    assert!(
+        spec.contains("run: [test, -n, \"${DEPLOY_TOKEN}\"]"),
+        "{spec}"
+    );
+}
+
+#[test]
+fn add_looks_where_the_check_will_look_and_writes_where_it_should() {
+    let s = Sandbox::new();
+    fs::create_dir_all(s.path("home/.m2")).expect("mkdir");
+    fs::write(s.path("home/.m2/settings.xml"), "<settings/>").expect("write");
+    let o = s
+        .command(&["add", "file", "~/.m2/settings.xml", "--to", "maven"])
+        .env("HOME", s.path("home"))
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let spec = fs::read_to_string(s.path("probes/maven.yaml")).expect("written");
+    assert!(
+        spec.contains("  - file: ~/.m2/settings.xml\n    type: file\n"),
+        "{spec}"
+    );
+
+    // An existing spec is found whatever the case of its name; a link is
+    // written where it points, with its mode.
+    fs::write(s.path("Java.target"), "checks: []\n").expect("write");
+    std::os::unix::fs::symlink(s.path("Java.target"), s.path("probes/Java.yaml")).expect("link");
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(s.path("Java.target"), fs::Permissions::from_mode(0o600)).expect("chmod");
+    let o = s.probe(&["add", "env", "HOME", "--to", "java"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!s.path("probes/java.yaml").exists());
+    assert!(fs::symlink_metadata(s.path("probes/Java.yaml"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let target = fs::read_to_string(s.path("Java.target")).expect("read");
+    assert_eq!(target, "checks:\n  - env: HOME\n");
+    let mode = fs::metadata(s.path("Java.target"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+
+    // Names that are not resources; options that do not apply.
+    for (args, wanted) in [
+        (
+            &["add", "env", "HOME", "--to", ""][..],
+            "not a resource name",
+        ),
+        (
+            &["add", "env", "HOME", "--to", "../elsewhere"][..],
+            "not a resource name",
+        ),
+        (
+            &["add", "cpus", "--value", "--to", "x"][..],
+            "--value is for `env`",
+        ),
+        (
+            &["add", "memory", "16", "--to", "x"][..],
+            "takes no subject",
+        ),
+    ] {
+        let o = s.probe(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(wanted), "{args:?}: {}", stderr(&o));
+    }
+    let o = s.probe(&["add", "env", "HOME", "--to", "base.yaml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(s.path("probes/base.yaml").exists());
 }

@@ -38,44 +38,41 @@ pub fn append_check(text: &str, item: &[String]) -> Result<String, String> {
         Value::Scalar { text, .. } if text.is_empty() => &Vec::new(),
         _ => return Err("`checks` is not a list; fix the file first".into()),
     };
-    // A flow list (`checks: [ ... ]`) on the key's line: only an empty one
-    // can become a block list here.
-    let rest_of_key_line = lines
-        .get(key_line)
-        .map(|l| l[(key.pos.col - 1).min(l.len())..].to_string())
-        .unwrap_or_default();
-    let flow = rest_of_key_line.contains('[');
-    if flow && !items.is_empty() {
+    // A flow list (`checks: [ ... ]`): only an empty one can become a
+    // block list here.
+    let flow = match &value.value {
+        Value::Seq(_) => opens_flow(&lines, value.pos),
+        _ => None,
+    };
+    if flow.is_some() && !items.is_empty() {
         return Err(
             "`checks` is written as a flow list (`[...]`); make it a block list (`- ` items) \
              to add to it, or add the check by hand"
                 .into(),
         );
     }
+    // Items line up with the first one's `-`.
     let dash_indent = items
         .first()
-        .and_then(|first| {
-            let line = lines.get(first.pos.line - 1)?;
-            let upto = &line[..(first.pos.col - 1).min(line.len())];
-            upto.rfind('-').map(|dash| upto[..dash].chars().count())
-        })
-        .unwrap_or(key_indent + 2);
+        .and_then(|first| lines.get(first.pos.line - 1))
+        .filter(|line| line.trim_start().starts_with('-'))
+        .map_or(key_indent + 2, |line| indent_of(line));
     let mut out = String::with_capacity(text.len() + 200);
-    if flow {
-        // `checks: []` becomes `checks:`, the item below it.
-        for (i, line) in lines.iter().enumerate() {
-            if i == key_line {
-                let (head, tail) = line.split_at((key.pos.col - 1).min(line.len()));
-                let tail = tail.replacen("[]", "", 1);
-                let tail = tail.trim_end_matches(['\r', '\n']).trim_end();
-                out.push_str(head);
-                out.push_str(tail);
-                out.push_str(newline);
-                push_item(&mut out, item, dash_indent, newline);
-            } else {
-                out.push_str(line);
-            }
+    if let Some((open_line, open)) = flow {
+        // `checks: []` (or `[ ]`, or `[` and `]` on lines of their own)
+        // becomes `checks:`, the item below it.
+        let (close_line, close) = flow_end(&lines, open_line, open)
+            .ok_or("`checks: [` has no closing `]`; fix the file first")?;
+        out.extend(lines[..open_line].iter().copied());
+        let head = lines[open_line][..open].trim_end();
+        let tail = lines[close_line][close + 1..].trim();
+        let kept = format!("{head} {tail}");
+        if !kept.trim().is_empty() {
+            out.push_str(kept.trim_end());
+            out.push_str(newline);
         }
+        push_item(&mut out, item, dash_indent, newline);
+        out.extend(lines[close_line + 1..].iter().copied());
         return Ok(out);
     }
     // The list ends before the next line that is indented no deeper than
@@ -86,7 +83,7 @@ pub fn append_check(text: &str, item: &[String]) -> Result<String, String> {
         let trimmed = line.trim();
         if !trimmed.is_empty() && !trimmed.starts_with('#') && indent_of(line) <= key_indent {
             // `- ` items may sit at the key's own indentation.
-            if !(trimmed.starts_with("- ") || trimmed == "-") || indent_of(line) < key_indent {
+            if !is_item(trimmed) || indent_of(line) < key_indent {
                 end = i;
                 break;
             }
@@ -122,6 +119,49 @@ fn push_item(out: &mut String, item: &[String], dash_indent: usize, newline: &st
         out.push_str(line);
         out.push_str(newline);
     }
+}
+
+/// `- item`, `-\titem` or a lone `-`.
+fn is_item(trimmed: &str) -> bool {
+    trimmed
+        .strip_prefix('-')
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r', '\n']))
+}
+
+/// Where a node at `pos` opens a flow list: its line and the byte offset of
+/// `[`, past an anchor or a tag. The parser counts columns in characters.
+fn opens_flow(lines: &[&str], pos: yaml::Pos) -> Option<(usize, usize)> {
+    let line = lines.get(pos.line.checked_sub(1)?)?;
+    let start = line
+        .char_indices()
+        .nth(pos.col.saturating_sub(1))
+        .map_or(line.len(), |(i, _)| i);
+    let mut rest = &line[start..];
+    while rest.starts_with(['&', '!']) {
+        rest = rest
+            .trim_start_matches(|c: char| !c.is_whitespace())
+            .trim_start();
+    }
+    rest.starts_with('[')
+        .then(|| (pos.line - 1, line.len() - rest.len()))
+}
+
+/// The `]` closing the empty flow list opened at `open` on `line`: only
+/// blanks, line breaks and comments may come between.
+fn flow_end(lines: &[&str], line: usize, open: usize) -> Option<(usize, usize)> {
+    let mut from = open + 1;
+    for (i, text) in lines.iter().enumerate().skip(line) {
+        let rest = &text[from.min(text.len())..];
+        let content = rest.trim_start();
+        if content.starts_with(']') {
+            return Some((i, text.len() - content.len()));
+        }
+        if !(content.is_empty() || content.starts_with('#')) {
+            return None;
+        }
+        from = 0;
+    }
+    None
 }
 
 fn indent_of(line: &str) -> usize {

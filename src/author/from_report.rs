@@ -8,6 +8,7 @@
 use super::catalogue;
 use super::edit::{flow_scalar, scalar};
 use super::observe::{range, Pin};
+use crate::quantity::parse_size;
 use crate::version::Version;
 
 /// One check as the results describe it.
@@ -64,11 +65,12 @@ pub fn read(text: &str) -> Result<Vec<Found>, String> {
         .collect()
 }
 
-/// The check's lines for what an agent found.
-pub fn lines(found: &Found, pin: Pin) -> Vec<String> {
+/// The check's lines for what an agent found; Err when a report does not
+/// say enough to write it.
+pub fn lines(found: &Found, pin: Pin) -> Result<Vec<String>, String> {
     let first = format!("{}: {}", found.kind, scalar(&found.subject));
     let version = Version::parse(&found.value).filter(|_| looks_like_a_version(&found.value));
-    match (found.kind.as_str(), version) {
+    Ok(match (found.kind.as_str(), version) {
         ("command", Some(version)) => {
             let mut lines = vec![first];
             if let Some(args) = catalogue_args(&found.subject) {
@@ -87,8 +89,34 @@ pub fn lines(found: &Found, pin: Pin) -> Vec<String> {
             "a socket" => vec![first, "type: socket".into()],
             _ => vec![first],
         },
+        // A report shows a command line's words joined by spaces: which
+        // were one argument is lost.
+        ("run", _) => {
+            return Err(format!(
+                "a report does not keep the words of a command line; \
+                 add it with `probe add run -- {}`",
+                found.subject
+            ))
+        }
+        // `12.4 GiB free`: a little less than the agent had.
+        ("disk", _) => {
+            let free = found
+                .value
+                .strip_suffix(" free")
+                .and_then(|size| parse_size(size).ok())
+                .ok_or_else(|| {
+                    format!(
+                        "the report does not say how much is free at {}",
+                        found.subject
+                    )
+                })?;
+            vec![
+                first,
+                format!("free: \">= {} GiB\"", (free >> 30).max(1) - 1),
+            ]
+        }
         _ => vec![first],
-    }
+    })
 }
 
 /// A value that is a version, not a sentence holding a number.
@@ -127,7 +155,7 @@ mod tests {
         let found = read(report).expect("reads");
         assert_eq!(found.len(), 3);
         assert_eq!(
-            lines(&found[0], Pin::Major),
+            lines(&found[0], Pin::Major).unwrap(),
             [
                 "command: java",
                 "args: [-version]",
@@ -135,10 +163,10 @@ mod tests {
             ]
         );
         assert_eq!(
-            lines(&found[1], Pin::Major),
+            lines(&found[1], Pin::Major).unwrap(),
             ["file: /opt/tools", "type: dir"]
         );
-        assert_eq!(lines(&found[2], Pin::Major), ["env: JAVA_HOME"]);
+        assert_eq!(lines(&found[2], Pin::Major).unwrap(), ["env: JAVA_HOME"]);
         assert!(read(r#"{"schema": "probe-fleet/1"}"#)
             .unwrap_err()
             .contains("not a probe report"));
@@ -151,14 +179,27 @@ mod tests {
         )
         .expect("reads");
         assert_eq!(
-            lines(&found[0], Pin::Minor),
+            lines(&found[0], Pin::Minor).unwrap(),
             ["command: gradle", "version: \">=8.5, <8.6\""]
         );
         assert_eq!(
-            lines(&found[1], Pin::Min),
+            lines(&found[1], Pin::Min).unwrap(),
             ["package: git", "version: \">=2.39.2\""]
         );
-        assert_eq!(lines(&found[2], Pin::Major), ["absent: python2"]);
+        assert_eq!(lines(&found[2], Pin::Major).unwrap(), ["absent: python2"]);
+        let found =
+            read("disk /var = 12.4 GiB free\ndisk /tmp = lots\nrun python3 -c import venv\n")
+                .expect("reads");
+        assert_eq!(
+            lines(&found[0], Pin::Major).unwrap(),
+            ["disk: /var", "free: \">= 11 GiB\""]
+        );
+        assert!(lines(&found[1], Pin::Major)
+            .unwrap_err()
+            .contains("how much is free"));
+        assert!(lines(&found[2], Pin::Major)
+            .unwrap_err()
+            .contains("probe add run --"));
         assert!(read("gradle\n").unwrap_err().contains("KIND SUBJECT"));
     }
 }

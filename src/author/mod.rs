@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use crate::checks::{evaluate, kind_keys, kind_of, Budget, Status};
 use crate::redact::Redactor;
 use crate::report::{check_name, write_atomic};
-use crate::spec::{load_with, Catalog, SpecErrors};
+use crate::spec::{load_with, SpecErrors};
 use crate::text::did_you_mean;
 use crate::world::World;
 
@@ -46,15 +46,38 @@ pub enum Added {
     AlreadyThere { name: String, source: String },
 }
 
-/// The spec file of `resource` in the spec directory `dir`.
+/// The spec file of `resource` in the spec directory `dir`: the one there
+/// is (resource names are compared ignoring case, as GoCD and the loader
+/// do), else a new `<resource>.yaml`.
 pub fn spec_file(dir: &Path, resource: &str) -> PathBuf {
-    for ext in ["yaml", "yml"] {
-        let file = dir.join(format!("{resource}.{ext}"));
-        if file.exists() {
-            return file;
-        }
+    let existing = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .find(|entry| {
+            let path = entry.path();
+            let is_spec = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+            is_spec
+                && path
+                    .file_stem()
+                    .is_some_and(|stem| stem.to_string_lossy().eq_ignore_ascii_case(resource))
+        });
+    existing.map_or_else(
+        || dir.join(format!("{resource}.yaml")),
+        |entry| entry.path(),
+    )
+}
+
+/// Err naming the kinds when `kind` is not one.
+pub fn known_kind(kind: &str) -> Result<(), String> {
+    match kind_of(kind) {
+        Some(_) => Ok(()),
+        None => Err(format!(
+            "`{kind}` is not a kind of check{}; the kinds are {}",
+            did_you_mean(kind, kind_keys()),
+            kind_keys().collect::<Vec<_>>().join(", ")
+        )),
     }
-    dir.join(format!("{resource}.yaml"))
 }
 
 /// The check's lines for `addition` as this machine is; Err says why it
@@ -64,14 +87,7 @@ pub fn draft(
     world: &dyn World,
     secrets: &Redactor,
 ) -> Result<Vec<String>, String> {
-    if kind_of(&addition.kind).is_none() {
-        return Err(format!(
-            "`{}` is not a kind of check{}; the kinds are {}",
-            addition.kind,
-            did_you_mean(&addition.kind, kind_keys()),
-            kind_keys().collect::<Vec<_>>().join(", ")
-        ));
-    }
+    known_kind(&addition.kind)?;
     let mut lines = observe::observe(
         &addition.kind,
         &addition.subject,
@@ -102,35 +118,32 @@ pub fn with_check(
         Some(text) => text.to_string(),
         None => format!("description: {}\n", edit::scalar(description)),
     };
-    // The same kind and subject already there: nothing to add.
-    if let Some(text) = text {
-        let catalog = load_with(dir, file, text).map_err(spec_errors)?;
-        let probe = load_with(dir, file, &edit::append_check(text, lines)?).map_err(spec_errors)?;
-        let new = last_check(&probe, &resource).ok_or("the check did not load")?;
-        let same = catalog
-            .find(&resource)
-            .into_iter()
-            .flat_map(|r| r.checks.iter())
-            .find(|c| c.kind.name() == new.kind.name() && c.kind.subject() == new.kind.subject());
-        if let Some(existing) = same {
-            return Ok((
-                text.to_string(),
-                Added::AlreadyThere {
-                    name: check_name(existing),
-                    source: existing.source.clone(),
-                },
-            ));
-        }
-    }
     let after = edit::append_check(&before, lines)?;
     let catalog = load_with(dir, file, &after).map_err(spec_errors)?;
-    let check = last_check(&catalog, &resource).ok_or("the check did not load")?;
+    let checks = catalog
+        .find(&resource)
+        .map(|r| r.checks.as_slice())
+        .unwrap_or_default();
+    let (check, earlier) = checks.split_last().ok_or("the check did not load")?;
+    // The same kind and subject already there: nothing to add.
+    let same = earlier
+        .iter()
+        .find(|c| c.kind.name() == check.kind.name() && c.kind.subject() == check.kind.subject());
+    if let Some(existing) = same {
+        return Ok((
+            before,
+            Added::AlreadyThere {
+                name: check_name(existing),
+                source: existing.source.clone(),
+            },
+        ));
+    }
     if let Some((world, secrets)) = here {
         let budget = Budget {
             default_timeout: Duration::from_secs(10),
             deadline: Instant::now() + Duration::from_secs(60),
         };
-        let outcome = evaluate(&check, world, &budget, secrets);
+        let outcome = evaluate(check, world, &budget, secrets);
         if outcome.status != Status::Pass {
             return Err(format!(
                 "the check would not pass here ({}): {}",
@@ -148,8 +161,9 @@ pub enum Source {
     /// Observed on this machine, each evaluated here before it is kept.
     Observe(Vec<Addition>),
     /// Written from a report's found values (another machine's): loaded
-    /// and validated, not evaluated here. Each: what it is, its lines.
-    Found(Vec<(String, Vec<String>)>),
+    /// and validated, not evaluated here. Each: what it is, its lines or
+    /// why it cannot be written from a report.
+    Found(Vec<(String, Result<Vec<String>, String>)>),
 }
 
 /// What adding to a spec did.
@@ -176,8 +190,16 @@ pub fn apply(
     dry: bool,
 ) -> Result<Applied, String> {
     let file = spec_file(dir, resource);
+    // A byte order mark, which the loader skips, is kept but not edited.
+    let mut bom = "";
     let mut text = match std::fs::read_to_string(&file) {
-        Ok(text) => Some(text),
+        Ok(text) => match text.strip_prefix('\u{feff}') {
+            Some(rest) => {
+                bom = "\u{feff}";
+                Some(rest.to_string())
+            }
+            None => Some(text),
+        },
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(format!("cannot read {}: {e}", file.display())),
     };
@@ -185,6 +207,7 @@ pub fn apply(
     let mut changed = false;
     let mut add = |what: String, lines: Result<Vec<String>, String>, here: bool| {
         let result = lines.and_then(|lines| {
+            refuse_secrets(&lines, secrets)?;
             with_check(
                 dir,
                 &file,
@@ -214,13 +237,13 @@ pub fn apply(
         }
         Source::Found(found) => {
             for (what, lines) in found {
-                add(what.clone(), Ok(lines.clone()), false);
+                add(what.clone(), lines.clone(), false);
             }
         }
     }
     let text = text.unwrap_or_default();
     if changed && !dry {
-        write(&file, &text)?;
+        write(&file, &format!("{bom}{text}"))?;
     }
     Ok(Applied {
         file,
@@ -288,19 +311,42 @@ pub fn snapshot_source(
     Ok((entry.description, Source::Observe(additions)))
 }
 
-/// Writes the spec file atomically (its directory created).
+/// A spec is read by everyone who can read the repository: no line of a
+/// check may hold a secret's value (a variable's that looks like one, or
+/// one named by --redact, PROBE_REDACT or a spec's `redact:`, or a URL's
+/// password).
+fn refuse_secrets(lines: &[String], secrets: &Redactor) -> Result<(), String> {
+    match lines.iter().find(|line| secrets.reveals(line)) {
+        Some(line) => Err(format!(
+            "the check would write a secret into the spec (`{}`); \
+             refer to the variable instead (`${{NAME}}`) and write this check by hand",
+            secrets.redact(line)
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Writes the spec file atomically (its directory created). A spec that
+/// is a symbolic link is written where the link points, and keeps its
+/// permissions.
 pub fn write(file: &Path, text: &str) -> Result<(), String> {
-    write_atomic(file, text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", file.display()))
+    let cannot = |e: std::io::Error| format!("cannot write {}: {e}", file.display());
+    let target = match std::fs::symlink_metadata(file) {
+        Ok(meta) if meta.file_type().is_symlink() => std::fs::canonicalize(file).map_err(cannot)?,
+        _ => file.to_path_buf(),
+    };
+    let permissions = std::fs::metadata(&target).ok().map(|m| m.permissions());
+    write_atomic(&target, text.as_bytes()).map_err(cannot)?;
+    if let Some(permissions) = permissions {
+        std::fs::set_permissions(&target, permissions).map_err(cannot)?;
+    }
+    Ok(())
 }
 
 fn resource_of(file: &Path) -> String {
     file.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default()
-}
-
-fn last_check(catalog: &Catalog, resource: &str) -> Option<std::sync::Arc<crate::spec::Check>> {
-    catalog.find(resource)?.checks.last().cloned()
 }
 
 fn spec_errors(errors: Vec<crate::spec::error::SpecError>) -> String {

@@ -9,6 +9,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::edit::{flow_scalar, scalar};
+use crate::checks::expand::expand;
 use crate::checks::observe as kinds;
 use crate::http::Method;
 use crate::redact::Redactor;
@@ -97,7 +98,7 @@ pub fn observe(
         "http" => {
             let request = HttpRequest {
                 method: Method::Get,
-                url: subject.to_string(),
+                url: expand(subject, world)?.to_string_lossy().into_owned(),
                 timeout: Duration::from_secs(10),
                 ca_file: None,
                 insecure: false,
@@ -115,7 +116,7 @@ pub fn observe(
             Some(value) => Ok(vec![first, format!("equals: {}", scalar(&value))]),
             None => Err(format!("there is no kernel parameter {subject} here")),
         },
-        "mount" => match kinds::fstype_at(world, Path::new(subject)) {
+        "mount" => match kinds::fstype_at(world, Path::new(&expand(subject, world)?)) {
             Some(fstype) => Ok(vec![first, format!("fstype: {}", scalar(&fstype))]),
             None => Err(format!("{subject} is not a mount point here")),
         },
@@ -136,7 +137,7 @@ pub fn observe(
         }
         "disk" => {
             let free = world
-                .disk_free(Path::new(subject))
+                .disk_free(Path::new(&expand(subject, world)?))
                 .map_err(|e| format!("free space at {subject} could not be read: {e}"))?;
             Ok(vec![
                 first,
@@ -179,7 +180,7 @@ pub fn range(version: &Version, pin: Pin) -> String {
 fn command(name: &str, wanted: &Wanted, world: &dyn World) -> Result<Vec<String>, String> {
     let first = format!("command: {}", scalar(name));
     // `${JAVA_HOME}/bin/java` is the JDK's java, as the check will read it.
-    let program = crate::checks::expand::expand(name, world)?;
+    let program = expand(name, world)?;
     let path = match world.lookup(&program) {
         Lookup::Found(path) => path,
         Lookup::NotExecutable(path) => {
@@ -205,7 +206,10 @@ fn command(name: &str, wanted: &Wanted, world: &dyn World) -> Result<Vec<String>
     for args in tries {
         let request = RunRequest {
             program: path.clone(),
-            args: args.iter().map(Into::into).collect(),
+            args: args
+                .iter()
+                .map(|a| expand(a, world))
+                .collect::<Result<_, _>>()?,
             verbatim: false,
             timeout: TRY_TIMEOUT,
             watch: Vec::new(),
@@ -262,8 +266,9 @@ fn env(
 }
 
 fn file(path: &str, world: &dyn World, cx: &kinds::Context) -> Result<Vec<String>, String> {
+    // `~/.m2/settings.xml` is looked at where the check will look.
     let info = world
-        .file_info(Path::new(path), true)
+        .file_info(Path::new(&expand(path, world)?), true)
         .map_err(|e| format!("{path} cannot be looked at here: {e}"))?;
     let kind = match info.kind {
         FileKind::File => "file",
@@ -289,15 +294,19 @@ fn file(path: &str, world: &dyn World, cx: &kinds::Context) -> Result<Vec<String
 /// `run` with a command line: its words, and its exit code when not 0.
 fn run(line: &str, world: &dyn World) -> Result<Vec<String>, String> {
     let words = crate::text::split_words(line)?;
-    let Some((program, args)) = words.split_first() else {
+    let expanded = words
+        .iter()
+        .map(|w| expand(w, world))
+        .collect::<Result<Vec<_>, _>>()?;
+    let Some((program, args)) = expanded.split_first() else {
         return Err("`run` needs a command line".into());
     };
-    let Lookup::Found(path) = world.lookup(program.as_ref()) else {
-        return Err(format!("`{program}` is not on PATH here"));
+    let Lookup::Found(path) = world.lookup(program) else {
+        return Err(format!("`{}` is not on PATH here", words[0]));
     };
     let request = RunRequest {
         program: path,
-        args: args.iter().map(Into::into).collect(),
+        args: args.to_vec(),
         verbatim: false,
         timeout: Duration::from_secs(10),
         watch: Vec::new(),
