@@ -138,7 +138,8 @@ pub use http::Auth;
 pub use output::Output;
 pub use redact::{Markup, Redactor};
 pub use report::{
-    list, render, rfc3339, CheckResult, Format, Host, HumanOptions, Notice, Report, ResourceEntry,
+    destination as report_destination, list, render, rfc3339, CheckResult, Format, Host,
+    HumanOptions, Notice, Report, ResourceEntry,
 };
 pub use runner::{run_checks, run_with_retries, Retry, RunLimits};
 pub use selection::{select, suggestion, unselected_checks};

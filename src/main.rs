@@ -9,12 +9,12 @@ use std::time::{Instant, SystemTime};
 
 use probe::{
     apply, did_you_mean, evaluate, fleet_report, gather_fleet, generate_pipeline, interrupt,
-    known_kind, list, load, render, rfc3339, run_with_retries, select, select_for_agent,
-    shell_words, snapshot_source, spec_location, suggestion, unselected_checks, AddArgs, Added,
-    Addition, AgentContext, Applied, Auth, Budget, Catalog, Check, CheckResult, Cli, Command,
-    Fleet, FleetArgs, FleetOptions, FleetRequest, Format, Host, HumanOptions, Markup, Notice,
-    Output, PipelineArgs, RealWorld, Redactor, Report, ResourceEntry, Retry, RunArgs, RunLimits,
-    SnapshotArgs, Source, SpecErrors, Wanted, World,
+    known_kind, list, load, render, report_destination, rfc3339, run_with_retries, select,
+    select_for_agent, shell_words, snapshot_source, spec_location, suggestion, unselected_checks,
+    AddArgs, Added, Addition, AgentContext, Applied, Auth, Budget, Catalog, Check, CheckResult,
+    Cli, Command, Fleet, FleetArgs, FleetOptions, FleetRequest, Format, Host, HumanOptions, Markup,
+    Notice, Output, PipelineArgs, RealWorld, Redactor, Report, ResourceEntry, Retry, RunArgs,
+    RunLimits, SnapshotArgs, Source, SpecErrors, Wanted, World,
 };
 
 const SCHEMA: &str = include_str!("../docs/probe.schema.json");
@@ -116,6 +116,24 @@ fn run(cli: Cli, world: Arc<RealWorld>, out: &mut Output) -> Result<ExitCode, Us
     }
 }
 
+/// Two reports never go to one place, however their paths are spelt.
+fn distinct_reports(reports: &[(Format, std::path::PathBuf)]) -> Result<(), Usage> {
+    let places: Vec<_> = reports
+        .iter()
+        .map(|(_, path)| report_destination(path))
+        .collect();
+    for (i, place) in places.iter().enumerate() {
+        if let Some(earlier) = places[..i].iter().position(|p| p == place) {
+            return Err(Usage(format!(
+                "error: --report {} and --report {} write to the same file; give each its own",
+                reports[earlier].1.display(),
+                reports[i].1.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn check(
     catalog: &Catalog,
     location: &Path,
@@ -123,14 +141,7 @@ fn check(
     world: Arc<RealWorld>,
     out: &Output,
 ) -> Result<ExitCode, Usage> {
-    for (i, (_, path)) in args.reports.iter().enumerate() {
-        if args.reports[..i].iter().any(|(_, earlier)| earlier == path) {
-            return Err(Usage(format!(
-                "error: two --report options write to {}; give each its own file",
-                path.display()
-            )));
-        }
-    }
+    distinct_reports(&args.reports)?;
     let agent =
         AgentContext::from_env(|name| world.var(name).map(|v| v.to_string_lossy().into_owned()));
     let mut notices = Vec::new();
@@ -323,6 +334,7 @@ fn fleet(
     world: &RealWorld,
     out: &Output,
 ) -> Result<ExitCode, Usage> {
+    distinct_reports(&args.reports)?;
     let var = |name: &str| {
         world
             .var(name)

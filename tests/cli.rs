@@ -229,6 +229,31 @@ fn reports_are_written_in_every_format_from_one_run() {
 }
 
 #[test]
+fn two_reports_to_one_file_however_spelt_are_a_usage_error() {
+    let s = Sandbox::new();
+    s.spec("base", "checks:\n  - env: HOME\n");
+    fs::create_dir_all(s.path("out")).expect("mkdir");
+    std::os::unix::fs::symlink("probe.json", s.path("out/link.json")).expect("symlink");
+    for other in ["out/./probe.json", "out/link.json"] {
+        let o = s.probe(&[
+            "-r",
+            "base",
+            "--report",
+            "json=out/probe.json",
+            "--report",
+            &format!("junit={other}"),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{other}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("write to the same file"),
+            "{other}: {}",
+            stderr(&o)
+        );
+        assert!(!s.path("out/probe.json").exists());
+    }
+}
+
+#[test]
 fn spec_errors_exit_2_listing_every_problem_with_positions() {
     let s = Sandbox::new();
     s.spec(

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use crate::checks::{evaluate, kind_keys, kind_of, Budget, Status};
 use crate::redact::Redactor;
-use crate::report::{check_name, write_atomic};
+use crate::report::{check_name, write_report};
 use crate::spec::{load_with, SpecErrors};
 use crate::text::did_you_mean;
 use crate::world::World;
@@ -326,21 +326,10 @@ fn refuse_secrets(lines: &[String], secrets: &Redactor) -> Result<(), String> {
     }
 }
 
-/// Writes the spec file atomically (its directory created). A spec that
-/// is a symbolic link is written where the link points, and keeps its
-/// permissions.
+/// Writes the spec file atomically (its directory created; a link is
+/// written where it points; the file keeps its permissions).
 pub fn write(file: &Path, text: &str) -> Result<(), String> {
-    let cannot = |e: std::io::Error| format!("cannot write {}: {e}", file.display());
-    let target = match std::fs::symlink_metadata(file) {
-        Ok(meta) if meta.file_type().is_symlink() => std::fs::canonicalize(file).map_err(cannot)?,
-        _ => file.to_path_buf(),
-    };
-    let permissions = std::fs::metadata(&target).ok().map(|m| m.permissions());
-    write_atomic(&target, text.as_bytes()).map_err(cannot)?;
-    if let Some(permissions) = permissions {
-        std::fs::set_permissions(&target, permissions).map_err(cannot)?;
-    }
-    Ok(())
+    write_report(file, text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", file.display()))
 }
 
 fn resource_of(file: &Path) -> String {

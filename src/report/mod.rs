@@ -226,24 +226,25 @@ pub fn repeat_mark(check: &Check) -> String {
 /// - a regular file, or nothing yet: replaced atomically ([`write_atomic`]);
 ///   missing parent directories are created;
 /// - a symlink: what it points to, by these same rules (the link stays);
-/// - `/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`: the
-///   probe's own stream, written as it is (its offset and what is already
-///   in it kept);
+/// - `/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`, or a link
+///   to one: the probe's own stream, written as it is (its offset and what
+///   is already in it kept; an error when it is closed);
 /// - a character device (`/dev/null`, a terminal), a FIFO, a socket:
 ///   opened and written through, never replaced (as root, a rename would
-///   turn /dev/null into a regular file).
+///   turn /dev/null into a regular file). A FIFO that no process reads is
+///   an error, not a wait.
 pub fn write_report(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    if let Some(fd) = stream_alias(path) {
-        return write_to_fd(fd, bytes);
-    }
-    let target = resolve_links(path)?;
+    let target = match resolve_links(path)? {
+        Target::Stream(fd) => return write_to_fd(fd, bytes),
+        Target::Path(target) => target,
+    };
     match fs::metadata(&target) {
         Ok(meta) if meta.is_dir() => Err(io::Error::new(
             io::ErrorKind::IsADirectory,
             format!("{} is a directory", target.display()),
         )),
         Ok(meta) if !meta.is_file() => {
-            let mut file = fs::OpenOptions::new().write(true).open(&target)?;
+            let mut file = open_special(&target)?;
             file.write_all(bytes)?;
             file.flush()
         }
@@ -251,11 +252,26 @@ pub fn write_report(path: &Path, bytes: &[u8]) -> io::Result<()> {
     }
 }
 
-/// Follows symlinks to the path they name in the end (which need not
-/// exist yet: a dangling link's target is created).
-fn resolve_links(path: &Path) -> io::Result<PathBuf> {
+/// Where a report path leads in the end.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Target {
+    /// One of the process's own file descriptors.
+    Stream(i32),
+    /// A file (which need not exist yet: a dangling link's target is
+    /// created).
+    Path(PathBuf),
+}
+
+/// Follows symlinks to what they name in the end, stopping at the
+/// process's own streams: `/dev/stdout` links, through
+/// `/proc/self/fd/1`, to whatever stdout is, which must be written
+/// through, not replaced.
+pub fn resolve_links(path: &Path) -> io::Result<Target> {
     let mut current = path.to_path_buf();
     for _ in 0..40 {
+        if let Some(fd) = stream_alias(&current) {
+            return Ok(Target::Stream(fd));
+        }
         match fs::symlink_metadata(&current) {
             Ok(meta) if meta.file_type().is_symlink() => {
                 let next = fs::read_link(&current)?;
@@ -264,7 +280,7 @@ fn resolve_links(path: &Path) -> io::Result<PathBuf> {
                     _ => next,
                 };
             }
-            _ => return Ok(current),
+            _ => return Ok(Target::Path(current)),
         }
     }
     Err(io::Error::other(format!(
@@ -273,26 +289,103 @@ fn resolve_links(path: &Path) -> io::Result<PathBuf> {
     )))
 }
 
+/// The same report destination however it is spelt (`a.json`,
+/// `./a.json`, a link to it, `/dev/stdout` and `/dev/fd/1`), so that two
+/// reports are never written to one place.
+pub fn destination(path: &Path) -> Target {
+    match resolve_links(path) {
+        Ok(Target::Stream(fd)) => Target::Stream(fd),
+        Ok(Target::Path(target)) => {
+            let parent = match target.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            match (fs::canonicalize(parent), target.file_name()) {
+                (Ok(parent), Some(name)) => Target::Path(parent.join(name)),
+                _ => Target::Path(target),
+            }
+        }
+        Err(_) => Target::Path(path.to_path_buf()),
+    }
+}
+
 /// The file descriptor a path names when it is one of the process's own
-/// streams.
+/// streams (`.` components and repeated separators aside).
 fn stream_alias(path: &Path) -> Option<i32> {
     if !cfg!(unix) {
         return None;
     }
-    let text = path.to_str()?;
+    let normal: PathBuf = path.components().collect();
+    let text = normal.to_str()?;
     match text {
         "/dev/stdout" => Some(1),
         "/dev/stderr" => Some(2),
         _ => text
             .strip_prefix("/dev/fd/")
             .or_else(|| text.strip_prefix("/proc/self/fd/"))
+            .or_else(|| text.strip_prefix("/proc/thread-self/fd/"))
             .and_then(|n| n.parse().ok()),
     }
+}
+
+/// Opens a device, FIFO or socket for writing. A FIFO is opened without
+/// blocking: a reader that is starting gets two seconds to open it, and
+/// with none the write fails (ENXIO) instead of holding the probe, signals
+/// and all, until one comes.
+#[cfg(unix)]
+fn open_special(path: &Path) -> io::Result<fs::File> {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::OpenOptionsExt;
+    let patience = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    let file = loop {
+        match fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)
+        {
+            Ok(file) => break file,
+            Err(e) if e.raw_os_error() == Some(libc::ENXIO) => {
+                if std::time::Instant::now() >= patience {
+                    return Err(io::Error::other(format!(
+                        "{}: no process is reading this FIFO; start its reader first",
+                        path.display()
+                    )));
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    // Writes then wait for a slow reader as usual.
+    // SAFETY: F_GETFL/F_SETFL on a descriptor this function owns.
+    unsafe {
+        let flags = libc::fcntl(file.as_raw_fd(), libc::F_GETFL);
+        if flags != -1 {
+            libc::fcntl(file.as_raw_fd(), libc::F_SETFL, flags & !libc::O_NONBLOCK);
+        }
+    }
+    Ok(file)
+}
+
+#[cfg(not(unix))]
+fn open_special(path: &Path) -> io::Result<fs::File> {
+    fs::OpenOptions::new().write(true).open(path)
 }
 
 #[cfg(unix)]
 fn write_to_fd(fd: i32, bytes: &[u8]) -> io::Result<()> {
     use std::os::fd::FromRawFd;
+    // SAFETY: fcntl(F_GETFD) only asks whether the descriptor is open.
+    // (A stdout or stderr closed by the caller is /dev/null by now: Rust
+    // reopens them so at start-up.)
+    if unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1 {
+        let name = match fd {
+            1 => "stdout".to_string(),
+            2 => "stderr".to_string(),
+            _ => format!("file descriptor {fd}"),
+        };
+        return Err(io::Error::other(format!("{name} is not open")));
+    }
     match fd {
         1 => {
             let mut out = io::stdout().lock();
@@ -301,12 +394,6 @@ fn write_to_fd(fd: i32, bytes: &[u8]) -> io::Result<()> {
         }
         2 => io::stderr().lock().write_all(bytes),
         _ => {
-            // SAFETY: fcntl(F_GETFD) only asks whether the descriptor is open.
-            if unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1 {
-                return Err(io::Error::other(format!(
-                    "file descriptor {fd} is not open"
-                )));
-            }
             // SAFETY: the descriptor is open; ManuallyDrop leaves it open
             // for whoever owns it.
             let mut file = std::mem::ManuallyDrop::new(unsafe { fs::File::from_raw_fd(fd) });
@@ -325,7 +412,9 @@ fn write_to_fd(_fd: i32, _bytes: &[u8]) -> io::Result<()> {
 
 /// Writes `bytes` to `path` through a temporary file in the same directory
 /// and a rename, so a reader never sees half a report. Missing parent
-/// directories are created.
+/// directories are created. A file replaced keeps its permissions (and,
+/// where the probe may set it, its owner). The temporary file is created
+/// new, never through something already at its name.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -344,15 +433,31 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     })?;
     let file_name = path
         .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?;
-    let tmp = parent.join(format!(
-        ".{}.{}.tmp",
-        file_name.to_string_lossy(),
-        std::process::id()
-    ));
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?
+        .to_string_lossy();
+    // Short enough for a file name of up to 255 bytes to have one.
+    let stem: String = file_name.chars().take(100).collect();
+    let existing = fs::metadata(path).ok();
+    let (tmp, mut f) = {
+        let mut n = 0u32;
+        loop {
+            let tmp = parent.join(format!(".{stem}.{}.{n}.tmp", std::process::id()));
+            match fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&tmp)
+            {
+                Ok(f) => break (tmp, f),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+                Err(e) => return Err(e),
+            }
+        }
+    };
     let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
         f.write_all(bytes)?;
+        if let Some(meta) = &existing {
+            keep_owner_and_mode(&f, meta);
+        }
         f.sync_all()?;
         drop(f);
         fs::rename(&tmp, path)
@@ -361,6 +466,20 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// The replaced file's mode and owner on its replacement: best effort
+/// (only root may give a file to someone else).
+#[cfg(unix)]
+fn keep_owner_and_mode(file: &fs::File, old: &fs::Metadata) {
+    use std::os::unix::fs::MetadataExt;
+    let _ = std::os::unix::fs::fchown(file, Some(old.uid()), Some(old.gid()));
+    let _ = file.set_permissions(old.permissions());
+}
+
+#[cfg(not(unix))]
+fn keep_owner_and_mode(file: &fs::File, old: &fs::Metadata) {
+    let _ = file.set_permissions(old.permissions());
 }
 
 /// `2026-11-28T03:04:05Z` without a date library.

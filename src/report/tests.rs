@@ -405,6 +405,89 @@ mod destinations {
     }
 
     #[test]
+    fn a_link_to_a_stream_is_written_to_that_stream_not_to_what_it_points_at() {
+        use super::super::{destination, resolve_links, Target};
+        use std::os::fd::AsRawFd;
+        use std::path::Path;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut file = tempfile::tempfile().expect("tempfile");
+        file.write_all(b"before|").expect("write");
+        let link = dir.path().join("so");
+        symlink(format!("/dev/./fd/{}", file.as_raw_fd()), &link).expect("symlink");
+        let link2 = dir.path().join("so2");
+        symlink(&link, &link2).expect("symlink");
+        write_report(&link2, b"report").expect("write");
+        file.rewind().expect("rewind");
+        let mut text = String::new();
+        file.read_to_string(&mut text).expect("read");
+        assert_eq!(text, "before|report");
+        // Only resolved, never written: the real stdout.
+        let to_stdout = dir.path().join("stdout-link");
+        symlink("/dev/stdout", &to_stdout).expect("symlink");
+        assert_eq!(resolve_links(&to_stdout).expect("resolve"), Target::Stream(1));
+        assert_eq!(destination(Path::new("/dev//stdout")), Target::Stream(1));
+        assert_eq!(destination(Path::new("/proc/self/fd/1")), Target::Stream(1));
+    }
+
+    #[test]
+    fn one_file_however_it_is_spelt_is_one_destination() {
+        use super::super::destination;
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::create_dir(dir.path().join("sub")).expect("mkdir");
+        symlink(dir.path().join("a.json"), dir.path().join("link.json")).expect("symlink");
+        let plain = destination(&dir.path().join("a.json"));
+        for other in ["./a.json", "sub/../a.json", "link.json"] {
+            assert_eq!(destination(&dir.path().join(other)), plain, "{other}");
+        }
+        assert_ne!(destination(&dir.path().join("b.json")), plain);
+    }
+
+    #[test]
+    fn a_fifo_that_nobody_reads_is_an_error_not_a_wait() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fifo = dir.path().join("pipe");
+        let c = std::ffi::CString::new(fifo.to_str().expect("utf8")).expect("c path");
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(write_report(&fifo, b"x").map_err(|e| e.to_string()));
+        });
+        let result = rx
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("write_report waited for a reader");
+        let err = result.expect_err("no reader");
+        assert!(err.contains("no process is reading this FIFO"), "{err}");
+    }
+
+    #[test]
+    fn the_temporary_file_is_new_and_the_replaced_file_keeps_its_mode() {
+        use super::super::write_atomic;
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let victim = dir.path().join("victim");
+        fs::write(&victim, "untouched").expect("write");
+        // Something planted at the name the temporary file would have.
+        let planted = dir
+            .path()
+            .join(format!(".a.json.{}.0.tmp", std::process::id()));
+        symlink(&victim, &planted).expect("symlink");
+        let report = dir.path().join("a.json");
+        fs::write(&report, "old").expect("write");
+        fs::set_permissions(&report, fs::Permissions::from_mode(0o600)).expect("chmod");
+        write_atomic(&report, b"new").expect("write");
+        assert_eq!(fs::read_to_string(&victim).expect("read"), "untouched");
+        let meta = fs::symlink_metadata(&report).expect("meta");
+        assert!(meta.file_type().is_file());
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+        assert_eq!(fs::read_to_string(&report).expect("read"), "new");
+        // A name as long as a file system takes still has a temporary file.
+        let long = dir.path().join(format!("{}.xml", "r".repeat(250)));
+        write_atomic(&long, b"long").expect("a long name");
+        assert_eq!(fs::read_to_string(&long).expect("read"), "long");
+    }
+
+    #[test]
     fn a_parent_that_is_a_file_and_a_directory_target_say_so() {
         let dir = tempfile::tempdir().expect("tempdir");
         fs::write(dir.path().join("file"), "x").expect("write");
