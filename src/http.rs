@@ -99,6 +99,57 @@ pub struct HttpClient {
     proxies: ProxyEnv,
 }
 
+/// rustls on ring with the AES-GCM cipher suites only: every TLS server
+/// offers them (TLS 1.3 requires AES-128-GCM), and leaving ChaCha20-Poly1305
+/// out keeps its code out of the static binary (docs/performance.md). Built
+/// whole rather than from ring's default provider, which would bring the
+/// other suites back; the probe presents no client certificate, so it
+/// loads no private keys.
+fn provider() -> rustls::crypto::CryptoProvider {
+    use rustls::crypto::ring::{cipher_suite as suite, kx_group};
+    rustls::crypto::CryptoProvider {
+        cipher_suites: vec![
+            suite::TLS13_AES_256_GCM_SHA384,
+            suite::TLS13_AES_128_GCM_SHA256,
+            suite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+            suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            suite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+            suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        ],
+        kx_groups: vec![kx_group::X25519, kx_group::SECP256R1, kx_group::SECP384R1],
+        signature_verification_algorithms: rustls::crypto::ring::default_provider()
+            .signature_verification_algorithms,
+        secure_random: &Random,
+        key_provider: &NoKeys,
+    }
+}
+
+#[derive(Debug)]
+struct Random;
+
+impl rustls::crypto::SecureRandom for Random {
+    fn fill(&self, buf: &mut [u8]) -> Result<(), rustls::crypto::GetRandomFailed> {
+        use ring::rand::SecureRandom;
+        ring::rand::SystemRandom::new()
+            .fill(buf)
+            .map_err(|_| rustls::crypto::GetRandomFailed)
+    }
+}
+
+#[derive(Debug)]
+struct NoKeys;
+
+impl rustls::crypto::KeyProvider for NoKeys {
+    fn load_private_key(
+        &self,
+        _: rustls::pki_types::PrivateKeyDer<'static>,
+    ) -> Result<Arc<dyn rustls::sign::SigningKey>, rustls::Error> {
+        Err(rustls::Error::General(
+            "the probe presents no client certificate".into(),
+        ))
+    }
+}
+
 impl HttpClient {
     /// A client; `https`: whether it will be used for HTTPS, so that the CA
     /// store must be read (an image without one gets a clear error).
@@ -117,7 +168,7 @@ impl HttpClient {
         https: bool,
         proxies: ProxyEnv,
     ) -> Result<HttpClient, String> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let provider = Arc::new(provider());
         let mut tls = TlsConfig::builder().unversioned_rustls_crypto_provider(provider);
         if options.insecure {
             tls = tls.disable_verification(true);

@@ -110,16 +110,13 @@ impl VersionKeys<'_> {
             return Ok(extract(streams, names));
         };
         for (stream, text) in streams {
-            let Some((offset, caps)) = re.captures_before(text, deadline)? else {
+            let Some(matched) = re.group_before(text, deadline)? else {
                 continue;
             };
-            let Some(matched) = caps.get(1).or_else(|| caps.get(0)) else {
+            let Some(version) = Version::parse(&text[matched.clone()]) else {
                 continue;
             };
-            let Some(version) = Version::parse(matched.as_str()) else {
-                continue;
-            };
-            let line = text[..offset + matched.start()].matches('\n').count() + 1;
+            let line = text[..matched.start].matches('\n').count() + 1;
             return Ok(Some(Found {
                 version,
                 stream,

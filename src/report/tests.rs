@@ -424,7 +424,10 @@ mod destinations {
         // Only resolved, never written: the real stdout.
         let to_stdout = dir.path().join("stdout-link");
         symlink("/dev/stdout", &to_stdout).expect("symlink");
-        assert_eq!(resolve_links(&to_stdout).expect("resolve"), Target::Stream(1));
+        assert_eq!(
+            resolve_links(&to_stdout).expect("resolve"),
+            Target::Stream(1)
+        );
         assert_eq!(destination(Path::new("/dev//stdout")), Target::Stream(1));
         assert_eq!(destination(Path::new("/proc/self/fd/1")), Target::Stream(1));
     }

@@ -66,6 +66,10 @@ pub struct Pattern {
     /// Whether a match can take in a line break (`a\nb`, `\s+`, `(?s).`):
     /// such a pattern is matched against the whole text at once.
     spans_lines: bool,
+    /// The same pattern for searching a span of a longer text, so that
+    /// `^`, `$` and `\b` see the text around the span: built the first time
+    /// a line is longer than a [`PIECE`], which few outputs have.
+    spans: std::sync::OnceLock<Option<regex_automata::meta::Regex>>,
 }
 
 /// Matching did not finish before its deadline.
@@ -73,8 +77,8 @@ pub struct Pattern {
 pub struct TooSlow;
 
 /// The largest compiled pattern: matching costs about its size times the
-/// text's (the regex engine here has no lazy DFA, for the binary's size),
-/// and at this size a MiB of output takes a second or two.
+/// text's (the regex engine here has no lazy DFA, for the binary's size):
+/// at this size, a [`PIECE`] takes up to a quarter of a second.
 const PATTERN_SIZE_LIMIT: usize = 64 * 1024;
 
 impl Pattern {
@@ -91,20 +95,22 @@ impl Pattern {
     /// is matched a line at a time (`^` and `$` are line starts and ends), so
     /// the deadline is seen between lines; a pattern that can match a line
     /// break is matched across lines. Either way a stretch longer than
-    /// [`PIECE`] is matched in pieces of that size that overlap by
-    /// [`OVERLAP`], so that no single match call runs long; a match longer
-    /// than the overlap across two pieces is not seen.
+    /// [`PIECE`] is searched in spans of that size that overlap by
+    /// [`OVERLAP`], each seeing the text around it, so that no single
+    /// search runs long; a match longer than the overlap across two spans
+    /// is not seen.
     pub fn is_match_before(&self, text: &str, deadline: Instant) -> Result<bool, TooSlow> {
-        Ok(self.captures_before(text, deadline)?.is_some())
+        Ok(self.group_before(text, deadline)?.is_some())
     }
 
-    /// The first match's captures, and the offset in `text` of the piece
-    /// they are relative to; or None. Gives up at `deadline`.
-    pub fn captures_before<'t>(
+    /// Where in `text` the first match's first group is (the whole match
+    /// when the pattern has none or it took no part), or None. Gives up at
+    /// `deadline`.
+    pub fn group_before(
         &self,
-        text: &'t str,
+        text: &str,
         deadline: Instant,
-    ) -> Result<Option<(usize, regex::Captures<'t>)>, TooSlow> {
+    ) -> Result<Option<std::ops::Range<usize>>, TooSlow> {
         let mut offset = 0;
         let stretches: Box<dyn Iterator<Item = &str>> = if self.spans_lines {
             Box::new(std::iter::once(text))
@@ -117,29 +123,84 @@ impl Pattern {
             } else {
                 stretch.strip_suffix('\n').unwrap_or(stretch)
             };
-            for (start, piece) in pieces(body) {
-                if Instant::now() >= deadline {
-                    return Err(TooSlow);
-                }
-                if let Some(caps) = self.regex.captures(piece) {
-                    return Ok(Some((offset + start, caps)));
-                }
+            if Instant::now() >= deadline {
+                return Err(TooSlow);
+            }
+            let found = if body.len() <= PIECE {
+                self.regex.captures(body).and_then(|caps| {
+                    caps.get(1)
+                        .or_else(|| caps.get(0))
+                        .map(|m| m.start()..m.end())
+                })
+            } else {
+                self.in_spans(body, deadline)?
+            };
+            if let Some(range) = found {
+                return Ok(Some(offset + range.start..offset + range.end));
             }
             offset += stretch.len();
         }
         Ok(None)
     }
+
+    /// Whether the pattern matches within `span` of `text`, the text
+    /// around the span counting for `^`, `$` and `\b` (a window of a long
+    /// line that is read in parts).
+    pub fn is_match_in(&self, text: &str, span: std::ops::Range<usize>) -> bool {
+        if span == (0..text.len()) {
+            return self.regex.is_match(text);
+        }
+        self.spans
+            .get_or_init(|| meta_regex(self.as_str()))
+            .as_ref()
+            .is_some_and(|meta| meta.is_match(regex_automata::Input::new(text).span(span)))
+    }
+
+    /// [`Pattern::group_before`] over one long stretch, a span at a time.
+    fn in_spans(
+        &self,
+        body: &str,
+        deadline: Instant,
+    ) -> Result<Option<std::ops::Range<usize>>, TooSlow> {
+        let Some(meta) = self.spans.get_or_init(|| meta_regex(self.as_str())) else {
+            return Ok(None);
+        };
+        let mut caps = meta.create_captures();
+        for span in spans(body) {
+            if Instant::now() >= deadline {
+                return Err(TooSlow);
+            }
+            meta.search_captures(&regex_automata::Input::new(body).span(span), &mut caps);
+            if let Some(group) = caps.get_group(1).or_else(|| caps.get_group(0)) {
+                return Ok(Some(group.range()));
+            }
+        }
+        Ok(None)
+    }
 }
 
-/// The longest stretch of text one match call is given: matching costs
-/// about the pattern's size times this.
-pub const PIECE: usize = 64 * 1024;
-/// How much pieces of a long stretch overlap.
+/// The pattern as [`Pattern::new`] compiles it, for searching spans.
+fn meta_regex(text: &str) -> Option<regex_automata::meta::Regex> {
+    regex_automata::meta::Builder::new()
+        .configure(regex_automata::meta::Config::new().nfa_size_limit(Some(PATTERN_SIZE_LIMIT)))
+        .syntax(
+            regex_automata::util::syntax::Config::new()
+                .multi_line(true)
+                .crlf(true),
+        )
+        .build(text)
+        .ok()
+}
+
+/// The longest stretch of text one search is given: matching costs about
+/// the pattern's size times this.
+pub const PIECE: usize = 16 * 1024;
+/// How much the spans of a long stretch overlap.
 pub const OVERLAP: usize = 4 * 1024;
 
-/// `text` in pieces of at most [`PIECE`] bytes overlapping by [`OVERLAP`],
-/// cut at character boundaries, with their offsets.
-fn pieces(text: &str) -> impl Iterator<Item = (usize, &str)> {
+/// The spans of `text` searched in turn: at most [`PIECE`] bytes each,
+/// overlapping by [`OVERLAP`], cut at character boundaries.
+fn spans(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
     let mut start = 0;
     let mut done = false;
     std::iter::from_fn(move || {
@@ -150,7 +211,7 @@ fn pieces(text: &str) -> impl Iterator<Item = (usize, &str)> {
         while !text.is_char_boundary(end) {
             end -= 1;
         }
-        let piece = (start, &text[start..end]);
+        let span = start..end;
         if end == text.len() {
             done = true;
         } else {
@@ -160,7 +221,7 @@ fn pieces(text: &str) -> impl Iterator<Item = (usize, &str)> {
             }
             start = next;
         }
-        Some(piece)
+        Some(span)
     })
 }
 
@@ -196,6 +257,7 @@ impl Pattern {
             |reason: String| format!("`{text}` is not a valid regular expression: {reason}");
         let regex = regex::RegexBuilder::new(text)
             .multi_line(true)
+            .crlf(true)
             .size_limit(PATTERN_SIZE_LIMIT)
             .build()
             .map_err(|e| match &e {
@@ -220,7 +282,11 @@ impl Pattern {
             .build()
             .parse(text)
             .map_or(true, |hir| can_match_newline(&hir));
-        Ok(Pattern { regex, spans_lines })
+        Ok(Pattern {
+            regex,
+            spans_lines,
+            spans: std::sync::OnceLock::new(),
+        })
     }
 }
 
@@ -491,26 +557,66 @@ mod pattern_tests {
     }
 
     #[test]
-    fn a_long_stretch_is_matched_in_overlapping_pieces() {
+    fn a_long_stretch_is_matched_in_overlapping_spans() {
         let long = format!("{}needle{}", "é".repeat(PIECE), "x".repeat(PIECE * 2));
-        let all: Vec<(usize, &str)> = pieces(&long).collect();
+        let all: Vec<std::ops::Range<usize>> = spans(&long).collect();
         assert!(all.len() >= 3, "{}", all.len());
-        assert!(all.iter().all(|(_, p)| p.len() <= PIECE));
-        // Every byte is in a piece, and pieces overlap.
-        assert_eq!(all[0].0, 0);
-        assert_eq!(all.last().map(|(s, p)| s + p.len()), Some(long.len()));
-        assert!(all.windows(2).all(|w| w[1].0 < w[0].0 + w[0].1.len()));
+        assert!(all.iter().all(|r| r.len() <= PIECE));
+        // Every byte is in a span, and spans overlap.
+        assert_eq!(all[0].start, 0);
+        assert_eq!(all.last().map(|r| r.end), Some(long.len()));
+        assert!(all.windows(2).all(|w| w[1].start < w[0].end));
         let later = Instant::now() + Duration::from_secs(60);
         let p = pattern("needle").expect("valid");
-        let (offset, caps) = p
-            .captures_before(&long, later)
+        let found = p
+            .group_before(&long, later)
             .expect("in time")
             .expect("found");
-        assert_eq!(
-            &long[offset + caps.get(0).unwrap().start()..][..6],
-            "needle"
+        assert_eq!(&long[found], "needle");
+        assert_eq!(spans("").count(), 1);
+    }
+
+    #[test]
+    fn anchors_in_a_long_line_see_the_line_not_the_span() {
+        let later = Instant::now() + Duration::from_secs(60);
+        // `error` where a span starts, mid-line: not at a line start.
+        let mid = format!(
+            "{}error{}",
+            "x".repeat(PIECE - OVERLAP),
+            "y".repeat(PIECE * 2)
         );
-        assert_eq!(pieces("").count(), 1);
+        assert_eq!(spans(&mid).nth(1).map(|r| r.start), Some(PIECE - OVERLAP));
+        for (text, pattern_text, wanted) in [
+            (mid.as_str(), "^error", false),
+            (mid.as_str(), r"\berror", false),
+            (mid.as_str(), "error", true),
+        ] {
+            let p = pattern(pattern_text).expect("valid");
+            assert_eq!(p.is_match_before(text, later), Ok(wanted), "{pattern_text}");
+        }
+        // `ok` where a span ends, mid-line: not at a line end.
+        let end = format!("{}ok{}", "x".repeat(PIECE - 2), "z".repeat(PIECE));
+        assert_eq!(spans(&end).next().map(|r| r.end), Some(PIECE));
+        assert_eq!(
+            pattern("ok$").unwrap().is_match_before(&end, later),
+            Ok(false)
+        );
+        assert_eq!(
+            pattern("z$").unwrap().is_match_before(&end, later),
+            Ok(true)
+        );
+        // A CRLF line end is a line end.
+        assert_eq!(
+            pattern("^ok$")
+                .unwrap()
+                .is_match_before("ok\r\nnext", later),
+            Ok(true)
+        );
+        // A version at the end of a long line, found with its group.
+        let versioned = format!("{} version 4.5.6\r\nnext", "n".repeat(PIECE * 3));
+        let p = pattern(r"version (\S+)$").expect("valid");
+        let found = p.group_before(&versioned, later).unwrap().expect("found");
+        assert_eq!(&versioned[found], "4.5.6");
     }
 
     #[test]
@@ -518,15 +624,12 @@ mod pattern_tests {
         let p = pattern(r"^version (\d+)").expect("valid");
         let text = "noise\nmore noise\nversion 42\n";
         let later = Instant::now() + Duration::from_secs(60);
-        let (offset, caps) = p
-            .captures_before(text, later)
+        let found = p
+            .group_before(text, later)
             .expect("in time")
             .expect("a match");
-        assert_eq!(&text[offset + caps.get(1).unwrap().start()..][..2], "42");
-        assert!(matches!(
-            p.captures_before(text, Instant::now()),
-            Err(TooSlow)
-        ));
+        assert_eq!(&text[found], "42");
+        assert!(matches!(p.group_before(text, Instant::now()), Err(TooSlow)));
         assert!(!pattern("^x")
             .expect("valid")
             .is_match_before("ax\nb", later)

@@ -18,8 +18,13 @@ pub const OUTPUT_CAP: usize = 1 << 20;
 /// Past the cap, the most bytes of kept lines per stream.
 pub const LATER_LIMIT: usize = 256 * 1024;
 
-/// Past the cap, a longer line is looked at in its first this many bytes.
+/// Past the cap, a longer line is looked at in windows of this many bytes
+/// that overlap by [`crate::spec::OVERLAP`].
 const LINE_LIMIT: usize = 64 * 1024;
+
+/// What a kept line costs beyond its bytes, counted against
+/// [`LATER_LIMIT`], so that many empty lines are bounded too.
+const ENTRY_COST: usize = 32;
 
 /// How long to wait for output still in the pipes once the process group is
 /// gone. Only a process that escaped the group (a daemon) can hold a pipe
@@ -79,7 +84,9 @@ pub fn run_with_timeout(request: &RunRequest) -> RunOutcome {
     if !timed_out {
         tree.kill_leftovers();
     }
-    let deadline = Instant::now() + DRAIN_GRACE;
+    // A command that timed out gets a grace's reading; one that ended, as
+    // long as its output still comes, within its time.
+    let deadline = deadline.max(Instant::now() + DRAIN_GRACE);
     let stdout = collect(stdout, deadline);
     let stderr = collect(stderr, deadline);
     if timed_out {
@@ -170,9 +177,17 @@ fn spawn_reader(
                     captured.bytes.extend_from_slice(&buf[..kept]);
                     if kept < n {
                         if later.line_number == 0 {
-                            // The line the cap cuts is numbered from the head.
+                            // The line the cap cuts is numbered from the
+                            // head, and read whole: its start too.
                             later.line_number =
                                 captured.bytes.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+                            let start = captured
+                                .bytes
+                                .iter()
+                                .rposition(|b| *b == b'\n')
+                                .map_or(0, |i| i + 1);
+                            let cut = captured.bytes[start..].to_vec();
+                            later.take(&cut, &mut captured);
                         }
                         later.feed(&buf[kept..n], &mut captured);
                     }
@@ -191,12 +206,16 @@ fn spawn_reader(
 
 /// The reading of a stream past its cap: line by line, each line matched
 /// against the watched patterns and kept when it may hold a version, all
-/// in bounded memory, and no matching once the command's time is up.
+/// in bounded memory, and no matching once the command's time is up. A
+/// line longer than [`LINE_LIMIT`] is looked at in overlapping windows.
 struct Later {
     watch: Vec<Option<crate::spec::Pattern>>,
     deadline: Instant,
-    /// The line being read (its first LINE_LIMIT bytes).
+    /// The line being read, or its last window.
     line: Vec<u8>,
+    /// Whether `line` starts inside the line (after a window was looked
+    /// at): its first character is only context then.
+    continued: bool,
     /// Its number, from 1; 0 until the cap is reached.
     line_number: u64,
     kept_bytes: usize,
@@ -208,6 +227,7 @@ impl Later {
             watch,
             deadline,
             line: Vec::new(),
+            continued: false,
             line_number: 0,
             kept_bytes: 0,
         }
@@ -215,28 +235,50 @@ impl Later {
 
     fn feed(&mut self, mut bytes: &[u8], captured: &mut Captured) {
         while let Some(end) = bytes.iter().position(|b| *b == b'\n') {
-            self.take(&bytes[..end]);
+            self.take(&bytes[..end], captured);
             self.line_done(captured);
             bytes = &bytes[end + 1..];
         }
-        self.take(bytes);
+        self.take(bytes, captured);
     }
 
-    fn take(&mut self, bytes: &[u8]) {
-        let room = LINE_LIMIT.saturating_sub(self.line.len());
-        self.line.extend_from_slice(&bytes[..bytes.len().min(room)]);
+    /// Adds to the line being read; a full window is looked at and all but
+    /// its last [`crate::spec::OVERLAP`] bytes let go.
+    fn take(&mut self, mut bytes: &[u8], captured: &mut Captured) {
+        loop {
+            let room = LINE_LIMIT.saturating_sub(self.line.len());
+            if bytes.len() <= room {
+                self.line.extend_from_slice(bytes);
+                return;
+            }
+            self.line.extend_from_slice(&bytes[..room]);
+            bytes = &bytes[room..];
+            self.look(captured, true);
+            let keep_from = self.line.len() - crate::spec::OVERLAP;
+            self.line.drain(..keep_from);
+            self.continued = true;
+        }
     }
 
     fn finish(&mut self, captured: &mut Captured) {
-        if !self.line.is_empty() {
+        if !self.line.is_empty() || self.continued {
             self.line_done(captured);
         }
     }
 
     fn line_done(&mut self, captured: &mut Captured) {
-        let number = self.line_number;
+        self.look(captured, false);
+        self.line.clear();
+        self.continued = false;
         self.line_number += 1;
-        let bytes = std::mem::take(&mut self.line);
+    }
+
+    /// Matches the line (or a window of it, `more` following) against the
+    /// watched patterns, and keeps it when it may hold a version or
+    /// matched. The window's first character (when it continues a line)
+    /// and its last (when more follows) are context only: the windows
+    /// either side search them.
+    fn look(&mut self, captured: &mut Captured, more: bool) {
         if captured.unscanned {
             return;
         }
@@ -244,20 +286,34 @@ impl Later {
             captured.unscanned = true;
             return;
         }
-        let text = String::from_utf8_lossy(&bytes);
-        let mut keep = looks_like_a_version(&bytes);
+        let text = String::from_utf8_lossy(&self.line);
+        let text = text.strip_suffix('\r').filter(|_| !more).unwrap_or(&text);
+        let start = if self.continued {
+            text.char_indices().nth(1).map_or(text.len(), |(i, _)| i)
+        } else {
+            0
+        };
+        let end = if more {
+            text.char_indices()
+                .next_back()
+                .map_or(0, |(i, _)| i)
+                .max(start)
+        } else {
+            text.len()
+        };
+        let mut keep = looks_like_a_version(self.line.as_slice());
         for (i, pattern) in self.watch.iter().enumerate() {
             if let Some(p) = pattern {
-                if p.is_match(&text) {
+                if !captured.watched[i] && p.is_match_in(text, start..end) {
                     captured.watched[i] = true;
                     keep = true;
                 }
             }
         }
-        let line = text.trim();
-        if keep && self.kept_bytes + line.len() <= LATER_LIMIT {
-            self.kept_bytes += line.len();
-            captured.later.push((number, line.to_string()));
+        let cost = text.len() + ENTRY_COST;
+        if keep && self.kept_bytes + cost <= LATER_LIMIT {
+            self.kept_bytes += cost;
+            captured.later.push((self.line_number, text.to_string()));
         }
     }
 }
@@ -268,14 +324,32 @@ fn looks_like_a_version(line: &[u8]) -> bool {
         .any(|w| w[0].is_ascii_digit() && w[1] == b'.' && w[2].is_ascii_digit())
 }
 
+/// What a reader read. Once the command is gone, the reader is waited for
+/// as long as it still gets output (up to the command's deadline): only
+/// a pipe a daemon holds open and silent is given up on, after
+/// [`DRAIN_GRACE`].
 fn collect(reader: Option<Reader>, deadline: Instant) -> Captured {
     let Some(reader) = reader else {
         return Captured::default();
     };
-    let finished = reader
-        .done
-        .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-        .is_ok();
+    let total = || {
+        reader
+            .captured
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .total
+    };
+    let mut seen = total();
+    let finished = loop {
+        if reader.done.recv_timeout(DRAIN_GRACE).is_ok() {
+            break true;
+        }
+        let now = total();
+        if now == seen || Instant::now() >= deadline {
+            break false;
+        }
+        seen = now;
+    };
     let mut captured = std::mem::take(
         &mut *reader
             .captured
@@ -716,12 +790,114 @@ mod tests {
         );
     }
 
+    /// Runs `cat` on a file made of `content`, watching `patterns` on
+    /// stdout; its stdout.
+    fn cat_watched(content: &[u8], patterns: &[&str]) -> Captured {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("output");
+        fs::write(&file, content).expect("write");
+        let outcome = run_with_timeout(&RunRequest {
+            program: "cat".into(),
+            args: vec![file.into()],
+            verbatim: false,
+            timeout: Duration::from_secs(120),
+            watch: patterns
+                .iter()
+                .map(|p| super::super::Watch {
+                    stream: Some(Stream::Stdout),
+                    pattern: crate::spec::Pattern::new(p).expect("a pattern"),
+                })
+                .collect(),
+        });
+        let RunOutcome::Exited { stdout, .. } = outcome else {
+            panic!("{outcome:?}")
+        };
+        assert!(
+            !stdout.unscanned && !stdout.incomplete,
+            "{:?}",
+            stdout.later
+        );
+        stdout
+    }
+
+    #[test]
+    fn the_line_the_cap_cuts_is_matched_whole() {
+        // `err` in the first MiB, `or` after it.
+        let mut content = vec![b'a'; OUTPUT_CAP - 3];
+        content.extend_from_slice(b"error 12.34.5\n");
+        let stdout = cat_watched(&content, &["error", "a{10}error", "^error"]);
+        assert_eq!(stdout.watched, [true, true, false]);
+        let (number, line) = stdout.later.last().expect("kept");
+        assert_eq!(*number, 1);
+        assert!(
+            line.ends_with("aaaerror 12.34.5"),
+            "{}",
+            &line[line.len() - 20..]
+        );
+    }
+
+    #[test]
+    fn a_long_line_past_the_cap_is_read_to_its_end_in_windows() {
+        let mut content = "x\n".repeat(OUTPUT_CAP / 2).into_bytes();
+        // A 3 MiB line: `error` where a window starts, a version at its end.
+        let mut line = vec![b'y'; 3 << 20];
+        let at = LINE_LIMIT;
+        line[at..at + 5].copy_from_slice(b"error");
+        content.extend_from_slice(&line);
+        content.extend_from_slice(b" version 4.5.6\n");
+        let stdout = cat_watched(&content, &["^error", r"\berror", "yerrory", r"4\.5\.6$"]);
+        assert_eq!(stdout.watched, [false, false, true, true]);
+        let (number, kept) = stdout.later.last().expect("kept");
+        assert_eq!(*number, OUTPUT_CAP as u64 / 2 + 1);
+        assert!(
+            kept.ends_with("y version 4.5.6"),
+            "{}",
+            &kept[kept.len() - 20..]
+        );
+        assert!(kept.len() <= LINE_LIMIT);
+    }
+
+    #[test]
+    fn kept_lines_are_bounded_in_number_too_and_keep_their_indentation() {
+        let mut content = "x\n".repeat(OUTPUT_CAP / 2).into_bytes();
+        content.extend_from_slice(b"    Version:   1.2.3\r\n");
+        content.extend_from_slice(&b"\n".repeat(2_000_000));
+        let stdout = cat_watched(&content, &[r"^\s*$"]);
+        assert_eq!(stdout.watched, [true]);
+        assert_eq!(
+            stdout.later[0],
+            (
+                OUTPUT_CAP as u64 / 2 + 1,
+                "    Version:   1.2.3".to_string()
+            )
+        );
+        assert!(
+            stdout.later.len() <= LATER_LIMIT / ENTRY_COST,
+            "{}",
+            stdout.later.len()
+        );
+    }
+
+    #[test]
+    fn output_still_coming_when_the_command_ends_is_read_to_its_end() {
+        // Lines that are slow to match, past the cap, and the match last:
+        // the reader is still at work when `cat` is gone.
+        let mut content = "x\n".repeat(OUTPUT_CAP / 2).into_bytes();
+        for _ in 0..8 {
+            content.extend_from_slice(&vec![b'a'; 60_000]);
+            content.push(b'\n');
+        }
+        content.extend_from_slice(b"aZ\n");
+        let stdout = cat_watched(&content, &["[a-z]{1,300}Z"]);
+        assert_eq!(stdout.watched, [true]);
+    }
+
     #[test]
     fn output_is_capped_but_counted() {
         let dir = tempfile::tempdir().expect("tempdir");
         let (outcome, _) = sh(
             dir.path(),
-            "dd if=/dev/zero bs=1048576 count=10 2>/dev/null\necho err >&2\n",
+            "yes '' | head -c 10485760\necho err >&2\n",
             Duration::from_secs(30),
         );
         match outcome {
