@@ -270,7 +270,7 @@ fn pattern_output(
             captured
                 .later
                 .iter()
-                .find(|(_, line)| pattern.is_match(line))
+                .find(|(_, line)| pattern.is_match_before(line, cx.deadline) == Ok(true))
         })
         .flatten();
     let mut shown = match matched_later {
