@@ -98,6 +98,22 @@ pub fn append_check(text: &str, item: &[String]) -> Result<String, String> {
             !trimmed.is_empty() && (!trimmed.starts_with('#') || indent_of(lines[i]) > key_indent)
         })
         .unwrap_or(key_line);
+    // The blank lines after a `|+` or `>+` block scalar are its value's.
+    let item_start = (key_line..=last)
+        .rev()
+        .find(|&i| indent_of(lines[i]) == dash_indent && is_item(lines[i].trim()))
+        .unwrap_or(last);
+    let last = if lines[item_start..=last]
+        .iter()
+        .any(|l| keeps_blank_lines(l))
+    {
+        (last..end)
+            .take_while(|&i| i == last || lines[i].trim().is_empty())
+            .last()
+            .unwrap_or(last)
+    } else {
+        last
+    };
     for line in &lines[..=last] {
         out.push_str(line);
     }
@@ -119,6 +135,20 @@ fn push_item(out: &mut String, item: &[String], dash_indent: usize, newline: &st
         out.push_str(line);
         out.push_str(newline);
     }
+}
+
+/// Whether a line ends in a block scalar's header that keeps trailing
+/// line breaks (`|+`, `>+`, `|2+`, `>+2`), a comment aside.
+fn keeps_blank_lines(line: &str) -> bool {
+    let line = line.split(" #").next().unwrap_or_default().trim_end();
+    let Some(at) = line.rfind(['|', '>']) else {
+        return false;
+    };
+    let header = &line[at + 1..];
+    (at == 0 || line[..at].ends_with(' '))
+        && header.contains('+')
+        && header.chars().all(|c| c == '+' || c.is_ascii_digit())
+        && header.len() <= 2
 }
 
 /// `- item`, `-\titem` or a lone `-`.
@@ -232,6 +262,26 @@ mod tests {
             "args: [-version]".into(),
             "version: \">=17\"".into(),
         ]
+    }
+
+    #[test]
+    fn the_blank_lines_a_kept_block_scalar_ends_with_stay_its_own() {
+        let text =
+            "checks:\n  - env: HOME\n    hint: |+\n      two lines\n\n\n# after\nrequires: []\n";
+        let out = append_check(text, &["absent: x".to_string()]).expect("appended");
+        assert_eq!(
+            out,
+            "checks:\n  - env: HOME\n    hint: |+\n      two lines\n\n\n  - absent: x\n# after\nrequires: []\n"
+        );
+        // Without `+`, the new item follows the last line of text.
+        let text = "checks:\n  - env: HOME\n    hint: |\n      text\n\n";
+        let out = append_check(text, &["absent: x".to_string()]).expect("appended");
+        assert_eq!(
+            out,
+            "checks:\n  - env: HOME\n    hint: |\n      text\n  - absent: x\n\n"
+        );
+        assert!(keeps_blank_lines("    hint: >+2  # kept"));
+        assert!(!keeps_blank_lines("    hint: a|+b"));
     }
 
     #[test]
