@@ -552,6 +552,33 @@ fn from_files_directories_and_globs() {
         "{}",
         stderr(&o)
     );
+    // A link back up is not followed: each report is read once.
+    std::os::unix::fs::symlink("..", s.path("reports/a/up")).expect("symlink");
+    let o = s.probe(&["fleet", "reports", "-f", "json"]);
+    assert_eq!(json(&o)["summary"]["agents"], 3, "{}", stderr(&o));
+    // A directory with no report in it, or a published report cut short:
+    // nothing to show is an error, not a pass.
+    fs::create_dir_all(s.path("empty")).expect("mkdir");
+    fs::write(s.path("empty/notes.json"), "{\"x\": 1}").expect("write");
+    let o = s.probe(&["fleet", "empty"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("no probe report could be read from empty"),
+        "{}",
+        stderr(&o)
+    );
+    fs::write(
+        s.path("reports/c/probe-report.json"),
+        "{\"schema\": \"probe-rep",
+    )
+    .expect("write");
+    let o = s.probe(&["fleet", "reports"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("reports/c/probe-report.json"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

@@ -50,6 +50,14 @@ pub fn gather(request: &Request) -> Result<Gathered, Vec<String>> {
     };
     if !request.files.is_empty() {
         let read = source::read(&request.files)?;
+        if read.sources.is_empty() {
+            let mut errors = vec![format!(
+                "no probe report could be read from {}",
+                request.files.join(", ")
+            )];
+            errors.extend(read.skipped.into_iter().map(|s| format!("skipped {s}")));
+            return Err(errors);
+        }
         for skipped in read.skipped {
             gathered.findings.push(Finding {
                 failing: false,

@@ -239,6 +239,9 @@ impl Fleet {
             (&a.report.host.hostname, job_of(&a.report))
                 .cmp(&(&b.report.host.hostname, job_of(&b.report)))
         });
+        // The same report read twice (a copy, a second path to it) is one
+        // agent's run, not two agents.
+        sources.dedup_by(|a, b| same_run(&a.report, &b.report));
         let names = agent_names(&sources);
         let mut agents = Vec::with_capacity(sources.len());
         let mut rows: Vec<Row> = Vec::new();
@@ -361,6 +364,24 @@ fn values(cells: &[Option<Cell>]) -> Vec<(String, usize)> {
     values
 }
 
+/// Two reports of one run: the same host, job instance and start.
+fn same_run(a: &AgentReport, b: &AgentReport) -> bool {
+    let job = |r: &AgentReport| {
+        r.agent.as_ref().map(|a| {
+            (
+                a.pipeline_name.clone(),
+                a.pipeline_counter.clone(),
+                a.stage_counter.clone(),
+                a.job_name.clone(),
+            )
+        })
+    };
+    a.started_at.is_some()
+        && a.host.hostname.eq_ignore_ascii_case(&b.host.hostname)
+        && a.started_at == b.started_at
+        && job(a) == job(b)
+}
+
 fn job_of(report: &AgentReport) -> Option<&str> {
     report.agent.as_ref().and_then(|a| a.job_name.as_deref())
 }
@@ -390,7 +411,7 @@ fn agent_names(sources: &[Source]) -> Vec<String> {
             .or_default() += 1;
     }
     let mut seen: HashMap<String, usize> = HashMap::new();
-    sources
+    let names: Vec<String> = sources
         .iter()
         .map(|s| {
             let host = if s.report.host.hostname.is_empty() {
@@ -406,6 +427,20 @@ fn agent_names(sources: &[Source]) -> Vec<String> {
             match job_of(&s.report) {
                 Some(job) => format!("{host} ({job})"),
                 None => format!("{host} #{n}"),
+            }
+        })
+        .collect();
+    // The same job on one host in two runs: numbered too.
+    let mut used: HashMap<String, usize> = HashMap::new();
+    names
+        .into_iter()
+        .map(|name| {
+            let n = used.entry(name.to_ascii_lowercase()).or_default();
+            *n += 1;
+            if *n == 1 {
+                name
+            } else {
+                format!("{name} #{n}")
             }
         })
         .collect()
@@ -498,12 +533,52 @@ fn findings(
     let Some(gocd_agents) = gocd else {
         return out;
     };
-    for a in gocd_agents {
+    // The resources each job that reported asked for, at most: those every
+    // agent that ran it advertises. An agent without all of them could not
+    // have run it, and is not missed.
+    let mut needed: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for (source, agent) in sources.iter().zip(agents) {
+        let (Some(job), Some(advertised)) = (job_of(&source.report), &agent.advertised) else {
+            continue;
+        };
+        let base = job.rsplit_once("-runOnAll-").map_or(job, |(base, _)| base);
+        let mine: BTreeSet<String> = advertised.iter().map(|r| r.to_ascii_lowercase()).collect();
+        needed
+            .entry(base)
+            .and_modify(|set| set.retain(|r| mine.contains(r)))
+            .or_insert(mine);
+    }
+    let could_run = |a: &GocdAgent| {
+        let has: BTreeSet<String> = a
+            .resources
+            .iter()
+            .flatten()
+            .map(|r| r.to_ascii_lowercase())
+            .collect();
+        needed.is_empty() || needed.values().any(|set| set.is_subset(&has))
+    };
+    for (i, a) in gocd_agents.iter().enumerate() {
+        // Reports from files name a host, not an agent: where one host runs
+        // several agents, each report from it stands for one of them.
+        let from_host = agents
+            .iter()
+            .filter(|r| r.gocd_uuid.is_none() && r.hostname.eq_ignore_ascii_case(&a.hostname))
+            .count();
+        let rank = gocd_agents[..i]
+            .iter()
+            .filter(|o| o.hostname.eq_ignore_ascii_case(&a.hostname))
+            .filter(|o| {
+                !agents
+                    .iter()
+                    .any(|r| r.gocd_uuid.as_deref() == Some(&o.uuid))
+            })
+            .count();
         let reported = agents
             .iter()
-            .any(|r| r.gocd_uuid.as_deref() == Some(&a.uuid));
+            .any(|r| r.gocd_uuid.as_deref() == Some(&a.uuid))
+            || rank < from_host;
         let elastic = a.resources.is_none();
-        if a.config_state == "Enabled" && !reported && !elastic {
+        if a.config_state == "Enabled" && !reported && !elastic && could_run(a) {
             out.push(Finding {
                 failing: true,
                 message: format!(
@@ -550,7 +625,6 @@ fn findings(
             }
         }
     }
-    let _ = sources;
     out
 }
 

@@ -43,6 +43,9 @@ pub fn read(args: &[String]) -> Result<Read, Vec<String>> {
             for file in files {
                 match read_file(&file) {
                     Ok(source) => read.sources.push(source),
+                    // What the shipped pipeline publishes must read; other
+                    // JSON files in the directory may be anything.
+                    Err(e) if file.file_name().is_some_and(|n| n == REPORT_FILE) => errors.push(e),
                     Err(e) => read.skipped.push(e),
                 }
             }
@@ -60,6 +63,9 @@ pub fn read(args: &[String]) -> Result<Read, Vec<String>> {
     }
 }
 
+/// The name of the report the shipped pipeline publishes.
+const REPORT_FILE: &str = "probe-report.json";
+
 fn read_file(path: &Path) -> Result<Source, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let report = report::parse(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -76,7 +82,10 @@ fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
     };
     for entry in entries.filter_map(Result::ok) {
         let path = entry.path();
-        if path.is_dir() {
+        // Links to directories are not followed: a link to `.` would read
+        // every report again, and again.
+        let is_link = entry.file_type().is_ok_and(|t| t.is_symlink());
+        if path.is_dir() && !is_link {
             json_files(&path, out);
         } else if path
             .extension()

@@ -445,3 +445,58 @@ fn reports_that_are_not_probe_reports_say_so() {
         .err()
         .is_some_and(|e| e.starts_with("not a probe report: missing field")));
 }
+
+#[test]
+fn only_agents_that_could_have_run_the_job_are_missed() {
+    // The job asked for `linux`: a mac agent and one with no `linux` could
+    // not have run it; a second agent on a reporting host is not missed
+    // when that host sent a report for each.
+    let mut a = report("vm", Some(&["linux", "lua"]), &[]);
+    a.report.agent.as_mut().unwrap().job_name = Some("probe-linux-runOnAll-1".into());
+    let mut b = report("vm", Some(&["linux"]), &[]);
+    b.report.agent.as_mut().unwrap().job_name = Some("probe-linux-runOnAll-2".into());
+    let gocd = vec![
+        gocd_agent("u1", "vm", "Enabled", "Idle", &["linux", "lua"], 50 << 30),
+        gocd_agent("u2", "vm", "Enabled", "Idle", &["linux"], 50 << 30),
+        gocd_agent("u3", "mac-1", "Enabled", "Idle", &["mac"], 50 << 30),
+        gocd_agent(
+            "u4",
+            "linux-9",
+            "Enabled",
+            "Idle",
+            &["linux", "gradle"],
+            50 << 30,
+        ),
+        gocd_agent("u5", "vm", "Enabled", "Idle", &["linux"], 50 << 30),
+    ];
+    let fleet = Fleet::build(vec![a, b], Some(&gocd), &options());
+    let messages: Vec<&str> = fleet.findings.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "agent linux-9 (u4) sent no report; GoCD says it is idle",
+            "agent vm (u5) sent no report; GoCD says it is idle",
+        ]
+    );
+}
+
+#[test]
+fn a_report_read_twice_is_one_agent() {
+    let mut one = report(
+        "agent-1",
+        Some(&["linux"]),
+        &[("r/command:lua", "pass", "5.4.6")],
+    );
+    one.report.started_at = Some("2026-12-01T10:00:00Z".into());
+    let mut copy = one.clone();
+    copy.origin = "copy/agent-1.json".into();
+    let other_run = {
+        let mut r = one.clone();
+        r.report.agent.as_mut().unwrap().pipeline_counter = Some("43".into());
+        r
+    };
+    let fleet = Fleet::build(vec![one, copy, other_run], None, &options());
+    assert_eq!(fleet.agents.len(), 2);
+    let names: BTreeSet<&str> = fleet.agents.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+}
