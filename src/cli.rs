@@ -273,7 +273,7 @@ pub struct FleetArgs {
     #[arg(short, long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub jobs: u16,
 
-    /// Timeout for each request to GoCD.
+    /// Timeout for each request to GoCD, from connecting to the last byte.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     pub timeout: Duration,
 }

@@ -183,6 +183,7 @@ impl HttpClient {
             .http_status_as_error(false)
             .max_redirects(if options.follow_redirects { 5 } else { 0 })
             .max_redirects_will_error(false)
+            .timeout_global(options.timeout)
             .timeout_connect(options.timeout)
             .timeout_per_read(options.timeout)
             .timeout_per_write(options.timeout)
@@ -564,6 +565,32 @@ fn tls_problem(e: &rustls::Error) -> String {
             "the server's certificate is for another host name".into()
         }
         other => format!("TLS: {other}"),
+    }
+}
+
+impl Auth {
+    /// `text` with the credentials in it (the token, the password, the
+    /// Basic header's encoded form) replaced: for a server's reply that
+    /// echoes the request, before it is cut short for a message.
+    pub fn hide_in(&self, text: &str) -> String {
+        let mut text = text.to_string();
+        let mut hide = |secret: &str, mark: &str| {
+            if secret.len() >= 4 {
+                text = text.replace(secret, mark);
+            }
+        };
+        match self {
+            Auth::None => {}
+            Auth::Bearer(token) => hide(token, "<hidden: token>"),
+            Auth::Basic { user, password } => {
+                hide(
+                    &base64(format!("{user}:{password}").as_bytes()),
+                    "<hidden: login>",
+                );
+                hide(password, "<hidden: password>");
+            }
+        }
+        text
     }
 }
 

@@ -492,6 +492,33 @@ fn an_old_gocd_a_failing_gocd_and_a_slow_one_say_so() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no answer in time"), "{}", stderr(&o));
 
+    // Redirected (http to https, a new name): said, not followed, so the
+    // token does not go elsewhere or get dropped on the way.
+    let moved = Server::start(|_: &Request| {
+        Reply::text(301, "").header("Location", "https://gocd.example.com/go/api/x")
+    });
+    let gocd = FakeGocd { server: moved };
+    let o = fleet(&gocd, Some(TOKEN), &["--pipeline", "p"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("GoCD redirected to https://gocd.example.com/go/api/x: give the server's address as it is there"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(gocd.server.requests().len(), 1);
+
+    // A reply that echoes the request, cut for the message: no part of the
+    // token shows.
+    let echo = Server::start(|_: &Request| {
+        Reply::text(
+            403,
+            format!("{}Authorization: Bearer {TOKEN}", "x".repeat(150)),
+        )
+    });
+    let gocd = FakeGocd { server: echo };
+    let o = fleet(&gocd, Some(TOKEN), &["--pipeline", "p"]);
+    assert!(!stderr(&o).contains(&TOKEN[..6]), "{}", stderr(&o));
+
     let nothing = "http://127.0.0.1:1/go";
     let s = Sandbox::new();
     let o = s

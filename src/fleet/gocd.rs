@@ -85,7 +85,8 @@ impl Gocd {
         };
         let options = HttpOptions {
             timeout: Some(timeout),
-            follow_redirects: true,
+            // A redirect drops the credentials (ureq does so): said, not followed.
+            follow_redirects: false,
             ..HttpOptions::default()
         };
         let http = HttpClient::new(&options, base.starts_with("https://"))?;
@@ -299,8 +300,10 @@ impl Gocd {
 
     /// Why GoCD did not answer, and what to do.
     fn refusal(&self, url: &str, response: &Response, what: &str) -> String {
-        let text = String::from_utf8_lossy(&response.body);
-        let message = serde_json::from_slice::<ErrorBody>(&response.body)
+        // A proxy or server may echo the request: its credentials go
+        // before the text is cut, which would leave part of them.
+        let text = self.auth.hide_in(&String::from_utf8_lossy(&response.body));
+        let message = serde_json::from_str::<ErrorBody>(&text)
             .ok()
             .and_then(|b| b.message.or(b.error))
             .unwrap_or_else(|| text.trim().chars().take(200).collect());
@@ -320,6 +323,14 @@ impl Gocd {
             }
             404 => format!("{what} was not found; check the names given"),
             500..=599 => format!("GoCD failed ({}); try again, or see the server's log", response.status),
+            // Not followed: a redirect would drop the credentials.
+            300..=399 => match response.headers.iter().find(|(name, _)| name == "location") {
+                Some((_, to)) => format!(
+                    "GoCD redirected to {}: give the server's address as it is there (--server)",
+                    crate::http::without_userinfo(to)
+                ),
+                None => format!("GoCD answered {} without a Location", response.status),
+            },
             status => format!("GoCD answered {status}"),
         };
         if message.is_empty() {
