@@ -24,12 +24,23 @@ struct Usage(String);
 
 fn main() -> ExitCode {
     let world = Arc::new(RealWorld::new());
-    // Until the flags are read, the secrets are those the name rule and
-    // PROBE_REDACT find.
-    let names: Vec<String> = world
+    // Until the flags are parsed, the secrets are those the name rule,
+    // PROBE_REDACT and any `--redact NAME` among the arguments find, so
+    // that a usage error quoting a value hides it too.
+    let mut names: Vec<String> = world
         .var("PROBE_REDACT")
         .map(|v| v.to_string_lossy().split(',').map(String::from).collect())
         .unwrap_or_default();
+    let args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    for (i, arg) in args.iter().enumerate() {
+        if let Some(name) = arg.strip_prefix("--redact=") {
+            names.push(name.to_string());
+        } else if arg == "--redact" {
+            names.extend(args.get(i + 1).cloned());
+        }
+    }
     let mut secrets = Redactor::new(&names);
     secrets.learn(world.vars());
     let mut out = Output::new(secrets);
@@ -332,7 +343,7 @@ fn fleet(
     args: &FleetArgs,
     probes: Option<&Path>,
     world: &RealWorld,
-    out: &Output,
+    out: &mut Output,
 ) -> Result<ExitCode, Usage> {
     distinct_reports(&args.reports)?;
     let var = |name: &str| {
@@ -343,11 +354,15 @@ fn fleet(
     };
     // The specs are optional here: with them, advertised resources are
     // checked against them. Named with --probes, they must load.
-    let specs = match probes {
+    let catalog = match probes {
         Some(path) => Some(load(path).map_err(|errors| Usage(SpecErrors(errors).to_string()))?),
         None => spec_location(None).ok().and_then(|path| load(&path).ok()),
+    };
+    // Their `redact:` lists count for the fleet's reports too.
+    if let Some(catalog) = &catalog {
+        out.secrets_mut().add_names(catalog.redact_names());
     }
-    .map(|catalog| catalog.names().into_iter().map(String::from).collect());
+    let specs = catalog.map(|catalog| catalog.names().into_iter().map(String::from).collect());
     let auth = match (
         var("GOCD_TOKEN"),
         var("GOCD_USERNAME"),

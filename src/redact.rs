@@ -207,29 +207,41 @@ impl Redactor {
 
 /// The ways `value` can appear in text escaped as `markup`: as it is, and
 /// as each format the probe writes escapes it.
+/// The ways `value` can appear in text of `markup`: as it is; without the
+/// line break or spaces around it (a secret read from a file); inside a
+/// shell-quoted word (`'` as `'\''`, as command lines are shown); each of
+/// those as JSON escapes it, and as XML does.
 fn forms(value: &str, markup: Markup) -> Vec<String> {
-    let mut forms = vec![value.to_string()];
-    let json = serde_json::to_string(value).unwrap_or_default();
-    let json = json
-        .strip_prefix('"')
-        .and_then(|j| j.strip_suffix('"'))
-        .unwrap_or(value);
-    if json != value {
-        forms.push(json.to_string());
+    let mut variants = vec![value.to_string()];
+    let trimmed = value.trim();
+    if trimmed != value && trimmed.chars().count() >= MIN_LEN {
+        variants.push(trimmed.to_string());
     }
-    if markup == Markup::Xml {
-        let text = value
-            .replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;");
-        for escaped in [
-            text.replace('"', "&quot;").replace('\'', "&#39;"),
-            text.replace('"', "&quot;"),
-            text,
-        ] {
-            if !forms.contains(&escaped) {
-                forms.push(escaped);
-            }
+    for variant in variants.clone() {
+        if variant.contains('\'') {
+            variants.push(variant.replace('\'', r"'\''"));
+        }
+    }
+    let mut forms: Vec<String> = Vec::new();
+    let mut add = |form: String| {
+        if !forms.contains(&form) {
+            forms.push(form);
+        }
+    };
+    for variant in &variants {
+        add(variant.clone());
+        let json = serde_json::to_string(variant).unwrap_or_default();
+        if let Some(json) = json.strip_prefix('"').and_then(|j| j.strip_suffix('"')) {
+            add(json.to_string());
+        }
+        if markup == Markup::Xml {
+            let text = variant
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+            add(text.replace('"', "&quot;").replace('\'', "&#39;"));
+            add(text.replace('"', "&quot;"));
+            add(text);
         }
     }
     forms
@@ -251,16 +263,17 @@ fn mask_userinfo(text: &str, markup: Markup) -> Option<String> {
     while let Some(i) = rest.find("://") {
         let (before, after) = rest.split_at(i + 3);
         out.push_str(before);
-        // The authority ends at the path, query, fragment, or anything that
-        // cannot be in a URL as printed in a message.
+        // The authority ends at the path, query or fragment, a space, or a
+        // character no URL holds unescaped (`"`, `<`, `>`, a backtick).
+        // A password may hold `(`, `)`, `'` and `]`; in XML, `&#39;` is
+        // an escaped `'`, not a fragment.
         let end = after
-            .find(|c: char| {
-                matches!(
-                    c,
-                    '/' | '?' | '#' | '"' | '\'' | '`' | '<' | '>' | ')' | ']'
-                ) || c.is_whitespace()
+            .char_indices()
+            .find(|&(i, c)| {
+                let fragment = c == '#' && !after[..i].ends_with('&');
+                fragment || matches!(c, '/' | '?' | '"' | '`' | '<' | '>') || c.is_whitespace()
             })
-            .unwrap_or(after.len());
+            .map_or(after.len(), |(i, _)| i);
         let authority = &after[..end];
         match authority.rfind('@') {
             Some(at) if at > 0 && !authority[..at].starts_with(&mark) => {

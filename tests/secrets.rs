@@ -366,3 +366,130 @@ fn the_fleet_command_leaks_no_canary_either() {
         }
     }
 }
+
+/// Whether any 6 characters in a row of `secret` are in `text`.
+fn shows(text: &[u8], secret: &str) -> bool {
+    let text = String::from_utf8_lossy(text);
+    secret
+        .as_bytes()
+        .windows(6)
+        .any(|w| text.contains(std::str::from_utf8(w).unwrap_or("\u{0}")))
+}
+
+#[test]
+fn awkward_values_are_hidden_however_they_are_shown() {
+    let s = Sandbox::new();
+    let quoted = "qu0te'SECRETVALzz";
+    let long_line = "l0ngLINEsecret42";
+    let newline = "nlcanary-7788";
+    let password = "hun(ter)22xyzw";
+    s.tool("fails", "exit 1")
+        .tool(
+            "verbose",
+            &format!("echo \"verbose 1.2.3 {}$LONG_TOKEN\"", "0".repeat(80)),
+        )
+        .tool(
+            "urls",
+            &format!("echo 'https://bob:{password}@repo.example.com/x.git'; echo \"val=$NL_TOKEN end\"; exit 1"),
+        );
+    s.spec(
+        "awkward",
+        "checks:
+  - run: [fails, '${Q_TOKEN}']
+  - command: verbose
+    version: '>=9'
+  - run: [urls]
+",
+    );
+    let o = s
+        .command(&[
+            "-r",
+            "awkward",
+            "--report",
+            "json=out/r.json",
+            "--report",
+            "junit=out/r.xml",
+            "--report",
+            "html=out/r.html",
+        ])
+        .env("Q_TOKEN", quoted)
+        .env("LONG_TOKEN", long_line)
+        .env("NL_TOKEN", format!("{newline}\n"))
+        .output()
+        .expect("run probe");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let outputs = [
+        ("stdout", o.stdout.clone()),
+        ("stderr", o.stderr.clone()),
+        ("json", fs::read(s.path("out/r.json")).expect("json")),
+        ("junit", fs::read(s.path("out/r.xml")).expect("junit")),
+        ("html", fs::read(s.path("out/r.html")).expect("html")),
+    ];
+    for (what, bytes) in &outputs {
+        for secret in [quoted, long_line, newline, password] {
+            assert!(
+                !shows(bytes, secret),
+                "{what} shows {secret}:\n{}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
+    }
+    // A usage error quoting a value named by --redact.
+    let o = s
+        .command(&["--redact", "DEPLOY_A", "--format", "depAcanary-11"])
+        .env("DEPLOY_A", "depAcanary-11")
+        .output()
+        .expect("run probe");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        !shows(&o.stderr, "depAcanary-11"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn the_fleet_hides_what_the_specs_redact_lists_name() {
+    let s = Sandbox::new();
+    let value = "depl0y-CANARY-9";
+    // An agent's report written without the list (on another machine).
+    s.spec("base", "checks:\n  - file: /tmp/${DEPLOY_X}/x\n");
+    let o = s
+        .command(&["-r", "base", "--report", "json=reports/a.json"])
+        .env("DEPLOY_X", value)
+        .output()
+        .expect("run probe");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(shows(&fs::read(s.path("reports/a.json")).unwrap(), value));
+    // The fleet, with a spec directory that names the variable secret.
+    fs::create_dir_all(s.path("fleet-specs")).expect("mkdir");
+    fs::write(
+        s.path("fleet-specs/common.yaml"),
+        "redact: [DEPLOY_*]\nchecks: []\n",
+    )
+    .expect("write");
+    let o = s
+        .command(&[
+            "--probes",
+            "fleet-specs",
+            "fleet",
+            "reports",
+            "--all",
+            "--report",
+            "html=f.html",
+        ])
+        .env("DEPLOY_X", value)
+        .output()
+        .expect("run probe");
+    assert!(
+        !shows(&o.stdout, value),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(!shows(&fs::read(s.path("f.html")).expect("html"), value));
+}

@@ -144,7 +144,7 @@ impl VersionKeys<'_> {
         cx: &super::Context,
     ) -> Outcome {
         match self.find(stdout, stderr, names, cx.deadline) {
-            Ok(Some(found)) => self.judge(name, &found),
+            Ok(Some(found)) => self.judge(name, &found, cx.secrets),
             Ok(None) => Outcome::fail(format!(
                 "no version found in the output of `{typed}`: {}",
                 self.why_none(stdout, stderr)
@@ -169,8 +169,9 @@ impl VersionKeys<'_> {
         }
     }
 
-    /// The verdict on a version found for the program called `name`.
-    pub fn judge(&self, name: &str, found: &Found) -> Outcome {
+    /// The verdict on a version found for the program called `name`;
+    /// `secrets` are hidden in the line shown before it is cut.
+    pub fn judge(&self, name: &str, found: &Found, secrets: &crate::redact::Redactor) -> Outcome {
         let version = &found.version;
         let in_range = self.range.is_none_or(|r| r.matches(version));
         let matched = self.matches.is_none_or(|p| p.is_match(&version.text));
@@ -184,6 +185,6 @@ impl VersionKeys<'_> {
         };
         Outcome::verdict(in_range && matched, message)
             .actual(version.text.clone())
-            .found_in(found.place())
+            .found_in(found.place(|line| secrets.redact(line).into_owned()))
     }
 }

@@ -38,14 +38,22 @@ pub struct Found {
     pub stream: &'static str,
     /// 1-based.
     pub line: usize,
-    /// The line as printed (trimmed, cut around the version when long).
+    /// The line as printed (trimmed).
     pub text: String,
 }
 
 impl Found {
-    /// `line 1 of stdout: "gcc (Debian 12.2.0-14) 12.2.0"`.
-    pub fn place(&self) -> String {
-        format!("line {} of {}: \"{}\"", self.line, self.stream, self.text)
+    /// `line 1 of stdout: "gcc (Debian 12.2.0-14) 12.2.0"`: the line
+    /// passed through `hide` (which hides secrets in it) and then cut
+    /// around the version when long, so that no secret is cut in two.
+    pub fn place(&self, hide: impl Fn(&str) -> String) -> String {
+        let line = hide(&self.text);
+        format!(
+            "line {} of {}: \"{}\"",
+            self.line,
+            self.stream,
+            shown_line(&line, &self.version.text)
+        )
     }
 }
 
@@ -81,7 +89,7 @@ pub fn extract(streams: &[(&'static str, &str)], names: &[&str]) -> Option<Found
                 continue;
             }
             let found = |token: Token| Found {
-                text: shown_line(raw, &token.version.text),
+                text: raw.trim().to_string(),
                 version: token.version,
                 stream,
                 line: i + 1,
@@ -728,17 +736,26 @@ mod tests {
         )
         .expect("a version");
         assert_eq!(
-            found.place(),
+            found.place(str::to_string),
             "line 2 of stderr: \"x86_64-w64-mingw32-gcc (GCC) 12-win32\""
         );
         let long = format!("{} tool 1.2.3 {}", "a".repeat(200), "b".repeat(200));
         let found = extract(&[("stdout", &long)], &[]).expect("a version");
+        let shown = found.place(str::to_string);
+        let shown = shown
+            .strip_prefix("line 1 of stdout: \"")
+            .and_then(|s| s.strip_suffix('"'))
+            .expect("quoted");
+        assert!(shown.starts_with('…') && shown.ends_with('…'), "{shown}");
+        assert!(shown.contains("tool 1.2.3"), "{shown}");
+        assert!(shown.chars().count() <= 102, "{shown}");
+        // What is hidden is hidden before the line is cut.
+        let secret = format!("verbose 1.2.3 {}c4nary-SECRET", "0".repeat(80));
+        let found = extract(&[("stdout", &secret)], &[]).expect("a version");
+        let shown = found.place(|t| t.replace("c4nary-SECRET", "<hidden: T>"));
         assert!(
-            found.text.starts_with('…') && found.text.ends_with('…'),
-            "{}",
-            found.text
+            shown.contains("<hidden: T>") || !shown.contains("c4n"),
+            "{shown}"
         );
-        assert!(found.text.contains("tool 1.2.3"), "{}", found.text);
-        assert!(found.text.chars().count() <= 102, "{}", found.text);
     }
 }
