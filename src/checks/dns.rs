@@ -65,7 +65,11 @@ impl Kind for DnsCheck {
             .map(|a| a.0)
             .filter(|a| !found.contains(a))
             .collect();
-        let actual = list(&found);
+        // In order, so that agents that resolve alike read alike (the
+        // resolver's order rotates).
+        let mut sorted = found.clone();
+        sorted.sort();
+        let actual = list(&sorted);
         if missing.is_empty() {
             Outcome::pass(format!("{host} resolves to {actual}"))
         } else {

@@ -16,9 +16,9 @@ use report::{AgentReport, CheckEntry};
 
 use crate::text::did_you_mean;
 
-/// Kinds whose found value is a measurement that differs from machine to
-/// machine by nature: no drift is reported for them.
-const MEASURED: &[&str] = &["disk", "memory", "cpus", "tcp"];
+/// Kinds whose found value differs from machine to machine by nature (a
+/// measurement, a position in PATH): no drift is reported for them.
+const MEASURED: &[&str] = &["disk", "memory", "cpus", "tcp", "path_contains"];
 
 /// What to do with what was read.
 #[derive(Debug, Clone, Default)]
@@ -176,8 +176,20 @@ impl Row {
     }
 
     /// Agents found different values.
+    /// Whether agents that passed the check found different things (a
+    /// failure is already shown as one, whatever it found).
     pub fn drifts(&self) -> bool {
-        self.values.len() > 1
+        if self.values.len() < 2 {
+            return false;
+        }
+        let mut passing = self
+            .cells
+            .iter()
+            .flatten()
+            .filter(|c| c.status == Status::Pass && counted(&self.kind, c))
+            .map(|c| c.actual.as_str());
+        let first = passing.next();
+        passing.any(|v| Some(v) != first)
     }
 
     pub fn failing_agents<'a>(&self, agents: &'a [Agent]) -> Vec<&'a Agent> {
@@ -209,6 +221,17 @@ pub struct Fleet {
     pub fail_on_drift: bool,
 }
 
+impl Agent {
+    /// The messages of the notices that failed its run (with `--strict`,
+    /// an advertised resource without a spec).
+    pub fn failing_notices(&self) -> impl Iterator<Item = &str> {
+        self.notices
+            .iter()
+            .filter(|n| n.failing)
+            .map(|n| n.message.as_str())
+    }
+}
+
 impl Fleet {
     /// The verdict: every agent passed, no failing finding, and no drift
     /// where drift fails.
@@ -235,10 +258,18 @@ impl Fleet {
         gocd: Option<&[GocdAgent]>,
         options: &FleetOptions,
     ) -> Fleet {
-        sources.sort_by(|a, b| {
-            (&a.report.host.hostname, job_of(&a.report))
-                .cmp(&(&b.report.host.hostname, job_of(&b.report)))
-        });
+        // By host name as people read it (case aside; no name last), then
+        // job.
+        let key = |s: &Source| {
+            let host = &s.report.host.hostname;
+            (
+                host.is_empty(),
+                host.to_lowercase(),
+                host.clone(),
+                job_of(&s.report).map(str::to_string),
+            )
+        };
+        sources.sort_by_cached_key(key);
         // The same report read twice (a copy, a second path to it) is one
         // agent's run, not two agents.
         sources.dedup_by(|a, b| same_run(&a.report, &b.report));
@@ -316,7 +347,7 @@ impl Fleet {
         rows.sort_by_key(|r| order.iter().position(|o| *o == r.resource));
         for row in &mut rows {
             if !MEASURED.contains(&row.kind.as_str()) {
-                row.values = values(&row.cells);
+                row.values = values(&row.kind, &row.cells);
             }
         }
         let findings = findings(&sources, &agents, gocd, options);
@@ -349,10 +380,11 @@ fn cell(check: &CheckEntry, status: Status) -> Cell {
     }
 }
 
-fn values(cells: &[Option<Cell>]) -> Vec<(String, usize)> {
+/// What the agents that ran a check found, most frequent first.
+fn values(kind: &str, cells: &[Option<Cell>]) -> Vec<(String, usize)> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for c in cells.iter().flatten() {
-        if matches!(c.status, Status::Pass | Status::Fail) && !c.actual.is_empty() {
+        if matches!(c.status, Status::Pass | Status::Fail) && counted(kind, c) {
             *counts.entry(c.actual.as_str()).or_default() += 1;
         }
     }
@@ -380,6 +412,14 @@ fn same_run(a: &AgentReport, b: &AgentReport) -> bool {
         && a.host.hostname.eq_ignore_ascii_case(&b.host.hostname)
         && a.started_at == b.started_at
         && job(a) == job(b)
+}
+
+/// Whether what a cell found counts among a check's values: not a hidden
+/// secret (its length only), nor where a command without a version lives
+/// (`/bin/sh` and `/usr/bin/sh` are one tool).
+fn counted(kind: &str, c: &Cell) -> bool {
+    let path = kind == "command" && (c.actual.starts_with('/') || c.actual.contains(":\\"));
+    !c.actual.is_empty() && !c.actual.contains("<hidden") && !path
 }
 
 fn job_of(report: &AgentReport) -> Option<&str> {

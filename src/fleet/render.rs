@@ -134,6 +134,9 @@ pub fn human(fleet: &Fleet, origin: &Origin, all: bool) -> String {
         }
         out.push('\n');
         let indent = " ".repeat(width + 4);
+        for notice in a.failing_notices() {
+            let _ = writeln!(out, "{indent}failed: {}", clean_for_terminal(notice));
+        }
         if let Some(adv) = &a.advertised {
             let _ = writeln!(out, "{indent}advertises: {}", adv.join(", "));
         }
@@ -426,7 +429,18 @@ pub fn json(fleet: &Fleet, origin: &Origin) -> Vec<u8> {
 /// only a case's name, message and text.
 pub fn junit(fleet: &Fleet, origin: &Origin) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let failing_findings: Vec<_> = fleet.findings.iter().filter(|f| f.failing).collect();
+    // What fails besides checks: findings about the fleet, and an agent's
+    // own failing notices (`--strict` and a resource without a spec).
+    let failing_findings: Vec<String> = fleet
+        .findings
+        .iter()
+        .filter(|f| f.failing)
+        .map(|f| f.message.clone())
+        .chain(fleet.agents.iter().flat_map(|a| {
+            a.failing_notices()
+                .map(move |n| format!("agent {}: {n}", a.name))
+        }))
+        .collect();
     let drift_fails = |r: &Row| fleet.fail_on_drift && r.drifts();
     let failures = fleet
         .rows
@@ -449,8 +463,8 @@ pub fn junit(fleet: &Fleet, origin: &Origin) -> String {
             let _ = writeln!(
                 out,
                 "    <testcase name=\"fleet: {}\" classname=\"probe.fleet\">\n      <failure message=\"{}\" type=\"failure\">{}</failure>\n    </testcase>",
-                attr(&f.message),
-                attr(&f.message),
+                attr(&f),
+                attr(&f),
                 text(&origin.what)
             );
         }
@@ -683,7 +697,8 @@ pub fn html(fleet: &Fleet, origin: &Origin) -> String {
             esc(&a.name),
             a.job.as_ref().map(|j| format!("<br><small>{}</small>", esc(j))).unwrap_or_default(),
             esc(&format!("{} ({})", a.os_name.as_deref().unwrap_or(&a.os), a.arch)),
-            a.gocd_state.as_ref().map(|s| format!("<br><small>GoCD: {}</small>", esc(s))).unwrap_or_default(),
+            a.gocd_state.as_ref().map(|s| format!("<br><small>GoCD: {}</small>", esc(s))).unwrap_or_default()
+                + &a.failing_notices().map(|n| format!("<br><small class=\"fail\">{}</small>", esc(n))).collect::<String>(),
             esc(&a.advertised.as_ref().map(|r| r.join(", ")).unwrap_or_else(|| "—".into())),
             esc(&a.fails_advertised.join(", ")),
             esc(&a.could_advertise.as_ref().map(|r| r.join(", ")).unwrap_or_default()),

@@ -342,10 +342,7 @@ fn the_text_shows_failing_and_differing_rows_unless_all() {
         !text.contains("disk ."),
         "passing rows are left out:\n{text}"
     );
-    assert!(
-        text.ends_with("FAILED  1 of 3 agents failed; 1 check differs between agents\n"),
-        "{text}"
-    );
+    assert!(text.ends_with("FAILED  1 of 3 agents failed\n"), "{text}");
     let all = render::human(&fleet, &origin, true);
     assert!(all.contains("PASS   disk .  passes on 3 agents"), "{all}");
 }
@@ -499,4 +496,67 @@ fn a_report_read_twice_is_one_agent() {
     assert_eq!(fleet.agents.len(), 2);
     let names: BTreeSet<&str> = fleet.agents.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(names.len(), 2, "{names:?}");
+}
+
+#[test]
+fn an_agent_failed_by_a_notice_says_why_in_every_format() {
+    let mut strict = report("agent-1", Some(&["linux", "gradel"]), &[]);
+    strict.report.summary.ok = false;
+    strict.report.notices.push(report::Notice {
+        message: "resource `gradel` has no spec".into(),
+        failing: true,
+    });
+    let fleet = Fleet::build(vec![strict], None, &options());
+    assert!(!fleet.ok());
+    let origin = Origin::default();
+    let text = render::human(&fleet, &origin, false);
+    assert!(
+        text.contains("failed: resource `gradel` has no spec"),
+        "{text}"
+    );
+    let html = render::html(&fleet, &origin);
+    assert!(html.contains("resource `gradel` has no spec"), "{html}");
+    let xml = render::junit(&fleet, &origin);
+    assert!(
+        xml.contains("failures=\"1\"")
+            && xml.contains("agent agent-1: resource `gradel` has no spec"),
+        "{xml}"
+    );
+}
+
+#[test]
+fn what_differs_by_nature_is_not_drift() {
+    let fleet = Fleet::build(
+        vec![
+            report(
+                "a",
+                None,
+                &[
+                    ("r/path_contains:/usr/bin", "pass", "entry 1 of PATH"),
+                    ("r/env:GOCD_TOKEN", "pass", "<hidden: 36 characters>"),
+                    ("r/command:sh", "pass", "/bin/sh"),
+                    ("r/command:java", "pass", "17.0.8"),
+                ],
+            ),
+            report(
+                "b",
+                None,
+                &[
+                    ("r/path_contains:/usr/bin", "pass", "entry 3 of PATH"),
+                    ("r/env:GOCD_TOKEN", "pass", "<hidden: 40 characters>"),
+                    ("r/command:sh", "pass", "/usr/bin/sh"),
+                    ("r/command:java", "pass", "21.0.1"),
+                ],
+            ),
+        ],
+        None,
+        &options(),
+    );
+    let drifting: Vec<&str> = fleet
+        .rows
+        .iter()
+        .filter(|r| r.drifts())
+        .map(|r| r.id.as_str())
+        .collect();
+    assert_eq!(drifting, ["r/command:java"]);
 }
