@@ -370,6 +370,14 @@ fn fleet(
     ) {
         (Some(token), _, _) => Auth::Bearer(token),
         (None, Some(user), Some(password)) => Auth::Basic { user, password },
+        // Only one of the pair, for GoCD: said, rather than asking without.
+        (None, Some(_), None) | (None, None, Some(_)) if args.sources.is_empty() => {
+            return Err(Usage(
+                "error: GOCD_USERNAME and GOCD_PASSWORD go together (or set GOCD_TOKEN, \
+                 a personal access token, instead)"
+                    .into(),
+            ))
+        }
         _ => Auth::None,
     };
     let request = FleetRequest {

@@ -19,7 +19,7 @@ const STAGE_V3: &str = "application/vnd.go.cd.v3+json";
 const AGENTS_V7: &str = "application/vnd.go.cd.v7+json";
 
 /// How much of a report artifact is read; a report of 10 000 checks is 5 MiB.
-const REPORT_LIMIT: usize = 64 << 20;
+pub const REPORT_LIMIT: usize = 64 << 20;
 /// API answers are small.
 const API_LIMIT: usize = 16 << 20;
 /// How many pages of pipeline history are searched for a completed run.
@@ -95,11 +95,12 @@ impl Gocd {
 
     /// The newest run of `pipeline` in which `stage` has completed.
     pub fn latest_completed(&self, pipeline: &str, stage: &str) -> Result<StageRun, String> {
-        let mut url = format!(
+        let first = format!(
             "{}/api/pipelines/{}/history?page_size=20",
             self.base,
             segment(pipeline)
         );
+        let mut url = first.clone();
         for _ in 0..HISTORY_PAGES {
             let body = self.api(
                 &url,
@@ -131,9 +132,23 @@ impl Gocd {
                     });
                 }
             }
-            match page.links.and_then(|l| l.next) {
-                Some(next) => url = next.href,
-                None => break,
+            // The next page by its cursor, asked of this server as the first
+            // was: the link GoCD gives may name another scheme or host (as
+            // a proxy sees it), where the token must not go, and drops
+            // the page size.
+            let after = page.links.and_then(|l| l.next).and_then(|next| {
+                next.href.split_once('?').and_then(|(_, query)| {
+                    query
+                        .split('&')
+                        .find_map(|pair| pair.strip_prefix("after="))
+                        .map(str::to_string)
+                })
+            });
+            match after {
+                Some(after) if after.bytes().all(|b| b.is_ascii_digit()) => {
+                    url = format!("{first}&after={after}");
+                }
+                _ => break,
             }
         }
         Err(format!(

@@ -67,7 +67,20 @@ pub fn read(args: &[String]) -> Result<Read, Vec<String>> {
 const REPORT_FILE: &str = "probe-report.json";
 
 fn read_file(path: &Path) -> Result<Source, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    use std::io::Read;
+    // As for a download: a report is never this large.
+    let limit = super::gocd::REPORT_LIMIT;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit as u64 + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    if bytes.len() > limit {
+        return Err(format!(
+            "{}: larger than {} MiB, which no probe report is",
+            path.display(),
+            limit >> 20
+        ));
+    }
     let report = report::parse(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(Source {
         origin: path.display().to_string(),
