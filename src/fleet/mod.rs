@@ -175,7 +175,6 @@ impl Row {
         }
     }
 
-    /// Agents found different values.
     /// Whether agents that passed the check found different things (a
     /// failure is already shown as one, whatever it found).
     pub fn drifts(&self) -> bool {

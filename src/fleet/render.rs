@@ -128,7 +128,13 @@ pub fn human(fleet: &Fleet, origin: &Origin, all: bool) -> String {
         } else {
             format!("FAILED ({} of {} checks)", a.failed, a.checks)
         };
-        let _ = write!(out, "  {:<width$}  {} {}  {verdict}", a.name, a.os, a.arch);
+        let _ = write!(
+            out,
+            "  {:<width$}  {} {}  {verdict}",
+            clean_for_terminal(&a.name),
+            clean_for_terminal(&a.os),
+            clean_for_terminal(&a.arch)
+        );
         if let Some(state) = &a.gocd_state {
             let _ = write!(out, "  GoCD: {state}");
         }
@@ -189,7 +195,13 @@ fn write_row(out: &mut String, row: &Row, fleet: &Fleet) {
             names(&failing)
         )
     };
-    let _ = writeln!(out, "  {word}  {}  {summary}", row.name);
+    // Names come from the agents' reports: cleaned like their messages.
+    let _ = writeln!(
+        out,
+        "  {word}  {}  {}",
+        clean_for_terminal(&row.label()),
+        clean_for_terminal(&summary)
+    );
     for (cell, agent) in row.cells.iter().zip(&fleet.agents) {
         let Some(cell) = cell.as_ref().filter(|c| c.status.is_failure()) else {
             continue;
@@ -197,7 +209,7 @@ fn write_row(out: &mut String, row: &Row, fleet: &Fleet) {
         let _ = writeln!(
             out,
             "           {}: {}",
-            agent.name,
+            clean_for_terminal(&agent.name),
             clean_for_terminal(&cell.message)
         );
     }
@@ -551,6 +563,7 @@ h1{font-size:1.45em;margin:0 0 .3em}h2{font-size:1.15em;margin:1.4em 0 .5em}
 .finding{padding:.4em .8em;border-radius:4px;background:#fff8c5;margin:.3em 0}.finding.failing{background:#ffebe9}
 .filters{margin:.6em 0}.filters span{color:#57606a;margin-right:.4em}
 .filters input{position:absolute;opacity:0}.filters label{display:inline-block;border:1px solid #d0d7de;border-radius:2em;padding:.05em .7em;margin:.15em .1em;cursor:pointer}
+.filters input:checked+label{background:#0969da;border-color:#0969da;color:#fff}.filters input:focus-visible+label{outline:2px solid #0969da}
 .wrap{overflow:auto;max-height:80vh;border:1px solid #d0d7de}
 table{border-collapse:separate;border-spacing:0}
 .matrix th,.matrix td{border-bottom:1px solid #eee;border-right:1px solid #f3f3f3;padding:.25em .5em;vertical-align:top;background:#fff}
