@@ -174,17 +174,41 @@ impl Redactor {
     /// values are looked for as they are escaped there, and the mark is
     /// escaped too.
     pub fn redact_in<'a>(&self, text: &'a str, markup: Markup) -> Cow<'a, str> {
-        let mut out = Cow::Borrowed(text);
+        // Where each secret is, in the text as given: two secrets that
+        // overlap (one's end the other's start) are hidden as one stretch,
+        // so that hiding one does not leave the rest of the other.
+        let mut found: Vec<(usize, usize, &str)> = Vec::new();
         for secret in &self.secrets {
             let (forms, mark) = match markup {
                 Markup::Plain => (&secret.plain, &secret.plain_mark),
                 Markup::Xml => (&secret.xml, &secret.xml_mark),
             };
             for form in forms {
-                if out.contains(form.as_str()) {
-                    out = Cow::Owned(out.replace(form.as_str(), mark));
+                for (at, _) in text.match_indices(form.as_str()) {
+                    found.push((at, at + form.len(), mark.as_str()));
                 }
             }
+        }
+        let mut out = Cow::Borrowed(text);
+        if !found.is_empty() {
+            // By start, the longest first where two start together.
+            found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+            let mut hidden = String::with_capacity(text.len());
+            let mut done = 0;
+            let mut i = 0;
+            while i < found.len() {
+                let (start, mut end, mark) = found[i];
+                i += 1;
+                while i < found.len() && found[i].0 < end {
+                    end = end.max(found[i].1);
+                    i += 1;
+                }
+                hidden.push_str(&text[done..start]);
+                hidden.push_str(mark);
+                done = end;
+            }
+            hidden.push_str(&text[done..]);
+            out = Cow::Owned(hidden);
         }
         match mask_userinfo(&out, markup) {
             Some(masked) => Cow::Owned(masked),
@@ -298,6 +322,29 @@ mod tests {
         let mut r = Redactor::new(&names);
         r.learn(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         r
+    }
+
+    #[test]
+    fn overlapping_secrets_are_hidden_as_one_stretch() {
+        let r = redactor(
+            &[],
+            &[("A_TOKEN", "abcdefgh-1234"), ("B_TOKEN", "1234-zyxwvuts")],
+        );
+        assert_eq!(
+            r.redact("x abcdefgh-1234-zyxwvuts y 1234-zyxwvuts"),
+            "x <hidden: A_TOKEN> y <hidden: B_TOKEN>"
+        );
+        // A value read from a file, printed without its line break; one
+        // inside a shell-quoted word.
+        let r = redactor(
+            &[],
+            &[("NL_TOKEN", "nlcanary-7788\n"), ("Q_TOKEN", "it's-s3cret")],
+        );
+        assert_eq!(
+            r.redact("val=nlcanary-7788 end"),
+            "val=<hidden: NL_TOKEN> end"
+        );
+        assert_eq!(r.redact("run 'it'\\''s-s3cret'"), "run '<hidden: Q_TOKEN>'");
     }
 
     #[test]

@@ -411,7 +411,8 @@ fn rpm_query(world: &dyn World, rpm: &Path, name: &str, cx: &Context) -> Result<
         RunOutcome::Exited { code, stderr, .. } => Err(format!(
             "`{database}` ended with {}: {}",
             code.map_or("a signal".into(), |c| format!("exit {c}")),
-            crate::text::first_line(&stderr.text(), 200).unwrap_or_default()
+            // Secrets hidden before the line is cut, so none is cut in two.
+            crate::text::first_line(&cx.secrets.redact(&stderr.text()), 200).unwrap_or_default()
         )),
         RunOutcome::TimedOut { after, .. } => Err(format!(
             "`{database}` did not answer within {}",
