@@ -58,6 +58,8 @@ pub(super) fn cut_note(name: &str, captured: &Captured) -> Option<String> {
             format_size(captured.total),
             if captured.unscanned {
                 ", until the check's time ran out"
+            } else if captured.incomplete {
+                ", until the command ended (a process it left behind still holds the stream open)"
             } else {
                 ""
             }
@@ -236,5 +238,32 @@ fn both(stdout: &str, stderr: &str) -> String {
         (_, true) => out,
         (true, false) => err,
         (false, false) => format!("{out}\n{err}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cut_note_says_how_much_of_the_rest_was_read() {
+        let mut captured = Captured {
+            bytes: vec![b'x'; 1 << 20],
+            total: 3 << 20,
+            ..Captured::default()
+        };
+        let note = |c: &Captured| cut_note("stdout", c).expect("cut");
+        assert_eq!(
+            note(&captured),
+            "stdout cut at 1.0 MiB of 3.0 MiB; the rest was read for versions and patterns"
+        );
+        captured.incomplete = true;
+        assert!(note(&captured).ends_with(
+            "until the command ended (a process it left behind still holds the stream open)"
+        ));
+        captured.unscanned = true;
+        assert!(note(&captured).ends_with("until the check's time ran out"));
+        captured.total = 1 << 20;
+        assert_eq!(cut_note("stdout", &captured), None);
     }
 }
