@@ -436,19 +436,11 @@ fn parse_spec(file: &Path, name: &str, source: String) -> Result<Loaded, Failure
 /// Points at the first byte that is not UTF-8, in a line shown lossily.
 fn not_utf8(file: &Path, bytes: &[u8], e: std::str::Utf8Error) -> Vec<SpecError> {
     let valid = String::from_utf8_lossy(&bytes[..e.valid_up_to()]);
-    let line = valid.matches('\n').count() + 1;
-    let col = valid
-        .rsplit('\n')
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .count()
-        + 1;
     let byte = bytes[e.valid_up_to()];
     vec![SpecError::at(
         file.to_path_buf(),
         &String::from_utf8_lossy(bytes),
-        Pos { line, col },
+        Pos::after(&valid),
         "\u{FFFD}",
         format!(
             "the byte 0x{byte:02X} is not UTF-8 (an editor saving in Latin-1 or Windows-1252 \

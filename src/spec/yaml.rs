@@ -16,6 +16,21 @@ pub struct Pos {
 }
 
 impl Pos {
+    /// The line and column (in characters, from 1) of the end of `before`,
+    /// the text before a point.
+    pub fn after(before: &str) -> Pos {
+        Pos {
+            line: before.matches('\n').count() + 1,
+            col: before
+                .rsplit('\n')
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .count()
+                + 1,
+        }
+    }
+
     fn from_marker(m: Marker) -> Pos {
         Pos {
             line: m.line(),
@@ -93,16 +108,8 @@ pub fn parse(source: &str) -> Result<(Option<Node>, Vec<YamlProblem>), YamlProbl
     // A NUL byte is no YAML; the parser would stop there and report what
     // it then missed (`checks`).
     if let Some(at) = source.find('\0') {
-        let line = source[..at].matches('\n').count() + 1;
-        let col = source[..at]
-            .rsplit('\n')
-            .next()
-            .unwrap_or_default()
-            .chars()
-            .count()
-            + 1;
         return Err(YamlProblem {
-            pos: Pos { line, col },
+            pos: Pos::after(&source[..at]),
             message: "this file holds a NUL byte: a spec is YAML text (is it a binary file, or \
                       saved as UTF-16?)"
                 .into(),
