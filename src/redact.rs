@@ -229,8 +229,6 @@ impl Redactor {
     }
 }
 
-/// The ways `value` can appear in text escaped as `markup`: as it is, and
-/// as each format the probe writes escapes it.
 /// The ways `value` can appear in text of `markup`: as it is; without the
 /// line break or spaces around it (a secret read from a file); inside a
 /// shell-quoted word (`'` as `'\''`, as command lines are shown); each of

@@ -259,13 +259,24 @@ impl Fleet {
     ) -> Fleet {
         // By host name as people read it (case aside; no name last), then
         // job.
+        // Copies of one run end up side by side: the run is in the key.
         let key = |s: &Source| {
-            let host = &s.report.host.hostname;
+            let r = &s.report;
+            let host = &r.host.hostname;
+            let run = r.agent.as_ref().map(|a| {
+                (
+                    a.pipeline_name.clone(),
+                    a.pipeline_counter.clone(),
+                    a.stage_counter.clone(),
+                )
+            });
             (
                 host.is_empty(),
-                host.to_lowercase(),
+                host.to_ascii_lowercase(),
                 host.clone(),
-                job_of(&s.report).map(str::to_string),
+                job_of(r).map(str::to_string),
+                run,
+                r.started_at.clone(),
             )
         };
         sources.sort_by_cached_key(key);

@@ -492,7 +492,8 @@ fn a_report_read_twice_is_one_agent() {
         r.report.agent.as_mut().unwrap().pipeline_counter = Some("43".into());
         r
     };
-    let fleet = Fleet::build(vec![one, copy, other_run], None, &options());
+    // The copy read after another run of the same host and job.
+    let fleet = Fleet::build(vec![one, other_run, copy], None, &options());
     assert_eq!(fleet.agents.len(), 2);
     let names: BTreeSet<&str> = fleet.agents.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(names.len(), 2, "{names:?}");

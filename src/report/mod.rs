@@ -229,10 +229,10 @@ pub fn repeat_mark(check: &Check) -> String {
 /// - `/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`, or a link
 ///   to one: the probe's own stream, written as it is (its offset and what
 ///   is already in it kept; an error when it is closed);
-/// - a character device (`/dev/null`, a terminal), a FIFO, a socket:
-///   opened and written through, never replaced (as root, a rename would
-///   turn /dev/null into a regular file). A FIFO that no process reads is
-///   an error, not a wait.
+/// - a character device (`/dev/null`, a terminal), a FIFO: opened and
+///   written through, never replaced (as root, a rename would turn
+///   /dev/null into a regular file). A FIFO that no process reads is an
+///   error, not a wait; so is a socket, which cannot be opened.
 pub fn write_report(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let target = match resolve_links(path)? {
         Target::Stream(fd) => return write_to_fd(fd, bytes),
@@ -243,6 +243,10 @@ pub fn write_report(path: &Path, bytes: &[u8]) -> io::Result<()> {
             io::ErrorKind::IsADirectory,
             format!("{} is a directory", target.display()),
         )),
+        Ok(meta) if is_socket(&meta) => Err(io::Error::other(format!(
+            "{} is a socket: a report is written to a file, a device, a FIFO or a stream",
+            target.display()
+        ))),
         Ok(meta) if !meta.is_file() => {
             let mut file = open_special(&target)?;
             file.write_all(bytes)?;
@@ -302,11 +306,31 @@ pub fn destination(path: &Path) -> Target {
             };
             match (fs::canonicalize(parent), target.file_name()) {
                 (Ok(parent), Some(name)) => Target::Path(parent.join(name)),
-                _ => Target::Path(target),
+                // A directory still to be made: compared as written, `.`
+                // and `..` resolved.
+                _ => Target::Path(lexical(&target)),
             }
         }
         Err(_) => Target::Path(path.to_path_buf()),
     }
+}
+
+/// `path` made absolute, without `.` and with `..` taken back, as text.
+fn lexical(path: &Path) -> PathBuf {
+    let absolute = std::env::current_dir()
+        .map(|cwd| cwd.join(path))
+        .unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// The file descriptor a path names when it is one of the process's own
@@ -328,7 +352,17 @@ fn stream_alias(path: &Path) -> Option<i32> {
     }
 }
 
-/// Opens a device, FIFO or socket for writing. A FIFO is opened without
+#[cfg(unix)]
+fn is_socket(meta: &fs::Metadata) -> bool {
+    std::os::unix::fs::FileTypeExt::is_socket(&meta.file_type())
+}
+
+#[cfg(not(unix))]
+fn is_socket(_: &fs::Metadata) -> bool {
+    false
+}
+
+/// Opens a device or FIFO for writing. A FIFO is opened without
 /// blocking: a reader that is starting gets two seconds to open it, and
 /// with none the write fails (ENXIO) instead of holding the probe, signals
 /// and all, until one comes.
@@ -436,7 +470,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?
         .to_string_lossy();
     // Short enough for a file name of up to 255 bytes to have one.
-    let stem: String = file_name.chars().take(100).collect();
+    let mut cut = file_name.len().min(150);
+    while !file_name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let stem = &file_name[..cut];
     let existing = fs::metadata(path).ok();
     let (tmp, mut f) = {
         let mut n = 0u32;

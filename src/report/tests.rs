@@ -443,6 +443,9 @@ mod destinations {
             assert_eq!(destination(&dir.path().join(other)), plain, "{other}");
         }
         assert_ne!(destination(&dir.path().join("b.json")), plain);
+        // A directory still to be made.
+        let new = destination(&dir.path().join("nd/a.json"));
+        assert_eq!(destination(&dir.path().join("./nd/../nd/a.json")), new);
     }
 
     #[test]
@@ -485,6 +488,8 @@ mod destinations {
         assert_eq!(meta.permissions().mode() & 0o777, 0o600);
         assert_eq!(fs::read_to_string(&report).expect("read"), "new");
         // A name as long as a file system takes still has a temporary file.
+        let euros = dir.path().join(format!("{}.json", "€".repeat(80)));
+        write_atomic(&euros, b"euros").expect("a long name in bytes");
         let long = dir.path().join(format!("{}.xml", "r".repeat(250)));
         write_atomic(&long, b"long").expect("a long name");
         assert_eq!(fs::read_to_string(&long).expect("read"), "long");

@@ -119,10 +119,12 @@ impl Pattern {
             Box::new(text.split_inclusive('\n'))
         };
         for stretch in stretches {
+            // A line without its end (`\n` or `\r\n`): `$` is its end.
             let body = if self.spans_lines {
                 stretch
             } else {
-                stretch.strip_suffix('\n').unwrap_or(stretch)
+                let line = stretch.strip_suffix('\n').unwrap_or(stretch);
+                line.strip_suffix('\r').unwrap_or(line)
             };
             if Instant::now() >= deadline {
                 return Err(TooSlow);
@@ -184,11 +186,7 @@ impl Pattern {
 fn meta_regex(text: &str) -> Option<regex_automata::meta::Regex> {
     regex_automata::meta::Builder::new()
         .configure(regex_automata::meta::Config::new().nfa_size_limit(Some(PATTERN_SIZE_LIMIT)))
-        .syntax(
-            regex_automata::util::syntax::Config::new()
-                .multi_line(true)
-                .crlf(true),
-        )
+        .syntax(regex_automata::util::syntax::Config::new().multi_line(true))
         .build(text)
         .ok()
 }
@@ -258,7 +256,6 @@ impl Pattern {
             |reason: String| format!("`{text}` is not a valid regular expression: {reason}");
         let regex = regex::RegexBuilder::new(text)
             .multi_line(true)
-            .crlf(true)
             .size_limit(PATTERN_SIZE_LIMIT)
             .build()
             .map_err(|e| match &e {
@@ -606,11 +603,18 @@ mod pattern_tests {
             pattern("z$").unwrap().is_match_before(&end, later),
             Ok(true)
         );
-        // A CRLF line end is a line end.
+        // A CRLF line end is a line end; a lone `\r` (a progress bar) is
+        // a character like any other.
         assert_eq!(
             pattern("^ok$")
                 .unwrap()
                 .is_match_before("ok\r\nnext", later),
+            Ok(true)
+        );
+        assert_eq!(
+            pattern("pct.progress")
+                .unwrap()
+                .is_match_before("progress 10 pct\rprogress done\n", later),
             Ok(true)
         );
         // A version at the end of a long line, found with its group.

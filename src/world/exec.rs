@@ -22,6 +22,15 @@ pub const LATER_LIMIT: usize = 256 * 1024;
 /// that overlap by [`crate::spec::OVERLAP`].
 const LINE_LIMIT: usize = 64 * 1024;
 
+const _: () = assert!(crate::spec::OVERLAP < LINE_LIMIT);
+
+/// How much output, at most, is read once the command has ended: a pipe
+/// holds less (64 KiB on Linux, at most 1 MiB when its writer enlarges
+/// it), so more is a process the command left behind (a daemon) writing
+/// on, which is not waited for. A daemon that writes slowly is read until
+/// the check's time is up.
+const DRAIN_MAX_BYTES: u64 = 2 << 20;
+
 /// What a kept line costs beyond its bytes, counted against
 /// [`LATER_LIMIT`], so that many empty lines are bounded too.
 const ENTRY_COST: usize = 32;
@@ -310,10 +319,19 @@ impl Later {
                 }
             }
         }
-        let cost = text.len() + ENTRY_COST;
+        // A window of a long line is kept marked as such (`…` where the
+        // line goes on), so that `^` and `$` do not match at its cuts when
+        // the kept lines are searched again.
+        let kept = format!(
+            "{}{}{}",
+            if self.continued { "…" } else { "" },
+            &text[start..end],
+            if more { "…" } else { "" }
+        );
+        let cost = kept.len() + ENTRY_COST;
         if keep && self.kept_bytes + cost <= LATER_LIMIT {
             self.kept_bytes += cost;
-            captured.later.push((self.line_number, text.to_string()));
+            captured.later.push((self.line_number, kept));
         }
     }
 }
@@ -325,9 +343,10 @@ fn looks_like_a_version(line: &[u8]) -> bool {
 }
 
 /// What a reader read. Once the command is gone, the reader is waited for
-/// as long as it still gets output (up to the command's deadline): only
-/// a pipe a daemon holds open and silent is given up on, after
-/// [`DRAIN_GRACE`].
+/// as long as it still gets output (up to the command's deadline), but not
+/// for more than [`DRAIN_MAX_BYTES`] of it: a pipe a daemon holds open is
+/// given up on after [`DRAIN_GRACE`] of silence, or once it has written
+/// more than any pipe holds.
 fn collect(reader: Option<Reader>, deadline: Instant) -> Captured {
     let Some(reader) = reader else {
         return Captured::default();
@@ -339,13 +358,14 @@ fn collect(reader: Option<Reader>, deadline: Instant) -> Captured {
             .unwrap_or_else(PoisonError::into_inner)
             .total
     };
-    let mut seen = total();
+    let at_exit = total();
+    let mut seen = at_exit;
     let finished = loop {
         if reader.done.recv_timeout(DRAIN_GRACE).is_ok() {
             break true;
         }
         let now = total();
-        if now == seen || Instant::now() >= deadline {
+        if now == seen || now - at_exit > DRAIN_MAX_BYTES || Instant::now() >= deadline {
             break false;
         }
         seen = now;
@@ -854,7 +874,9 @@ mod tests {
             "{}",
             &kept[kept.len() - 20..]
         );
-        assert!(kept.len() <= LINE_LIMIT);
+        // Marked as part of a longer line, so that `^` finds no line start.
+        assert!(kept.starts_with('…'));
+        assert!(kept.len() <= LINE_LIMIT + '…'.len_utf8());
     }
 
     #[test]
