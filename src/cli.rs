@@ -571,10 +571,37 @@ impl Cli {
     pub fn parse_args() -> Result<Cli, Stop> {
         use clap::{CommandFactory, FromArgMatches};
         let command = Cli::command();
-        let stop = |e: clap::Error| Stop {
-            text: e.render().to_string(),
-            code: u8::try_from(e.exit_code()).unwrap_or(2),
-            to_stdout: !e.use_stderr(),
+        // An unknown flag gets the project's own did-you-mean (clap's
+        // `suggestions` feature costs the static binary 8 KiB).
+        let flags: Vec<String> = std::iter::once(&command)
+            .chain(command.get_subcommands())
+            .flat_map(|c| c.get_arguments())
+            .filter_map(|a| a.get_long().map(|long| format!("--{long}")))
+            .collect();
+        let stop = |e: clap::Error| {
+            let mut text = e.render().to_string();
+            if e.kind() == clap::error::ErrorKind::UnknownArgument {
+                if let Some(clap::error::ContextValue::String(given)) =
+                    e.get(clap::error::ContextKind::InvalidArg)
+                {
+                    let flag = given.split('=').next().unwrap_or(given);
+                    let tip = crate::text::did_you_mean(flag, flags.iter().map(String::as_str));
+                    if let (false, Some(end)) = (tip.is_empty(), text.find('\n')) {
+                        text.insert_str(
+                            end,
+                            &format!(
+                                "\n\n  tip:{}",
+                                tip.trim_end_matches(')').replacen(" (", " ", 1)
+                            ),
+                        );
+                    }
+                }
+            }
+            Stop {
+                text,
+                code: u8::try_from(e.exit_code()).unwrap_or(2),
+                to_stdout: !e.use_stderr(),
+            }
         };
         let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
         // `probe help --help` asks about `help` itself: clap refuses it; the

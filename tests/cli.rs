@@ -893,6 +893,18 @@ fn small_things_say_the_right_thing() {
     let o = s.probe(&["help", "--help"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).contains("Usage:"), "{}", stdout(&o));
+    // A misspelt flag, of the run or of a subcommand, gets a suggestion.
+    for (args, wanted) in [
+        (&["--resouce", "lua"][..], "tip: did you mean `--resource`?"),
+        (
+            &["list", "--formt=json"][..],
+            "tip: did you mean `--format`?",
+        ),
+    ] {
+        let o = s.probe(args);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains(wanted), "{args:?}: {}", stderr(&o));
+    }
     // A misspelt advertised resource is named.
     let o = s.agent(Some("lau"), &[]);
     assert!(
