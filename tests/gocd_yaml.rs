@@ -552,7 +552,7 @@ fn a_resource_starting_with_a_dash_is_passed_as_one_argument() {
     fs::write(probes.join("-dash.yaml"), "checks:\n  - command: x\n").expect("write");
     let o = probe_pipeline(&["--layout", "per-resource"], &probes);
     let text = String::from_utf8_lossy(&o.stdout);
-    assert!(text.contains("- \"--resource=-dash\""), "{text}");
+    assert!(text.contains("- --resource=-dash\n"), "{text}");
 }
 
 /// A run-on-all job that no agent matches stops GoCD from scheduling the

@@ -208,49 +208,7 @@ fn key_of<'a>(node: &'a Node, name: &str) -> Option<(&'a Node, &'a Node)> {
     }
 }
 
-/// A scalar as YAML reads it back unchanged: plain where that is safe,
-/// else double-quoted (JSON's quoting, which YAML reads).
-pub fn scalar(text: &str) -> String {
-    quoted_unless_plain(text, false)
-}
-
-/// A scalar inside a flow list (`args: [-v, --quiet]`), where `,`, `[`,
-/// `]`, `{` and `}` end a plain one.
-pub fn flow_scalar(text: &str) -> String {
-    quoted_unless_plain(text, true)
-}
-
-fn quoted_unless_plain(text: &str, flow: bool) -> String {
-    // `-`, `?` and `:` start a plain scalar unless a space follows them.
-    let indicator = |c: char| {
-        text.strip_prefix(c)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
-    };
-    let plain = !text.is_empty()
-        && text.trim() == text
-        && !indicator('-')
-        && !indicator('?')
-        && !indicator(':')
-        && !text.starts_with([
-            ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`',
-        ])
-        && !text.contains(": ")
-        && !text.contains(" #")
-        && !text.ends_with(':')
-        && !text.contains(['\n', '\r', '\t'])
-        && !(flow && text.contains([',', '[', ']', '{', '}']))
-        && yaml::parse_bool(text).is_none()
-        && !matches!(
-            text,
-            "null" | "Null" | "NULL" | "~" | "yes" | "no" | "on" | "off"
-        )
-        && text.parse::<f64>().is_err();
-    if plain {
-        text.to_string()
-    } else {
-        serde_json::to_string(text).unwrap_or_else(|_| format!("\"{text}\""))
-    }
-}
+pub use crate::spec::emit::{flow_scalar, scalar};
 
 #[cfg(test)]
 mod tests {
@@ -351,29 +309,5 @@ requires: [linux]
         assert!(err.contains("flow list"), "{err}");
         let err = append_check("checks:\n  - command: [lua\n", &item()).expect_err("broken");
         assert!(err.contains("fix the file first"), "{err}");
-    }
-
-    #[test]
-    fn scalars_are_plain_only_where_yaml_reads_them_back() {
-        assert_eq!(scalar("java"), "java");
-        assert_eq!(scalar("${JAVA_HOME}/bin/java"), "${JAVA_HOME}/bin/java");
-        assert_eq!(scalar(">=17, <18"), "\">=17, <18\"");
-        assert_eq!(scalar("yes"), "\"yes\"");
-        assert_eq!(scalar("0755"), "\"0755\"");
-        assert_eq!(scalar("a: b"), "\"a: b\"");
-        assert_eq!(scalar(""), "\"\"");
-        assert_eq!(scalar("C:\\Tools"), "C:\\Tools");
-        assert_eq!(scalar("-v"), "-v");
-        assert_eq!(scalar("- v"), "\"- v\"");
-        assert_eq!(
-            flow_scalar("import venv, ensurepip"),
-            "\"import venv, ensurepip\""
-        );
-        assert_eq!(
-            flow_scalar("{{.Server.Version}}"),
-            "\"{{.Server.Version}}\""
-        );
-        assert_eq!(flow_scalar("-version"), "-version");
-        assert_eq!(flow_scalar("${JAVA_HOME}"), "\"${JAVA_HOME}\"");
     }
 }

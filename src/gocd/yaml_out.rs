@@ -87,58 +87,12 @@ fn write_value(out: &mut String, value: &Y, indent: usize, fresh: bool) {
     }
 }
 
-/// Plain when safe, else double-quoted.
-pub fn scalar(text: &str) -> String {
-    let reserved = matches!(
-        text.to_ascii_lowercase().as_str(),
-        "" | "~" | "null" | "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n"
-    );
-    let numeric = text.parse::<f64>().is_ok() || text.starts_with("0x") || text.starts_with("0o");
-    let special_start =
-        text.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@`".contains(c) || c.is_whitespace());
-    let special_inside = text.contains(": ")
-        || text.contains(" #")
-        || text.ends_with(':')
-        || text.contains(['*', '?', '$', '{', '}'])
-        || text.ends_with(char::is_whitespace)
-        || text.contains(['\n', '\t', '\\', '"'])
-        || text.contains(|c: char| c.is_control());
-    if !(reserved || numeric || special_start || special_inside) {
-        return text.to_string();
-    }
-    let mut quoted = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => quoted.push_str("\\\""),
-            '\\' => quoted.push_str("\\\\"),
-            '\n' => quoted.push_str("\\n"),
-            '\t' => quoted.push_str("\\t"),
-            c if c.is_control() => {
-                let _ = write!(quoted, "\\u{:04x}", c as u32);
-            }
-            c => quoted.push(c),
-        }
-    }
-    quoted.push('"');
-    quoted
-}
+pub use crate::spec::emit::scalar;
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::spec::yaml::{self, Value};
-
-    #[test]
-    fn scalars_that_yaml_would_misread_are_quoted() {
-        assert_eq!(scalar("probe"), "probe");
-        assert_eq!(scalar("--agent"), "\"--agent\"");
-        assert_eq!(scalar("10"), "\"10\"");
-        assert_eq!(scalar("yes"), "\"yes\"");
-        assert_eq!(scalar("0 0 2 * * ?"), "\"0 0 2 * * ?\"");
-        assert_eq!(scalar("a: b"), "\"a: b\"");
-        assert_eq!(scalar("C:\\probe"), "\"C:\\\\probe\"");
-        assert_eq!(scalar("junit=probe-junit.xml"), "junit=probe-junit.xml");
-    }
 
     #[test]
     fn nested_documents_read_back_the_same() {

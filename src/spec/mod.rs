@@ -4,6 +4,7 @@
 //! (the catalog: resources, their checks, `requires` resolved).
 
 pub mod de;
+pub mod emit;
 pub mod error;
 pub mod load;
 #[cfg(test)]
