@@ -43,35 +43,95 @@ fn edit_distance(a: &str, b: &str) -> usize {
     d[a.len()][b.len()]
 }
 
-/// Removes what XML 1.0 forbids (control characters; lone surrogates have
-/// no `char`) and ANSI escape sequences, whose ESC would make an XML report
-/// unparseable and could drive a terminal. Tabs and line breaks stay.
-pub fn clean_for_xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
+/// Characters that change or hide how the text around them reads without
+/// showing themselves: Unicode's format characters (bidi overrides and
+/// isolates, zero-width spaces and joiners, the byte order mark, soft
+/// hyphens, invisible tags), the line and paragraph separators, and the
+/// two noncharacters XML forbids. With them an agent's name could read
+/// reversed or look like another's.
+pub fn is_unseen(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{600}'..='\u{605}'
+            | '\u{61c}'
+            | '\u{6dd}'
+            | '\u{70f}'
+            | '\u{890}'..='\u{891}'
+            | '\u{8e2}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206f}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
+            | '\u{fffe}'..='\u{ffff}'
+            | '\u{110bd}'
+            | '\u{110cd}'
+            | '\u{13430}'..='\u{1343f}'
+            | '\u{1bca0}'..='\u{1bca3}'
+            | '\u{1d173}'..='\u{1d17a}'
+            | '\u{e0001}'
+            | '\u{e0020}'..='\u{e007f}'
+    )
+}
+
+/// Whether `c` must be shown as an escape rather than as itself.
+fn shown_escaped(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t') || is_unseen(c)
+}
+
+/// The one cleaning step for text the probe did not write itself (a
+/// tool's output, a report's fields, a host name, a spec's hint, a
+/// server's reply) before it reaches a terminal, a log, XML or HTML.
+/// Colour codes (`ESC [ … m`) a tool printed are dropped; every other
+/// control character and every [unseen](is_unseen) one is shown as an
+/// escape (`\u{1b}[2J`, `\u{202e}`), so that the text can neither drive
+/// the terminal (clear the screen, write the clipboard) nor hide or
+/// reorder what is around it. Line breaks (`\r\n` becomes `\n`) and tabs
+/// stay.
+pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(shown_escaped) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        let mut skip = c.len_utf8();
         if c == '\u{1b}' {
-            // CSI: ESC [ params final-byte
-            if chars.peek() == Some(&'[') {
-                chars.next();
-                while let Some(&n) = chars.peek() {
-                    chars.next();
-                    if ('@'..='~').contains(&n) {
-                        break;
-                    }
-                }
+            if let Some(len) = colour_code(rest) {
+                rest = &rest[len..];
+                continue;
             }
-            continue;
         }
-        let allowed = matches!(c, '\t' | '\n' | '\r')
-            || ('\u{20}'..='\u{D7FF}').contains(&c)
-            || ('\u{E000}'..='\u{FFFD}').contains(&c)
-            || c >= '\u{10000}';
-        if allowed {
+        if c == '\r' && rest[1..].starts_with('\n') {
+            out.push('\n');
+            skip = 2;
+        } else if shown_escaped(c) {
+            let _ = std::fmt::Write::write_fmt(&mut out, format_args!("\\u{{{:x}}}", u32::from(c)));
+        } else {
             out.push(c);
         }
+        rest = &rest[skip..];
     }
-    out
+    std::borrow::Cow::Owned(out)
+}
+
+/// The length of the SGR sequence (`ESC [ 1;31 m`) `s` starts with.
+fn colour_code(s: &str) -> Option<usize> {
+    let params = s.strip_prefix("\u{1b}[")?;
+    let len = params
+        .bytes()
+        .take_while(|b| b.is_ascii_digit() || *b == b';' || *b == b':')
+        .count();
+    (params.as_bytes().get(len) == Some(&b'm')).then_some(2 + len + 1)
+}
+
+/// Text for XML 1.0 (JUnit): [`visible`], whose result holds only
+/// characters XML allows.
+pub fn clean_for_xml(s: &str) -> String {
+    visible(s).into_owned()
 }
 
 /// Text content of an XML element (JUnit): cleaned, `&`, `<` and `>` escaped.
@@ -99,14 +159,9 @@ pub fn html_escape(s: &str) -> String {
     xml_text(s).replace('"', "&quot;").replace('\'', "&#39;")
 }
 
-/// What may reach a terminal or a log viewer of a tool's own text: as for
-/// XML, and no carriage returns or other controls either (only line breaks
-/// and tabs).
+/// Text for a terminal or a GoCD console log: [`visible`].
 pub fn clean_for_terminal(s: &str) -> String {
-    clean_for_xml(s)
-        .chars()
-        .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
-        .collect()
+    visible(s).into_owned()
 }
 
 /// Shows an argument list as one would type it in a POSIX shell.
@@ -293,8 +348,41 @@ mod tests {
     #[test]
     fn cleaning_drops_escapes_and_controls() {
         let raw = "\u{1b}[31mred\u{1b}[0m\u{7}\u{0} tab\there\r\nnext";
-        assert_eq!(clean_for_xml(raw), "red tab\there\r\nnext");
-        assert_eq!(clean_for_terminal(raw), "red tab\there\nnext");
+        assert_eq!(clean_for_xml(raw), "red\\u{7}\\u{0} tab\there\nnext");
+        assert_eq!(clean_for_terminal(raw), "red\\u{7}\\u{0} tab\there\nnext");
+    }
+
+    #[test]
+    fn what_could_drive_a_terminal_or_hide_text_is_shown() {
+        // Clearing the screen, writing the clipboard (OSC 52), a bell, C1
+        // controls: shown, not acted on.
+        assert_eq!(visible("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(
+            visible("\u{1b}]52;c;cHduZWQ=\u{7}"),
+            "\\u{1b}]52;c;cHduZWQ=\\u{7}"
+        );
+        assert_eq!(visible("x\u{9b}31m"), "x\\u{9b}31m");
+        assert_eq!(visible("del\u{7f}"), "del\\u{7f}");
+        // Bidi overrides and isolates, zero-width characters, the BOM.
+        for c in ('\u{200b}'..='\u{200f}')
+            .chain('\u{202a}'..='\u{202e}')
+            .chain('\u{2066}'..='\u{2069}')
+            .chain(['\u{feff}', '\u{2028}', '\u{ad}', '\u{e0041}'])
+        {
+            let shown = visible(&format!("agent{c}7")).into_owned();
+            assert_eq!(shown, format!("agent\\u{{{:x}}}7", u32::from(c)));
+            assert!(shown.is_ascii());
+        }
+        // A lone carriage return could overwrite a line: shown.
+        assert_eq!(visible("PASS\rFAIL"), "PASS\\u{d}FAIL");
+        // What is plain stays, without a copy.
+        assert!(matches!(
+            visible("build-linux-01 été\tok\n"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        // Colour codes a tool printed are dropped; a cut one is shown.
+        assert_eq!(visible("\u{1b}[1;31mred\u{1b}[0m"), "red");
+        assert_eq!(visible("\u{1b}[31"), "\\u{1b}[31");
     }
 
     #[test]
