@@ -514,16 +514,19 @@ fn snapshot(
     out: &Output,
 ) -> Result<ExitCode, Usage> {
     let report = match &args.from_report {
-        Some(file) => Some(
+        Some(file) => Some((
+            file.display().to_string(),
             std::fs::read_to_string(file)
                 .map_err(|e| Usage(format!("error: cannot read {}: {e}", file.display())))?,
-        ),
+        )),
         None => None,
     };
     let resource = resource_name(&args.resource)?;
-    let (description, source) =
-        snapshot_source(&resource, report.as_deref(), args.pin, world.os_family())
-            .map_err(|e| Usage(format!("error: {e}")))?;
+    let report = report
+        .as_ref()
+        .map(|(name, text)| (name.as_str(), text.as_str()));
+    let (description, source) = snapshot_source(&resource, report, args.pin, world.os_family())
+        .map_err(|e| Usage(format!("error: {e}")))?;
     let applied = apply(
         dir,
         &resource,

@@ -194,6 +194,66 @@ fn snapshot_keeps_what_this_machine_has_and_reads_a_good_agents_report() {
     );
 }
 
+/// A report is written on an agent: whoever controls the agent controls
+/// every byte of it. What it supplies are values; a kind, a key or YAML in
+/// them never reaches the spec, and the spec every agent runs gets no
+/// command from it.
+#[test]
+fn a_report_cannot_put_a_command_into_a_spec() {
+    let s = Sandbox::new();
+    let check = |kind: &str, subject: &str, actual: &str| {
+        serde_json::json!({
+            "id": format!("lua/{kind}:{subject}"), "resource": "lua", "kind": kind,
+            "subject": subject, "status": "pass", "actual": actual,
+        })
+    };
+    let report = serde_json::json!({
+        "schema": "probe-report/1",
+        "host": {"hostname": "agent-7"},
+        "summary": {"ok": true},
+        "checks": [
+            check("run: [sh, -c, \"touch PWNED\"] #", "x", ""),
+            check("command", "lua\n  - run: [sh, -c, \"touch PWNED\"]", "5.4.6"),
+            check("command", "lua", "5.4.6\"\n  - run: [sh]"),
+            check("env", "HOME #", ""),
+        ],
+    });
+    fs::write(s.path("evil.json"), report.to_string()).expect("write");
+    let o = s.probe(&[
+        "snapshot",
+        "--resource",
+        "lua",
+        "--from-report",
+        "evil.json",
+    ]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("left out evil.json, check 1 (lua/run: [sh, -c, \"touch PWNED\"] #:x)")
+            && err.contains("is not a kind of check"),
+        "{err}"
+    );
+    let spec = fs::read_to_string(s.path("probes/lua.yaml")).unwrap_or_default();
+    for line in spec.lines() {
+        assert!(
+            !line
+                .trim_start()
+                .trim_start_matches("- ")
+                .starts_with("run:"),
+            "a run check was written: {spec}"
+        );
+    }
+    // What was written loads, and every check is one of the report's
+    // subjects as a value.
+    let o = s.probe(&["lint"]);
+    assert_eq!(o.status.code(), Some(0), "{}{spec}", stderr(&o));
+    assert!(
+        spec.contains("  - command: \"lua\\n  - run: [sh, -c, \\\"touch PWNED\\\"]\"\n"),
+        "{spec}"
+    );
+    assert!(spec.contains("  - env: \"HOME #\"\n"), "{spec}");
+    assert!(!s.path("PWNED").exists());
+}
+
 #[test]
 fn add_takes_specs_as_people_write_them() {
     let s = Sandbox::new();

@@ -208,7 +208,18 @@ fn key_of<'a>(node: &'a Node, name: &str) -> Option<(&'a Node, &'a Node)> {
     }
 }
 
-pub use crate::spec::emit::{flow_scalar, scalar};
+/// The last check of a spec's text, as YAML reads it: what
+/// [`append_check`] just added.
+pub fn last_check(text: &str) -> Option<Node> {
+    let (root, _) = yaml::parse(text).ok()?;
+    let (_, checks) = key_of(root.as_ref()?, "checks")?;
+    match &checks.value {
+        Value::Seq(items) => items.last().cloned(),
+        _ => None,
+    }
+}
+
+pub use crate::spec::emit::scalar;
 
 #[cfg(test)]
 mod tests {

@@ -4,16 +4,28 @@
 //! (`command java = 17.0.8`). What the agent passed becomes checks, with
 //! version ranges from the versions it found; the arguments that print a
 //! command's version come from the catalogue for the tools it knows.
+//!
+//! A report is written on an agent, and whoever controls the agent
+//! controls every byte of it; the spec written from it is run by every
+//! agent with the resource. So a report supplies values only: the kind
+//! must be one of the kinds table, the keys and the shape of each check
+//! are this file's, and every value goes through the one YAML scalar
+//! writer ([`Draft`]). After writing, the spec is loaded back and the
+//! check compared with what was meant (`super::with_check`).
 
 use super::catalogue;
-use super::edit::{flow_scalar, scalar};
+use super::draft::{Draft, Val};
 use super::observe::{range, Pin};
+use crate::checks::kind_of;
 use crate::quantity::parse_size;
 use crate::version::Version;
 
 /// One check as the results describe it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Found {
+    /// `check 3 (lua/command:lua)`, or `line 3`: which check of the
+    /// results this is, for messages.
+    pub place: String,
     /// The resource whose spec held it (a JSON report says).
     pub resource: Option<String>,
     pub kind: String,
@@ -25,37 +37,35 @@ pub struct Found {
 /// The passing checks of a JSON report, or the lines of a list.
 pub fn read(text: &str) -> Result<Vec<Found>, String> {
     if text.trim_start().starts_with('{') {
-        let report: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| format!("not a JSON report: {e}"))?;
-        let schema = report["schema"].as_str().unwrap_or_default();
-        if !schema.starts_with("probe-report/") {
-            return Err(format!(
-                "not a probe report (its schema is `{schema}`, not probe-report/1)"
-            ));
-        }
-        let checks = report["checks"]
-            .as_array()
-            .ok_or("the report has no checks")?;
-        return Ok(checks
+        let report = crate::fleet::report::parse(text.as_bytes())?;
+        return Ok(report
+            .checks
             .iter()
-            .filter(|c| c["status"] == "pass")
-            .map(|c| Found {
-                resource: c["resource"].as_str().map(str::to_string),
-                kind: c["kind"].as_str().unwrap_or_default().to_string(),
-                subject: c["subject"].as_str().unwrap_or_default().to_string(),
-                value: c["actual"].as_str().unwrap_or_default().to_string(),
+            .enumerate()
+            .filter(|(_, c)| c.status == "pass")
+            .map(|(i, c)| Found {
+                place: format!("check {} ({})", i + 1, c.id),
+                resource: Some(c.resource.clone()),
+                kind: c.kind.clone(),
+                subject: c.subject.clone(),
+                value: c.actual.clone(),
             })
             .collect());
     }
     text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|line| {
+        .enumerate()
+        .map(|(i, line)| (i, line.trim()))
+        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+        .map(|(i, line)| {
             let (check, value) = line.split_once(" = ").unwrap_or((line, ""));
             let (kind, subject) = check.trim().split_once(' ').ok_or_else(|| {
-                format!("`{line}` is not `KIND SUBJECT = FOUND`, e.g. `command java = 17.0.8`")
+                format!(
+                    "line {}: `{line}` is not `KIND SUBJECT = FOUND`, e.g. `command java = 17.0.8`",
+                    i + 1
+                )
             })?;
             Ok(Found {
+                place: format!("line {}", i + 1),
                 resource: None,
                 kind: kind.to_string(),
                 subject: subject.trim().to_string(),
@@ -65,29 +75,34 @@ pub fn read(text: &str) -> Result<Vec<Found>, String> {
         .collect()
 }
 
-/// The check's lines for what an agent found; Err when a report does not
-/// say enough to write it.
-pub fn lines(found: &Found, pin: Pin) -> Result<Vec<String>, String> {
-    let first = format!("{}: {}", found.kind, scalar(&found.subject));
+/// The check to write for what an agent found; Err when the results do
+/// not say enough to write it, or say something no check is.
+pub fn draft(found: &Found, pin: Pin) -> Result<Draft, String> {
+    if kind_of(&found.kind).is_none() {
+        return Err(format!(
+            "`{}` is not a kind of check; nothing of it is written",
+            found.kind
+        ));
+    }
+    if found.subject.is_empty() {
+        return Err(format!("`{}` without a subject", found.kind));
+    }
+    let first = Draft::new(&found.kind, Val::text(&found.subject))?;
     let version = Version::parse(&found.value).filter(|_| looks_like_a_version(&found.value));
     Ok(match (found.kind.as_str(), version) {
         ("command", Some(version)) => {
-            let mut lines = vec![first];
+            let mut draft = first;
             if let Some(args) = catalogue_args(&found.subject) {
-                let listed: Vec<String> = args.iter().map(|a| flow_scalar(a)).collect();
-                lines.push(format!("args: [{}]", listed.join(", ")));
+                draft = draft.with("args", Val::List(args));
             }
-            lines.push(format!("version: {}", scalar(&range(&version, pin))));
-            lines
+            draft.with("version", Val::Text(range(&version, pin)))
         }
-        ("package", Some(version)) => {
-            vec![first, format!("version: {}", scalar(&range(&version, pin)))]
-        }
+        ("package", Some(version)) => first.with("version", Val::Text(range(&version, pin))),
         ("file", _) => match found.value.as_str() {
-            "a directory" => vec![first, "type: dir".into()],
-            "a regular file" => vec![first, "type: file".into()],
-            "a socket" => vec![first, "type: socket".into()],
-            _ => vec![first],
+            "a directory" => first.with("type", Val::text("dir")),
+            "a regular file" => first.with("type", Val::text("file")),
+            "a socket" => first.with("type", Val::text("socket")),
+            _ => first,
         },
         // A report shows a command line's words joined by spaces: which
         // were one argument is lost.
@@ -110,12 +125,12 @@ pub fn lines(found: &Found, pin: Pin) -> Result<Vec<String>, String> {
                         found.subject
                     )
                 })?;
-            vec![
-                first,
-                format!("free: \">= {} GiB\"", (free >> 30).max(1) - 1),
-            ]
+            first.with(
+                "free",
+                Val::Text(format!(">= {} GiB", (free >> 30).max(1) - 1)),
+            )
         }
-        _ => vec![first],
+        _ => first,
     })
 }
 
@@ -144,16 +159,27 @@ fn catalogue_args(command: &str) -> Option<Vec<String>> {
 mod tests {
     use super::*;
 
+    fn lines(found: &Found, pin: Pin) -> Result<Vec<String>, String> {
+        draft(found, pin)?.lines()
+    }
+
+    const REPORT_HEAD: &str =
+        r#"{"schema": "probe-report/1", "host": {"hostname": "a"}, "summary": {"ok": true}, "#;
+
     #[test]
     fn a_json_report_gives_its_passing_checks() {
-        let report = r#"{"schema": "probe-report/1", "checks": [
-            {"kind": "command", "subject": "java", "status": "pass", "actual": "17.0.8.1"},
-            {"kind": "command", "subject": "mvn", "status": "fail", "actual": "3.6.3"},
-            {"kind": "file", "subject": "/opt/tools", "status": "pass", "actual": "a directory"},
-            {"kind": "env", "subject": "JAVA_HOME", "status": "pass", "actual": "/usr/lib/jvm/java-17"}
-        ]}"#;
-        let found = read(report).expect("reads");
+        let report = format!(
+            "{REPORT_HEAD}{}",
+            r#""checks": [
+            {"id": "java/command:java", "resource": "java", "kind": "command", "subject": "java", "status": "pass", "actual": "17.0.8.1"},
+            {"id": "java/command:mvn", "resource": "java", "kind": "command", "subject": "mvn", "status": "fail", "actual": "3.6.3"},
+            {"id": "java/file:/opt/tools", "resource": "java", "kind": "file", "subject": "/opt/tools", "status": "pass", "actual": "a directory"},
+            {"id": "java/env:JAVA_HOME", "resource": "java", "kind": "env", "subject": "JAVA_HOME", "status": "pass", "actual": "/usr/lib/jvm/java-17"}
+        ]}"#
+        );
+        let found = read(&report).expect("reads");
         assert_eq!(found.len(), 3);
+        assert_eq!(found[1].place, "check 3 (java/file:/opt/tools)");
         assert_eq!(
             lines(&found[0], Pin::Major).unwrap(),
             [
@@ -167,9 +193,39 @@ mod tests {
             ["file: /opt/tools", "type: dir"]
         );
         assert_eq!(lines(&found[2], Pin::Major).unwrap(), ["env: JAVA_HOME"]);
-        assert!(read(r#"{"schema": "probe-fleet/1"}"#)
-            .unwrap_err()
-            .contains("not a probe report"));
+        assert!(
+            read(r#"{"schema": "probe-fleet/1", "host": {}, "summary": {}}"#)
+                .unwrap_err()
+                .contains("not a probe report")
+        );
+    }
+
+    #[test]
+    fn a_report_supplies_values_never_kinds_keys_or_yaml() {
+        let report = format!(
+            "{REPORT_HEAD}{}",
+            r#""checks": [
+            {"id": "x", "resource": "x", "kind": "run: [sh, -c, \"touch PWNED\"] #", "subject": "x", "status": "pass"},
+            {"id": "y", "resource": "x", "kind": "command", "subject": "sh\n  run: [sh, -c, \"touch PWNED\"]", "status": "pass", "actual": "1.0"},
+            {"id": "z", "resource": "x", "kind": "command", "subject": "java", "status": "pass", "actual": "17\"\nrun: [sh]"},
+            {"id": "w", "resource": "x", "kind": "Command", "subject": "java", "status": "pass"}
+        ]}"#
+        );
+        let found = read(&report).expect("reads");
+        let refused = draft(&found[0], Pin::Major).unwrap_err();
+        assert!(refused.contains("is not a kind of check"), "{refused}");
+        // A subject with a line break is one quoted value.
+        assert_eq!(
+            lines(&found[1], Pin::Major).unwrap(),
+            [
+                "command: \"sh\\n  run: [sh, -c, \\\"touch PWNED\\\"]\"",
+                "version: \">=1.0, <2\""
+            ]
+        );
+        // What is not a version is not written as one.
+        assert_eq!(lines(&found[2], Pin::Major).unwrap(), ["command: java"]);
+        // Kinds are named exactly as the table names them.
+        assert!(draft(&found[3], Pin::Major).is_err());
     }
 
     #[test]
@@ -178,6 +234,7 @@ mod tests {
             "# from agent-7\ncommand gradle = 8.5\npackage git = 1:2.39.2-1\nabsent python2\n",
         )
         .expect("reads");
+        assert_eq!(found[0].place, "line 2");
         assert_eq!(
             lines(&found[0], Pin::Minor).unwrap(),
             ["command: gradle", "version: \">=8.5, <8.6\""]

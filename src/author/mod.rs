@@ -19,12 +19,14 @@ use crate::text::did_you_mean;
 use crate::world::World;
 
 pub mod catalogue;
+pub mod draft;
 pub mod edit;
 pub mod from_report;
 pub mod observe;
 #[cfg(test)]
 mod tests;
 
+pub use draft::{Draft, Val};
 pub use observe::{Pin, Wanted};
 
 /// One check to add.
@@ -80,37 +82,34 @@ pub fn known_kind(kind: &str) -> Result<(), String> {
     }
 }
 
-/// The check's lines for `addition` as this machine is; Err says why it
-/// cannot be written (not here, unknown kind).
-pub fn draft(
-    addition: &Addition,
-    world: &dyn World,
-    secrets: &Redactor,
-) -> Result<Vec<String>, String> {
+/// The check for `addition` as this machine is; Err says why it cannot be
+/// written (not here, unknown kind).
+pub fn draft(addition: &Addition, world: &dyn World, secrets: &Redactor) -> Result<Draft, String> {
     known_kind(&addition.kind)?;
-    let mut lines = observe::observe(
+    let draft = observe::observe(
         &addition.kind,
         &addition.subject,
         &addition.wanted,
         world,
         secrets,
     )?;
-    if let Some(hint) = &addition.hint {
-        lines.push(format!("hint: {}", edit::scalar(hint)));
-    }
-    Ok(lines)
+    Ok(match &addition.hint {
+        Some(hint) => draft.with("hint", Val::text(hint)),
+        None => draft,
+    })
 }
 
-/// The spec file's text with `lines` appended as a check, loaded (with the
-/// other specs in `dir`) and the new check evaluated here: Err unless it
-/// loads and passes. `text`: the file's current text (None for a new
-/// file, which gets `description`).
+/// The spec file's text with `draft` appended as a check, read back and
+/// compared with the draft, loaded (with the other specs in `dir`) and the
+/// new check evaluated here: Err unless it is what was meant, loads and
+/// passes. `text`: the file's current text (None for a new file, which
+/// gets `description`).
 pub fn with_check(
     dir: &Path,
     file: &Path,
     text: Option<&str>,
     description: &str,
-    lines: &[String],
+    draft: &Draft,
     here: Option<(&dyn World, &Redactor)>,
 ) -> Result<(String, Added), String> {
     let resource = resource_of(file);
@@ -118,7 +117,14 @@ pub fn with_check(
         Some(text) => text.to_string(),
         None => format!("description: {}\n", edit::scalar(description)),
     };
-    let after = edit::append_check(&before, lines)?;
+    let lines = draft.lines()?;
+    let after = edit::append_check(&before, &lines)?;
+    if !edit::last_check(&after).is_some_and(|item| draft.matches(&item)) {
+        return Err(format!(
+            "the check does not read back as it was meant (`{}`); nothing is written",
+            lines.join("; ")
+        ));
+    }
     let catalog = load_with(dir, file, &after).map_err(spec_errors)?;
     let checks = catalog
         .find(&resource)
@@ -152,7 +158,7 @@ pub fn with_check(
             ));
         }
     }
-    Ok((after, Added::Written(lines.to_vec())))
+    Ok((after, Added::Written(lines)))
 }
 
 /// Where the checks to add come from.
@@ -161,9 +167,9 @@ pub enum Source {
     /// Observed on this machine, each evaluated here before it is kept.
     Observe(Vec<Addition>),
     /// Written from a report's found values (another machine's): loaded
-    /// and validated, not evaluated here. Each: what it is, its lines or
+    /// and validated, not evaluated here. Each: what it is, its check or
     /// why it cannot be written from a report.
-    Found(Vec<(String, Result<Vec<String>, String>)>),
+    Found(Vec<(String, Result<Draft, String>)>),
 }
 
 /// What adding to a spec did.
@@ -205,15 +211,15 @@ pub fn apply(
     };
     let mut results = Vec::new();
     let mut changed = false;
-    let mut add = |what: String, lines: Result<Vec<String>, String>, here: bool| {
-        let result = lines.and_then(|lines| {
-            refuse_secrets(&lines, secrets)?;
+    let mut add = |what: String, draft: Result<Draft, String>, here: bool| {
+        let result = draft.and_then(|draft| {
+            refuse_secrets(&draft.lines()?, secrets)?;
             with_check(
                 dir,
                 &file,
                 text.as_deref(),
                 description,
-                &lines,
+                &draft,
                 here.then_some((world, secrets)),
             )
         });
@@ -236,8 +242,8 @@ pub fn apply(
             }
         }
         Source::Found(found) => {
-            for (what, lines) in found {
-                add(what.clone(), lines.clone(), false);
+            for (what, draft) in found {
+                add(what.clone(), draft.clone(), false);
             }
         }
     }
@@ -254,16 +260,16 @@ pub fn apply(
 }
 
 /// The checks `probe snapshot` adds for `resource`: the catalogue's
-/// entry, or (with a report) what the agent passed, of that resource when
-/// the report says which.
+/// entry, or (with a report: its name and text) what the agent passed, of
+/// that resource when the report says which.
 pub fn snapshot_source(
     resource: &str,
-    report: Option<&str>,
+    report: Option<(&str, &str)>,
     pin: Pin,
     os: crate::spec::OsFamily,
 ) -> Result<(String, Source), String> {
-    if let Some(text) = report {
-        let found = from_report::read(text)?;
+    if let Some((name, text)) = report {
+        let found = from_report::read(text).map_err(|e| format!("{name}: {e}"))?;
         let of_resource: Vec<&from_report::Found> = found
             .iter()
             .filter(|f| {
@@ -279,8 +285,8 @@ pub fn snapshot_source(
             .iter()
             .map(|f| {
                 (
-                    format!("{} {}", f.kind, f.subject),
-                    from_report::lines(f, pin),
+                    format!("{name}, {}: {} {}", f.place, f.kind, f.subject),
+                    from_report::draft(f, pin),
                 )
             })
             .collect();

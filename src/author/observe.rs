@@ -1,14 +1,14 @@
 //! Looking at this machine to write a check that passes on it: the version
 //! a command prints and the arguments that make it, a variable's value, a
 //! file's type and mode, a package's version, a service's state…
-//! Each function returns the check's lines for a spec (the first is
-//! `kind: subject`); `add` then loads the result and evaluates it on the
-//! same machine before anything is written.
+//! Each function returns the check as a [`Draft`]; `add` then writes it,
+//! loads the result and evaluates it on the same machine before anything
+//! is written.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use super::edit::{flow_scalar, scalar};
+use super::draft::{Draft, Val};
 use crate::checks::expand::expand;
 use crate::checks::observe as kinds;
 use crate::http::Method;
@@ -54,20 +54,20 @@ pub const VERSION_ARGS: &[&[&str]] = &[
 /// an argument it does not know is given up on, and the next one tried.
 const TRY_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// The check's lines for `kind` and `subject`, as this machine is.
+/// The check of `kind` about `subject`, as this machine is.
 pub fn observe(
     kind: &str,
     subject: &str,
     wanted: &Wanted,
     world: &dyn World,
     secrets: &Redactor,
-) -> Result<Vec<String>, String> {
+) -> Result<Draft, String> {
     let cx = kinds::Context {
         timeout: Duration::from_secs(10),
         secrets,
         deadline: Instant::now() + Duration::from_secs(10),
     };
-    let first = format!("{kind}: {}", scalar(subject));
+    let first = || Draft::new(kind, Val::text(subject));
     match kind {
         "command" => command(subject, wanted, world),
         "env" => env(subject, wanted.value, world, secrets),
@@ -77,23 +77,17 @@ pub fn observe(
             let Some(version) = versions.iter().find_map(|v| kinds::comparable_version(v)) else {
                 return Err(format!("package {subject} is not installed here"));
             };
-            Ok(vec![
-                first,
-                format!("version: {}", scalar(&range(&version, wanted.pin))),
-            ])
+            Ok(first()?.with("version", Val::Text(range(&version, wanted.pin))))
         }
         "service" => {
             let (running, enabled) = kinds::service(world, subject, &cx)?;
-            Ok(vec![
-                first,
-                format!("running: {running}"),
-                format!("enabled: {enabled}"),
-            ])
+            Ok(first()?
+                .with("running", Val::Bool(running))
+                .with("enabled", Val::Bool(enabled)))
         }
         "user" => {
             let groups = kinds::groups_of(world, subject, &cx)?;
-            let list: Vec<String> = groups.iter().map(|g| flow_scalar(g)).collect();
-            Ok(vec![first, format!("groups: [{}]", list.join(", "))])
+            Ok(first()?.with("groups", Val::List(groups)))
         }
         "http" => {
             let request = HttpRequest {
@@ -105,7 +99,9 @@ pub fn observe(
                 auth: None,
             };
             match world.http(&request) {
-                Ok(response) => Ok(vec![first, format!("status: {}", response.status)]),
+                Ok(response) => {
+                    Ok(first()?.with("status", Val::Number(i64::from(response.status))))
+                }
                 Err(
                     crate::world::HttpFailure::Settings(why)
                     | crate::world::HttpFailure::Request(why),
@@ -113,44 +109,46 @@ pub fn observe(
             }
         }
         "sysctl" => match kinds::sysctl_value(world, subject) {
-            Some(value) => Ok(vec![first, format!("equals: {}", scalar(&value))]),
+            Some(value) => Ok(first()?.with("equals", Val::Text(value))),
             None => Err(format!("there is no kernel parameter {subject} here")),
         },
         "mount" => match kinds::fstype_at(world, Path::new(&expand(subject, world)?)) {
-            Some(fstype) => Ok(vec![first, format!("fstype: {}", scalar(&fstype))]),
+            Some(fstype) => Ok(first()?.with("fstype", Val::Text(fstype))),
             None => Err(format!("{subject} is not a mount point here")),
         },
         "cpus" => {
             let n = world
                 .cpus()
                 .map_err(|e| format!("the CPUs could not be counted: {e}"))?;
-            Ok(vec![format!("cpus: \">= {n}\"")])
+            Draft::new(kind, Val::Text(format!(">= {n}")))
         }
         "memory" => {
             let bytes = world
                 .total_memory()
                 .ok_or("the memory size could not be read")?;
-            Ok(vec![format!(
-                "memory: \">= {} GiB\"",
-                (bytes >> 30).max(1) - 1
-            )])
+            Draft::new(
+                kind,
+                Val::Text(format!(">= {} GiB", (bytes >> 30).max(1) - 1)),
+            )
         }
         "disk" => {
             let free = world
                 .disk_free(Path::new(&expand(subject, world)?))
                 .map_err(|e| format!("free space at {subject} could not be read: {e}"))?;
-            Ok(vec![
-                first,
-                format!("free: \">= {} GiB\"", (free >> 30).max(1) - 1),
-            ])
+            Ok(first()?.with(
+                "free",
+                Val::Text(format!(">= {} GiB", (free >> 30).max(1) - 1)),
+            ))
         }
-        "platform" if subject.is_empty() => Ok(vec![format!("platform: {}", world.os_family())]),
-        "arch" if subject.is_empty() => Ok(vec![format!("arch: {}", world.arch())]),
+        "platform" if subject.is_empty() => {
+            Draft::new(kind, Val::Text(world.os_family().to_string()))
+        }
+        "arch" if subject.is_empty() => Draft::new(kind, Val::Text(world.arch())),
         "run" => run(subject, world),
         _ if subject.is_empty() => Err(format!("`{kind}` needs a subject: what to check")),
         // The rest has nothing more to learn: the check is its subject, and
         // evaluating it tells whether it passes here.
-        _ => Ok(vec![first]),
+        _ => first(),
     }
 }
 
@@ -177,8 +175,8 @@ pub fn range(version: &Version, pin: Pin) -> String {
 
 /// The arguments that make `name` print a version, and the range; only
 /// `command: name` when none does.
-fn command(name: &str, wanted: &Wanted, world: &dyn World) -> Result<Vec<String>, String> {
-    let first = format!("command: {}", scalar(name));
+fn command(name: &str, wanted: &Wanted, world: &dyn World) -> Result<Draft, String> {
+    let first = Draft::new("command", Val::text(name))?;
     // `${JAVA_HOME}/bin/java` is the JDK's java, as the check will read it.
     let program = expand(name, world)?;
     let path = match world.lookup(&program) {
@@ -227,45 +225,38 @@ fn command(name: &str, wanted: &Wanted, world: &dyn World) -> Result<Vec<String>
         let Some(found) = extract(&[("stdout", &out), ("stderr", &err)], &names) else {
             continue;
         };
-        let mut lines = vec![first];
+        let mut draft = first;
         if args != ["--version"] {
-            let listed: Vec<String> = args.iter().map(|a| flow_scalar(a)).collect();
-            lines.push(format!("args: [{}]", listed.join(", ")));
+            draft = draft.with(
+                "args",
+                Val::List(args.iter().map(|a| a.to_string()).collect()),
+            );
         }
         if code != 0 {
-            lines.push(format!("exit: {code}"));
+            draft = draft.with("exit", Val::Number(i64::from(code)));
         }
-        lines.push(format!(
-            "version: {}",
-            scalar(&range(&found.version, wanted.pin))
-        ));
-        return Ok(lines);
+        return Ok(draft.with("version", Val::Text(range(&found.version, wanted.pin))));
     }
-    Ok(vec![first])
+    Ok(first)
 }
 
-fn env(
-    name: &str,
-    value: bool,
-    world: &dyn World,
-    secrets: &Redactor,
-) -> Result<Vec<String>, String> {
+fn env(name: &str, value: bool, world: &dyn World, secrets: &Redactor) -> Result<Draft, String> {
     let Some(current) = world.var(name) else {
         return Err(format!("${name} is not set here"));
     };
-    let mut lines = vec![format!("env: {}", scalar(name))];
+    let draft = Draft::new("env", Val::text(name))?;
     if value {
         if secrets.is_secret(name) {
             return Err(format!(
                 "${name} is a secret: its value is not written into a spec (drop --value)"
             ));
         }
-        lines.push(format!("equals: {}", scalar(&current.to_string_lossy())));
+        return Ok(draft.with("equals", Val::Text(current.to_string_lossy().into_owned())));
     }
-    Ok(lines)
+    Ok(draft)
 }
 
-fn file(path: &str, world: &dyn World, cx: &kinds::Context) -> Result<Vec<String>, String> {
+fn file(path: &str, world: &dyn World, cx: &kinds::Context) -> Result<Draft, String> {
     // `~/.m2/settings.xml` is looked at where the check will look.
     let info = world
         .file_info(Path::new(&expand(path, world)?), true)
@@ -277,22 +268,23 @@ fn file(path: &str, world: &dyn World, cx: &kinds::Context) -> Result<Vec<String
         FileKind::Socket => "socket",
         FileKind::Other => return Err(format!("{path} is a special file; check it by hand")),
     };
-    let mut lines = vec![format!("file: {}", scalar(path)), format!("type: {kind}")];
+    let mut draft = Draft::new("file", Val::text(path))?.with("type", Val::text(kind));
     if let Some(mode) = info.mode {
-        lines.push(format!("mode: \"{:04o}\"", mode & 0o7777));
+        draft = draft.with("mode", Val::Text(format!("{:04o}", mode & 0o7777)));
     }
     if world.os_family() != OsFamily::Windows {
         if let (Some(uid), Some(gid)) = (info.owner, info.group) {
             let (owner, group) = kinds::owner_names(world, uid, gid, cx);
-            lines.push(format!("owner: {}", scalar(&owner)));
-            lines.push(format!("group: {}", scalar(&group)));
+            draft = draft
+                .with("owner", Val::Text(owner))
+                .with("group", Val::Text(group));
         }
     }
-    Ok(lines)
+    Ok(draft)
 }
 
 /// `run` with a command line: its words, and its exit code when not 0.
-fn run(line: &str, world: &dyn World) -> Result<Vec<String>, String> {
+fn run(line: &str, world: &dyn World) -> Result<Draft, String> {
     let words = crate::text::split_words(line)?;
     let expanded = words
         .iter()
@@ -311,14 +303,12 @@ fn run(line: &str, world: &dyn World) -> Result<Vec<String>, String> {
         timeout: Duration::from_secs(10),
         watch: Vec::new(),
     };
-    let listed: Vec<String> = words.iter().map(|w| flow_scalar(w)).collect();
-    let mut lines = vec![format!("run: [{}]", listed.join(", "))];
+    let draft = Draft::new("run", Val::List(words.clone()))?;
     match world.run(&request) {
-        RunOutcome::Exited { code: Some(0), .. } => {}
+        RunOutcome::Exited { code: Some(0), .. } => Ok(draft),
         RunOutcome::Exited {
             code: Some(code), ..
-        } => lines.push(format!("exit: {code}")),
-        _ => return Err(format!("`{line}` did not run to an exit here")),
+        } => Ok(draft.with("exit", Val::Number(i64::from(code)))),
+        _ => Err(format!("`{line}` did not run to an exit here")),
     }
-    Ok(lines)
 }

@@ -75,7 +75,7 @@ fn plain_is_safe(text: &str, context: Context) -> bool {
     // cannot be read as a separator; `?` and `:` are quoted always.
     let dash_ok = first == '-'
         && text[1..].chars().next().is_some_and(|c| {
-            !c.is_whitespace() && !(context == Context::Flow && ",[]{}".contains(c))
+            !(c.is_whitespace() || (context == Context::Flow && ",[]{}".contains(c)))
         });
     let indicator = "-?:,[]{}#&*!|>'\"%@`".contains(first) && !dash_ok;
     let flow_breaks = context == Context::Flow && text.contains([',', '[', ']', '{', '}', ':']);
