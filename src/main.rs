@@ -102,15 +102,11 @@ fn run(cli: Cli, world: Arc<RealWorld>, out: &mut Output) -> Result<ExitCode, Us
         Some(Command::Add(_) | Command::Snapshot(_)) => Ok(ExitCode::SUCCESS),
         Some(Command::Lint) => {
             let checks: usize = catalog.resources.iter().map(|r| r.checks.len()).sum();
-            out.print(
-                format!(
-                    "ok: {} resources, {checks} checks in {}\n",
-                    catalog.resources.len(),
-                    location.display()
-                )
-                .as_bytes(),
-                Markup::Plain,
-            );
+            out.print_text(&format!(
+                "ok: {} resources, {checks} checks in {}\n",
+                catalog.resources.len(),
+                location.display()
+            ));
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::List { format }) => {
@@ -601,7 +597,7 @@ fn report_applied(applied: &Applied, dry: Option<bool>, out: &Output) -> Result<
             .count();
         text.push_str(&format!("{file}: {written} check(s) written\n"));
     }
-    out.print(text.as_bytes(), Markup::Plain);
+    out.print_text(&text);
     for note in notes {
         out.eprint(&note);
     }

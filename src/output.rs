@@ -34,10 +34,23 @@ impl Output {
         let _ = stdout.write_all(&bytes).and_then(|()| stdout.flush());
     }
 
-    /// Writes a line to stderr.
+    /// Writes text that is not a report (a summary, a message) to stdout,
+    /// shown as `text::visible` shows it: paths and names in it may come
+    /// from anywhere.
+    pub fn print_text(&self, text: &str) {
+        let text = self.secrets.redact(text);
+        let mut stdout = io::stdout().lock();
+        let _ = stdout
+            .write_all(crate::text::visible(&text).as_bytes())
+            .and_then(|()| stdout.flush());
+    }
+
+    /// Writes a line to stderr, shown as `text::visible` shows it: an
+    /// error may quote a file name, a report's field or a server's reply.
     pub fn eprint(&self, line: &str) {
+        // Hidden first: a secret is found as it is, then shown cleaned.
         let line = self.secrets.redact(line);
-        let _ = writeln!(io::stderr(), "{line}");
+        let _ = writeln!(io::stderr(), "{}", crate::text::visible(&line));
     }
 
     /// Writes `bytes` to `path`: a file atomically, a device or a stream

@@ -231,10 +231,15 @@ impl Redactor {
 
 /// The ways `value` can appear in text of `markup`: as it is; without the
 /// line break or spaces around it (a secret read from a file); inside a
-/// shell-quoted word (`'` as `'\''`, as command lines are shown); each of
-/// those as JSON escapes it, and as XML does.
+/// shell-quoted word (`'` as `'\''`, as command lines are shown); as
+/// `text::visible` shows its controls; each of those as JSON escapes it,
+/// and as XML does.
 fn forms(value: &str, markup: Markup) -> Vec<String> {
     let mut variants = vec![value.to_string()];
+    let shown = crate::text::visible(value);
+    if shown != value {
+        variants.push(shown.into_owned());
+    }
     let trimmed = value.trim();
     if trimmed != value && trimmed.chars().count() >= MIN_LEN {
         variants.push(trimmed.to_string());
@@ -467,6 +472,13 @@ mod tests {
             r.redact("{\"v\": \"a<b>&\\\"c'\"}"),
             "{\"v\": \"<hidden: DB_PASSWORD>\"}"
         );
+    }
+
+    #[test]
+    fn a_value_with_controls_is_hidden_as_reports_show_it_too() {
+        let r = redactor(&[], &[("API_TOKEN", "s3cr\u{1b}t\u{202e}value")]);
+        let shown = crate::text::visible("x s3cr\u{1b}t\u{202e}value y").into_owned();
+        assert_eq!(r.redact(&shown), "x <hidden: API_TOKEN> y");
     }
 
     #[test]

@@ -128,6 +128,85 @@ fn colour_code(s: &str) -> Option<usize> {
     (params.as_bytes().get(len) == Some(&b'm')).then_some(2 + len + 1)
 }
 
+/// Text for a terminal or a log, built by a renderer: every piece written
+/// to it (`write!(term, …)`) goes through [`visible`], so no field a
+/// renderer prints can drive the terminal, whatever it holds; the only
+/// escape sequences in it are the colours [`Term::paint`] adds.
+#[derive(Debug, Default)]
+pub struct Term {
+    out: String,
+    color: bool,
+}
+
+/// A colour or weight for [`Term::paint`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Bold,
+    Dim,
+    Pass,
+    Fail,
+    Warn,
+    Hint,
+}
+
+impl Term {
+    pub fn new(color: bool) -> Term {
+        Term {
+            out: String::new(),
+            color,
+        }
+    }
+
+    /// `text`, cleaned, in `style` when colour is on.
+    pub fn paint(&mut self, style: Style, text: &str) {
+        use owo_colors::OwoColorize;
+        let text = visible(text);
+        if !self.color {
+            self.out.push_str(&text);
+            return;
+        }
+        let _ = match style {
+            Style::Bold => {
+                std::fmt::Write::write_fmt(&mut self.out, format_args!("{}", text.bold()))
+            }
+            Style::Dim => {
+                std::fmt::Write::write_fmt(&mut self.out, format_args!("{}", text.dimmed()))
+            }
+            Style::Pass => {
+                std::fmt::Write::write_fmt(&mut self.out, format_args!("{}", text.green()))
+            }
+            Style::Fail => {
+                std::fmt::Write::write_fmt(&mut self.out, format_args!("{}", text.red().bold()))
+            }
+            Style::Warn => {
+                std::fmt::Write::write_fmt(&mut self.out, format_args!("{}", text.yellow()))
+            }
+            Style::Hint => {
+                std::fmt::Write::write_fmt(&mut self.out, format_args!("{}", text.cyan()))
+            }
+        };
+    }
+
+    pub fn push_line(&mut self) {
+        self.out.push('\n');
+    }
+
+    pub fn push_str(&mut self, text: &str) {
+        self.out.push_str(&visible(text));
+    }
+
+    pub fn into_string(self) -> String {
+        self.out
+    }
+}
+
+impl std::fmt::Write for Term {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.out.push_str(&visible(s));
+        Ok(())
+    }
+}
+
 /// Text for XML 1.0 (JUnit): [`visible`], whose result holds only
 /// characters XML allows.
 pub fn clean_for_xml(s: &str) -> String {
@@ -157,11 +236,6 @@ pub fn xml_attr(s: &str) -> String {
 /// terminal escapes a tool may have printed, markup characters escaped.
 pub fn html_escape(s: &str) -> String {
     xml_text(s).replace('"', "&quot;").replace('\'', "&#39;")
-}
-
-/// Text for a terminal or a GoCD console log: [`visible`].
-pub fn clean_for_terminal(s: &str) -> String {
-    visible(s).into_owned()
 }
 
 /// Shows an argument list as one would type it in a POSIX shell.
@@ -349,7 +423,7 @@ mod tests {
     fn cleaning_drops_escapes_and_controls() {
         let raw = "\u{1b}[31mred\u{1b}[0m\u{7}\u{0} tab\there\r\nnext";
         assert_eq!(clean_for_xml(raw), "red\\u{7}\\u{0} tab\there\nnext");
-        assert_eq!(clean_for_terminal(raw), "red\\u{7}\\u{0} tab\there\nnext");
+        assert_eq!(visible(raw), "red\\u{7}\\u{0} tab\there\nnext");
     }
 
     #[test]
@@ -383,6 +457,33 @@ mod tests {
         // Colour codes a tool printed are dropped; a cut one is shown.
         assert_eq!(visible("\u{1b}[1;31mred\u{1b}[0m"), "red");
         assert_eq!(visible("\u{1b}[31"), "\\u{1b}[31");
+    }
+
+    #[test]
+    fn a_term_cleans_everything_written_and_adds_only_its_own_colours() {
+        use std::fmt::Write;
+        let mut term = Term::new(true);
+        let _ = write!(term, "host {} ok\n", "evil\u{1b}[2J\u{202e}");
+        term.paint(Style::Fail, "FAIL\u{1b}]52;c;x\u{7}");
+        let text = term.into_string();
+        assert!(
+            text.starts_with("host evil\\u{1b}[2J\\u{202e} ok\n"),
+            "{text:?}"
+        );
+        assert!(text.contains("FAIL\\u{1b}]52;c;x\\u{7}"), "{text:?}");
+        // The only escapes left are SGR colour codes.
+        let codes: Vec<&str> = text.split('\u{1b}').skip(1).collect();
+        assert!(!codes.is_empty());
+        assert!(
+            codes.iter().all(|c| c.starts_with('[')
+                && c[1..].split_once('m').is_some_and(|(params, _)| params
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b == b';'))),
+            "{text:?}"
+        );
+        let mut plain = Term::new(false);
+        plain.paint(Style::Pass, "PASS");
+        assert_eq!(plain.into_string(), "PASS");
     }
 
     #[test]

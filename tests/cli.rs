@@ -968,3 +968,35 @@ fn versions_and_patterns_past_the_output_cap_are_found() {
          for versions and patterns)"
     );
 }
+
+/// A spec's description, title and hint, a tool's output and the names of
+/// files in errors reach the terminal as text: with colour on, the only
+/// escape sequences are the report's own colours.
+#[test]
+fn only_the_reports_own_colours_reach_the_terminal() {
+    let s = Sandbox::new();
+    s.tool("lua", "printf 'Lua 5.1.5\\033[2J\\033]52;c;eA==\\007\\342\\200\\256\\n'")
+        .spec(
+            "lua",
+            "description: \"Lua \\e[2J\\u202e toolchain\"\nchecks:\n  - command: lua\n    args: [-v]\n    version: '>=5.3'\n    title: \"lua \\e]52;c;eA==\\a\"\n    hint: \"install \\e[8m lua \\u200b\"\n",
+        );
+    let o = s.probe(&["-r", "lua", "--no-common", "--color", "always"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let text = stdout(&o);
+    for piece in text.split('\u{1b}').skip(1) {
+        let params = piece.strip_prefix('[').and_then(|p| p.split_once('m'));
+        assert!(
+            params.is_some_and(|(p, _)| p.bytes().all(|b| b.is_ascii_digit() || b == b';')),
+            "an escape that is not a colour: {piece:?} in\n{text}"
+        );
+    }
+    assert!(!text.contains(['\u{7}', '\u{202e}', '\u{200b}']), "{text}");
+    assert!(
+        text.contains("\\u{202e}") && text.contains("\\u{7}"),
+        "{text}"
+    );
+    // A file name in an error.
+    let o = s.probe(&["--probes", "no\u{1b}[2Jsuch", "-r", "lua"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!stderr(&o).contains('\u{1b}'), "{}", stderr(&o));
+}

@@ -640,3 +640,57 @@ fn every_format_and_report_files_from_one_run() {
         serde_json::from_slice(&fs::read(s.path("out/fleet.json")).expect("json")).expect("JSON");
     assert_eq!(value["summary"]["agents_failed"], 1);
 }
+
+/// What drives a terminal or hides text: a screen clear, a clipboard write
+/// (OSC 52), a bell, a C1 CSI, a bidi override, a zero-width space.
+const POISON: &str = "\u{1b}[2J\u{1b}]52;c;cHduZWQ=\u{7}\u{9b}1m\u{202e}\u{200b}";
+
+/// Every string of a JSON value with `POISON` added, but those the fleet
+/// must read as they are (the schema, statuses, times).
+fn poisoned(value: &mut Value, key: &str) {
+    match value {
+        Value::String(s) if !matches!(key, "schema" | "status" | "started_at") => {
+            s.push_str(POISON);
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| poisoned(v, key)),
+        Value::Object(map) => map.iter_mut().for_each(|(k, v)| poisoned(v, k)),
+        _ => {}
+    }
+}
+
+/// An agent writes its report; every field of it reaches the terminal or
+/// the page as text to read, never as an instruction to the terminal.
+#[test]
+fn nothing_a_report_holds_reaches_a_terminal_or_a_page_raw() {
+    let s = Sandbox::new();
+    fs::create_dir_all(s.path("r")).expect("mkdir");
+    for (host, job, version) in [
+        ("a", "j1", "5.1.5"),
+        ("b", "j2", "5.4.6"),
+        ("c", "j3", "5.4.7"),
+    ] {
+        let mut report: Value =
+            serde_json::from_slice(&agent_report(host, job, version)).expect("JSON");
+        report["suggest"] = json!({"passes": ["java"], "fails": []});
+        report["notices"] = json!([{"message": "notice", "failing": false}]);
+        poisoned(&mut report, "");
+        fs::write(s.path(&format!("r/{host}.json")), report.to_string()).expect("write");
+    }
+    for format in ["human", "html", "junit"] {
+        let o = s.probe(&["fleet", "r", "--all", "-f", format]);
+        for (stream, text) in [("stdout", stdout(&o)), ("stderr", stderr(&o))] {
+            let raw: Vec<char> = text
+                .chars()
+                .filter(|c| {
+                    (c.is_control() && !matches!(c, '\n' | '\t'))
+                        || ('\u{200b}'..='\u{202e}').contains(c)
+                })
+                .collect();
+            assert!(raw.is_empty(), "{format} {stream} holds {raw:?}:\n{text}");
+        }
+        assert!(
+            stdout(&o).contains("\\u{202e}"),
+            "{format}: shown, not dropped"
+        );
+    }
+}

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::{Agent, Cell, Fleet, Row, Status};
-use crate::text::{clean_for_terminal, html_escape as esc, xml_attr as attr, xml_text as text};
+use crate::text::{html_escape as esc, xml_attr as attr, xml_text as text, Term};
 
 /// Bumped when a field changes meaning or disappears; adding fields does not.
 pub const SCHEMA: &str = "probe-fleet/1";
@@ -79,7 +79,9 @@ fn names(agents: &[&Agent]) -> String {
 // ---- text ----
 
 pub fn human(fleet: &Fleet, origin: &Origin, all: bool) -> String {
-    let mut out = String::new();
+    // Everything written goes through `Term`: names and messages come
+    // from the agents' reports.
+    let mut out = Term::new(false);
     let checks = fleet.rows.len();
     let _ = writeln!(
         out,
@@ -94,7 +96,7 @@ pub fn human(fleet: &Fleet, origin: &Origin, all: bool) -> String {
             out,
             "{}: {}",
             if f.failing { "error" } else { "warning" },
-            clean_for_terminal(&f.message)
+            &f.message
         );
     }
     for resource in fleet.resources() {
@@ -131,17 +133,15 @@ pub fn human(fleet: &Fleet, origin: &Origin, all: bool) -> String {
         let _ = write!(
             out,
             "  {:<width$}  {} {}  {verdict}",
-            clean_for_terminal(&a.name),
-            clean_for_terminal(&a.os),
-            clean_for_terminal(&a.arch)
+            &a.name, &a.os, &a.arch
         );
         if let Some(state) = &a.gocd_state {
             let _ = write!(out, "  GoCD: {state}");
         }
-        out.push('\n');
+        out.push_line();
         let indent = " ".repeat(width + 4);
         for notice in a.failing_notices() {
-            let _ = writeln!(out, "{indent}failed: {}", clean_for_terminal(notice));
+            let _ = writeln!(out, "{indent}failed: {}", notice);
         }
         if let Some(adv) = &a.advertised {
             let _ = writeln!(out, "{indent}advertises: {}", adv.join(", "));
@@ -173,10 +173,10 @@ pub fn human(fleet: &Fleet, origin: &Origin, all: bool) -> String {
         if fleet.ok() { "PASSED" } else { "FAILED" },
         headline(fleet)
     );
-    out
+    out.into_string()
 }
 
-fn write_row(out: &mut String, row: &Row, fleet: &Fleet) {
+fn write_row(out: &mut Term, row: &Row, fleet: &Fleet) {
     let failing = row.failing_agents(&fleet.agents);
     let word = if !failing.is_empty() {
         "FAIL "
@@ -195,30 +195,15 @@ fn write_row(out: &mut String, row: &Row, fleet: &Fleet) {
             names(&failing)
         )
     };
-    // Names come from the agents' reports: cleaned like their messages.
-    let _ = writeln!(
-        out,
-        "  {word}  {}  {}",
-        clean_for_terminal(&row.label()),
-        clean_for_terminal(&summary)
-    );
+    let _ = writeln!(out, "  {word}  {}  {}", &row.label(), &summary);
     for (cell, agent) in row.cells.iter().zip(&fleet.agents) {
         let Some(cell) = cell.as_ref().filter(|c| c.status.is_failure()) else {
             continue;
         };
-        let _ = writeln!(
-            out,
-            "           {}: {}",
-            clean_for_terminal(&agent.name),
-            clean_for_terminal(&cell.message)
-        );
+        let _ = writeln!(out, "           {}: {}", &agent.name, &cell.message);
     }
     if !row.values.is_empty() && (row.drifts() || !failing.is_empty()) {
-        let _ = writeln!(
-            out,
-            "           found: {}",
-            clean_for_terminal(&values_line(row))
-        );
+        let _ = writeln!(out, "           found: {}", &values_line(row));
     }
 }
 

@@ -2,92 +2,53 @@
 
 use std::fmt::Write;
 
-use owo_colors::OwoColorize;
-
 use super::{CheckResult, HumanOptions, Report};
 use crate::checks::Status;
 use crate::quantity::format_duration;
-use crate::text::clean_for_terminal;
+use crate::text::{Style, Term};
 
-struct Paint {
-    on: bool,
+/// A status word and its colour.
+fn status(term: &mut Term, status: Status) {
+    let (word, style) = match status {
+        Status::Pass => ("PASS ", Style::Pass),
+        Status::Fail => ("FAIL ", Style::Fail),
+        Status::Error => ("ERROR", Style::Fail),
+        Status::Skipped => ("SKIP ", Style::Warn),
+    };
+    term.paint(style, word);
 }
 
-impl Paint {
-    fn status(&self, status: Status) -> String {
-        let word = match status {
-            Status::Pass => "PASS ",
-            Status::Fail => "FAIL ",
-            Status::Error => "ERROR",
-            Status::Skipped => "SKIP ",
-        };
-        if !self.on {
-            return word.to_string();
-        }
-        match status {
-            Status::Pass => word.green().to_string(),
-            Status::Fail | Status::Error => word.red().bold().to_string(),
-            Status::Skipped => word.yellow().to_string(),
-        }
-    }
-
-    fn bold(&self, text: &str) -> String {
-        if self.on {
-            text.bold().to_string()
-        } else {
-            text.to_string()
-        }
-    }
-
-    fn dim(&self, text: &str) -> String {
-        if self.on {
-            text.dimmed().to_string()
-        } else {
-            text.to_string()
-        }
-    }
-
-    fn hint(&self, text: &str) -> String {
-        if self.on {
-            text.cyan().to_string()
-        } else {
-            text.to_string()
-        }
-    }
-}
-
+/// Everything written goes through [`Term`], which shows what could drive
+/// the terminal (a host name, a spec's hint, a tool's output) as escapes.
 pub fn render(report: &Report, options: HumanOptions) -> String {
-    let paint = Paint { on: options.color };
-    let mut out = String::new();
+    let mut out = Term::new(options.color);
     let host = &report.host;
     let os = host.os_name.as_deref().unwrap_or(&host.os);
     let names: Vec<&str> = report.resources.iter().map(|r| r.name.as_str()).collect();
-    let _ = writeln!(
-        out,
-        "{}",
-        paint.dim(&format!(
+    out.paint(
+        Style::Dim,
+        &format!(
             "probe {} on {} ({os}, {}); resources: {}",
             env!("CARGO_PKG_VERSION"),
             host.hostname,
             host.arch,
             names.join(", ")
-        ))
+        ),
     );
+    out.push_line();
     if let Some(agent) = &report.agent {
         if let Some(job) = agent.job_line() {
-            let _ = writeln!(
-                out,
-                "{}",
-                paint.dim(&format!(
-                    "GoCD: {job}; agent resources: {}",
-                    agent.advertised()
-                ))
+            out.paint(
+                Style::Dim,
+                &format!("GoCD: {job}; agent resources: {}", agent.advertised()),
             );
+            out.push_line();
         }
     }
     for notice in &report.notices {
         let word = if notice.failing { "error" } else { "warning" };
-        let _ = writeln!(out, "{}: {}", paint.bold(word), notice.message);
+        out.paint(Style::Bold, word);
+        let _ = writeln!(out, ": {}", notice.message);
     }
     // Sized by the rows shown: with --quiet, the failing ones.
     let width = report
@@ -107,36 +68,32 @@ pub fn render(report: &Report, options: HumanOptions) -> String {
         if results.is_empty() {
             continue;
         }
-        let heading = match &resource.description {
-            Some(d) => format!("{} - {d}", paint.bold(&resource.name)),
-            None => paint.bold(&resource.name),
-        };
-        let _ = writeln!(out, "\n{heading}");
+        out.push_line();
+        out.paint(Style::Bold, &resource.name);
+        match &resource.description {
+            Some(d) => {
+                let _ = writeln!(out, " - {d}");
+            }
+            None => out.push_line(),
+        }
         for r in results {
-            write_result(&mut out, r, width, &paint);
+            write_result(&mut out, r, width);
         }
     }
 
     if let Some(suggest) = &report.suggest {
-        let _ = writeln!(
-            out,
-            "\n{}",
-            paint.dim(&match suggest.passes.as_slice() {
+        out.push_line();
+        out.paint(
+            Style::Dim,
+            &match suggest.passes.as_slice() {
                 [] => "suggest: this machine passes no other spec".to_string(),
                 passes => format!("suggest: this machine also passes {}", passes.join(", ")),
-            })
+            },
         );
+        out.push_line();
     }
     let s = report.summary();
     let ok = report.ok();
-    let verdict = if ok { "PASSED" } else { "FAILED" };
-    let verdict = if !paint.on {
-        verdict.to_string()
-    } else if ok {
-        verdict.green().bold().to_string()
-    } else {
-        verdict.red().bold().to_string()
-    };
     let bad = s.failed + s.errors;
     let mut counts = Vec::new();
     if bad > 0 {
@@ -166,33 +123,27 @@ pub fn render(report: &Report, options: HumanOptions) -> String {
             if failing_notices == 1 { "" } else { "s" }
         ));
     }
-    let _ = writeln!(
-        out,
-        "\n{verdict}  {headline} in {}",
-        format_duration(report.elapsed)
-    );
-    out
+    out.push_line();
+    if ok {
+        out.paint(Style::Pass, "PASSED");
+    } else {
+        out.paint(Style::Fail, "FAILED");
+    }
+    let _ = writeln!(out, "  {headline} in {}", format_duration(report.elapsed));
+    out.into_string()
 }
 
-fn write_result(out: &mut String, r: &CheckResult, width: usize, paint: &Paint) {
-    // A tool's own escape sequences and control bytes must not reach the
-    // terminal (or a log viewer) through the report.
-    let cleaned = crate::checks::Outcome {
-        message: clean_for_terminal(&r.outcome.message_with_attempts()),
-        actual: clean_for_terminal(&r.outcome.actual),
-        found_in: r.outcome.found_in.as_deref().map(clean_for_terminal),
-        output: r.outcome.output.as_deref().map(clean_for_terminal),
-        ..r.outcome.clone()
-    };
-    let o = &cleaned;
+fn write_result(out: &mut Term, r: &CheckResult, width: usize) {
+    let o = &r.outcome;
     let label = r.label();
     let pad = width.saturating_sub(label.chars().count());
+    out.push_str("  ");
+    status(out, o.status);
     let _ = writeln!(
         out,
-        "  {}  {label}{}  {}",
-        paint.status(o.status),
+        "  {label}{}  {}",
         " ".repeat(pad),
-        o.message
+        o.message_with_attempts()
     );
     if !o.status.is_failure() {
         return;
@@ -226,7 +177,9 @@ fn write_result(out: &mut String, r: &CheckResult, width: usize, paint: &Paint) 
     if let Some(hint) = &r.check.common.hint {
         for (i, line) in hint.trim().lines().enumerate() {
             let name = if i == 0 { "hint:" } else { "" };
-            let _ = writeln!(out, "{indent}{name:<9} {}", paint.hint(line));
+            let _ = write!(out, "{indent}{name:<9} ");
+            out.paint(Style::Hint, line);
+            out.push_line();
         }
     }
 }

@@ -29,7 +29,8 @@ pub fn render(catalog: &Catalog, format: &str) -> Vec<u8> {
         bytes.push(b'\n');
         return bytes;
     }
-    let mut out = String::new();
+    // Text for a terminal: names, descriptions and subjects are cleaned.
+    let mut out = crate::text::Term::new(false);
     for r in &catalog.resources {
         out.push_str(&r.name);
         if let Some(d) = &r.description {
@@ -38,10 +39,10 @@ pub fn render(catalog: &Catalog, format: &str) -> Vec<u8> {
         if !r.requires.is_empty() {
             out.push_str(&format!(" (requires {})", r.requires.join(", ")));
         }
-        out.push('\n');
+        out.push_line();
         for c in &r.checks {
             out.push_str(&format!("    {}\n", check_name(c)));
         }
     }
-    out.into_bytes()
+    out.into_string().into_bytes()
 }
