@@ -463,7 +463,8 @@ mod tests {
     fn a_term_cleans_everything_written_and_adds_only_its_own_colours() {
         use std::fmt::Write;
         let mut term = Term::new(true);
-        let _ = write!(term, "host {} ok\n", "evil\u{1b}[2J\u{202e}");
+        let host = "evil\u{1b}[2J\u{202e}";
+        let _ = writeln!(term, "host {host} ok");
         term.paint(Style::Fail, "FAIL\u{1b}]52;c;x\u{7}");
         let text = term.into_string();
         assert!(
