@@ -132,7 +132,7 @@ pub use cli::{
 };
 pub use fleet::gather::{gather as gather_fleet, Request as FleetRequest};
 pub use fleet::render as fleet_report;
-pub use fleet::{Fleet, FleetOptions};
+pub use fleet::{spec_checks, Fleet, FleetOptions};
 pub use gocd::{generate_pipeline, select_for_agent, AgentContext};
 pub use http::Auth;
 pub use output::Output;

@@ -10,11 +10,11 @@ use std::time::{Instant, SystemTime};
 use probe::{
     apply, did_you_mean, evaluate, fleet_report, gather_fleet, generate_pipeline, interrupt,
     known_kind, list, load, render, report_destination, rfc3339, run_with_retries, select,
-    select_for_agent, shell_words, snapshot_source, spec_location, suggestion, unselected_checks,
-    AddArgs, Added, Addition, AgentContext, Applied, Auth, Budget, Catalog, Check, CheckResult,
-    Cli, Command, Fleet, FleetArgs, FleetOptions, FleetRequest, Format, Host, HumanOptions, Markup,
-    Notice, Output, PipelineArgs, RealWorld, Redactor, Report, ResourceEntry, Retry, RunArgs,
-    RunLimits, SnapshotArgs, Source, SpecErrors, Wanted, World,
+    select_for_agent, shell_words, snapshot_source, spec_checks, spec_location, suggestion,
+    unselected_checks, AddArgs, Added, Addition, AgentContext, Applied, Auth, Budget, Catalog,
+    Check, CheckResult, Cli, Command, Fleet, FleetArgs, FleetOptions, FleetRequest, Format, Host,
+    HumanOptions, Markup, Notice, Output, PipelineArgs, RealWorld, Redactor, Report, ResourceEntry,
+    Retry, RunArgs, RunLimits, SnapshotArgs, Source, SpecErrors, Wanted, World,
 };
 
 const SCHEMA: &str = include_str!("../docs/probe.schema.json");
@@ -358,6 +358,7 @@ fn fleet(
     if let Some(catalog) = &catalog {
         out.secrets_mut().add_names(catalog.redact_names());
     }
+    let checks = catalog.as_ref().map(spec_checks);
     let specs = catalog.map(|catalog| catalog.names().into_iter().map(String::from).collect());
     let auth = match (
         var("GOCD_TOKEN"),
@@ -403,6 +404,7 @@ fn fleet(
         strict: args.strict,
         specs,
         min_free_space: args.min_free,
+        checks,
     };
     let mut fleet = Fleet::build(gathered.sources, gathered.gocd_agents.as_deref(), &options);
     fleet.findings.splice(0..0, gathered.findings);

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::gocd::Gocd;
 use super::render::Origin;
-use super::{report, source, Finding, GocdAgent, Source};
+use super::{source, Finding, GocdAgent, Source};
 use crate::http::Auth;
 
 /// What to read.
@@ -96,12 +96,8 @@ pub fn gather(request: &Request) -> Result<Gathered, Vec<String>> {
             for (job, result) in gocd.reports(&run, &jobs, &request.artifact, request.parallel) {
                 let place = format!("{} job {}", run.describe(), job.name);
                 match result {
-                    Ok(Some(bytes)) => match report::parse(&bytes) {
-                        Ok(report) => gathered.sources.push(Source {
-                            origin: place,
-                            report,
-                            gocd_uuid: job.agent_uuid.clone(),
-                        }),
+                    Ok(Some(bytes)) => match Source::read(place.clone(), &bytes, job.agent_uuid.clone()) {
+                        Ok(source) => gathered.sources.push(source),
                         Err(e) => gathered.findings.push(Finding {
                             failing: true,
                             message: format!("{place}: {} {e}", request.artifact),

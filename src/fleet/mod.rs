@@ -32,6 +32,9 @@ pub struct FleetOptions {
     pub specs: Option<Vec<String>>,
     /// Agents with less free space than this (bytes) are named.
     pub min_free_space: u64,
+    /// Each check of the specs by its id, when the specs could be read:
+    /// what a check is does not depend on what a report says it is.
+    pub checks: Option<HashMap<String, CheckIdentity>>,
 }
 
 /// An agent as GoCD's agents API describes it.
@@ -55,6 +58,37 @@ pub struct Source {
     pub origin: String,
     pub report: AgentReport,
     pub gocd_uuid: Option<String>,
+    /// A keyed hash of the report's bytes: only byte-identical copies are
+    /// one report.
+    pub digest: u64,
+}
+
+impl Source {
+    /// Reads the report in `bytes`, which came from `origin`.
+    pub fn read(origin: String, bytes: &[u8], gocd_uuid: Option<String>) -> Result<Source, String> {
+        use std::hash::BuildHasher;
+        // Keyed at random once per run: a report cannot be made to collide
+        // with another to be merged into it.
+        static KEYS: std::sync::OnceLock<std::hash::RandomState> = std::sync::OnceLock::new();
+        let digest = KEYS
+            .get_or_init(std::hash::RandomState::new)
+            .hash_one(bytes);
+        Ok(Source {
+            origin,
+            report: report::parse(bytes)?,
+            gocd_uuid,
+            digest,
+        })
+    }
+}
+
+/// What a check is, across the fleet: from the specs when the fleet has
+/// them, else what most reports say.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CheckIdentity {
+    pub resource: String,
+    pub kind: String,
+    pub name: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -257,41 +291,86 @@ impl Fleet {
         gocd: Option<&[GocdAgent]>,
         options: &FleetOptions,
     ) -> Fleet {
+        let mut findings = Vec::new();
+        // With GoCD, the agent that ran the job is the truth: a report
+        // that names another host counts as that agent's.
+        if let Some(gocd_agents) = gocd {
+            for source in &mut sources {
+                let Some(agent) = source
+                    .gocd_uuid
+                    .as_ref()
+                    .and_then(|uuid| gocd_agents.iter().find(|a| &a.uuid == uuid))
+                else {
+                    continue;
+                };
+                if !same_host(&agent.hostname, &source.report.host.hostname) {
+                    findings.push(Finding {
+                        failing: true,
+                        message: format!(
+                            "{}: the report says it is from host {}, but GoCD ran the job on \
+                             agent {} ({}); it is counted as that agent's",
+                            source.origin, source.report.host.hostname, agent.hostname, agent.uuid
+                        ),
+                    });
+                    source.report.host.hostname = agent.hostname.clone();
+                }
+            }
+        }
         // By host name as people read it (case aside; no name last), then
-        // job.
-        // Copies of one run end up side by side: the run is in the key.
-        let key = |s: &Source| {
-            let r = &s.report;
-            let host = &r.host.hostname;
-            let run = r.agent.as_ref().map(|a| {
-                (
-                    a.pipeline_name.clone(),
-                    a.pipeline_counter.clone(),
-                    a.stage_counter.clone(),
-                )
-            });
+        // job; copies of one report end up side by side.
+        sources.sort_by_cached_key(|s| {
+            let host = &s.report.host.hostname;
             (
                 host.is_empty(),
                 host.to_ascii_lowercase(),
                 host.clone(),
-                job_of(r).map(str::to_string),
-                run,
-                r.started_at.clone(),
+                claim(&s.report),
+                s.report.started_at.clone(),
+                s.origin.clone(),
             )
-        };
-        sources.sort_by_cached_key(key);
+        });
         // The same report read twice (a copy, a second path to it) is one
-        // agent's run, not two agents.
-        sources.dedup_by(|a, b| same_run(&a.report, &b.report));
+        // agent's run, not two agents; anything else is shown.
+        let mut seen = std::collections::HashSet::new();
+        sources.retain(|s| seen.insert((s.digest, s.gocd_uuid.clone())));
+        // Two different reports that claim to be one agent's run: both
+        // count, and the fleet says so.
+        for group in sources.chunk_by(|a, b| {
+            a.report
+                .host
+                .hostname
+                .eq_ignore_ascii_case(&b.report.host.hostname)
+                && claim(&a.report) == claim(&b.report)
+                && a.gocd_uuid == b.gocd_uuid
+        }) {
+            if group.len() > 1 && !group[0].report.host.hostname.is_empty() {
+                let origins: Vec<&str> = group.iter().map(|s| s.origin.as_str()).collect();
+                findings.push(Finding {
+                    failing: options.strict,
+                    message: format!(
+                        "{} different reports claim to be the same run of agent {}{}: {}; each is shown",
+                        group.len(),
+                        group[0].report.host.hostname,
+                        job_line(&group[0].report)
+                            .map(|j| format!(" ({j})"))
+                            .unwrap_or_default(),
+                        origins.join(", ")
+                    ),
+                });
+            }
+        }
         let names = agent_names(&sources);
         let mut agents = Vec::with_capacity(sources.len());
         let mut rows: Vec<Row> = Vec::new();
         let mut row_of: HashMap<String, usize> = HashMap::new();
+        // What each report says a check is, to settle it by majority when
+        // the specs do not.
+        let mut claimed: Vec<HashMap<CheckIdentity, usize>> = Vec::new();
         let n = sources.len();
         for (i, (source, name)) in sources.iter().zip(names).enumerate() {
             let report = &source.report;
             let mut failing_resources: BTreeSet<String> = BTreeSet::new();
-            let mut failed = 0;
+            let mut failed = report.dropped_failures;
             for check in &report.checks {
                 let status = Status::parse(&check.status);
                 if status.is_failure() {
@@ -301,17 +380,25 @@ impl Fleet {
                 let r = *row_of.entry(check.id.clone()).or_insert_with(|| {
                     rows.push(Row {
                         id: check.id.clone(),
+                        resource: String::new(),
+                        kind: String::new(),
+                        name: String::new(),
+                        cells: vec![None; n],
+                        values: Vec::new(),
+                    });
+                    claimed.push(HashMap::new());
+                    rows.len() - 1
+                });
+                *claimed[r]
+                    .entry(CheckIdentity {
                         resource: check.resource.clone(),
                         kind: check.kind.clone(),
                         name: check
                             .name
                             .clone()
                             .unwrap_or_else(|| format!("{} {}", check.kind, check.subject)),
-                        cells: vec![None; n],
-                        values: Vec::new(),
-                    });
-                    rows.len() - 1
-                });
+                    })
+                    .or_default() += 1;
                 rows[r].cells[i] = Some(cell(check, status));
             }
             let advertised = report.agent.as_ref().and_then(|a| a.resources.clone());
@@ -323,6 +410,39 @@ impl Fleet {
                 .collect();
             let gocd_agent =
                 gocd.and_then(|agents| find_agent(agents, source, &report.host.hostname));
+            // The verdict comes from the checks and the notices, not from
+            // what the report's summary claims.
+            let failing_notice = report.notices.iter().any(|n| n.failing);
+            let ok = failed == 0 && !failing_notice;
+            if ok != report.summary.ok {
+                findings.push(Finding {
+                    failing: true,
+                    message: format!(
+                        "{}: the report's summary says it {}, but {}; it counts as failed",
+                        source.origin,
+                        if report.summary.ok {
+                            "passed"
+                        } else {
+                            "failed"
+                        },
+                        if ok {
+                            "no check or notice failed".to_string()
+                        } else {
+                            format!("{failed} of its checks failed")
+                        }
+                    ),
+                });
+            }
+            if !report.cut.is_empty() {
+                findings.push(Finding {
+                    failing: false,
+                    message: format!(
+                        "agent {name}: its report ({}) was cut to fit: {}",
+                        source.origin,
+                        report.cut.join("; ")
+                    ),
+                });
+            }
             agents.push(Agent {
                 name,
                 hostname: report.host.hostname.clone(),
@@ -331,7 +451,7 @@ impl Fleet {
                 arch: report.host.arch.clone(),
                 job: job_line(report),
                 advertised,
-                ok: report.summary.ok,
+                ok: ok && report.summary.ok,
                 failed,
                 checks: report.checks.len(),
                 notices: report.notices.clone(),
@@ -343,6 +463,48 @@ impl Fleet {
                     .or_else(|| source.gocd_uuid.clone()),
                 gocd_state: gocd_agent.map(|a| format!("{}, {}", a.config_state, a.state)),
             });
+        }
+        // What each check is: the specs' word, else the majority's; a
+        // report that says otherwise is named.
+        for (row, claims) in rows.iter_mut().zip(&claimed) {
+            let known = options.checks.as_ref().and_then(|c| c.get(&row.id));
+            let identity = match known {
+                Some(identity) => identity.clone(),
+                None => claims
+                    .iter()
+                    .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.name.cmp(&a.0.name)))
+                    .map(|(identity, _)| identity.clone())
+                    .unwrap_or_else(|| CheckIdentity {
+                        resource: String::new(),
+                        kind: String::new(),
+                        name: row.id.clone(),
+                    }),
+            };
+            // A spec's name may change between runs (a new range); its
+            // resource and kind are what a report must not rewrite.
+            let others: usize = claims
+                .iter()
+                .filter(|(c, _)| {
+                    !c.resource.eq_ignore_ascii_case(&identity.resource) || c.kind != identity.kind
+                })
+                .map(|(_, n)| n)
+                .sum();
+            if others > 0 {
+                findings.push(Finding {
+                    failing: options.strict,
+                    message: format!(
+                        "{others} of the reports that ran check {} say it is not a `{}` check of `{}`, \
+                         as {} say; it is counted as one",
+                        row.id,
+                        identity.kind,
+                        identity.resource,
+                        if known.is_some() { "the specs" } else { "most reports" },
+                    ),
+                });
+            }
+            row.resource = identity.resource;
+            row.kind = identity.kind;
+            row.name = identity.name;
         }
         // Resources together, each in the order its checks were first seen.
         let order: Vec<String> = {
@@ -360,7 +522,7 @@ impl Fleet {
                 row.values = values(&row.kind, &row.cells);
             }
         }
-        let findings = findings(&sources, &agents, gocd, options);
+        findings.extend(self::findings(&sources, &agents, gocd, options));
         Fleet {
             agents,
             rows,
@@ -368,6 +530,53 @@ impl Fleet {
             fail_on_drift: options.fail_on_drift,
         }
     }
+}
+
+/// What each check of the specs is, by its id (as reports name it).
+pub fn spec_checks(catalog: &crate::spec::Catalog) -> HashMap<String, CheckIdentity> {
+    catalog
+        .resources
+        .iter()
+        .flat_map(|r| &r.checks)
+        .map(|c| {
+            (
+                c.id.clone(),
+                CheckIdentity {
+                    resource: c.resource.clone(),
+                    kind: c.kind.name().to_string(),
+                    name: crate::report::check_name(c),
+                },
+            )
+        })
+        .collect()
+}
+
+/// Whether GoCD's host name for an agent and the one its report gives are
+/// one machine's: the same, or one the other's first label
+/// (`build-01` and `build-01.example.com`).
+fn same_host(gocd: &str, reported: &str) -> bool {
+    let short = |h: &str| h.split('.').next().unwrap_or(h).to_ascii_lowercase();
+    gocd.eq_ignore_ascii_case(reported)
+        || ((gocd.contains('.') || reported.contains('.')) && short(gocd) == short(reported))
+}
+
+/// Which run of which job a report says it is.
+type Claim = Option<(
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+)>;
+
+fn claim(report: &AgentReport) -> Claim {
+    report.agent.as_ref().map(|a| {
+        (
+            a.pipeline_name.clone(),
+            a.pipeline_counter.clone(),
+            a.stage_counter.clone(),
+            a.job_name.clone(),
+        )
+    })
 }
 
 fn cell(check: &CheckEntry, status: Status) -> Cell {
@@ -404,24 +613,6 @@ fn values(kind: &str, cells: &[Option<Cell>]) -> Vec<(String, usize)> {
         .collect();
     values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     values
-}
-
-/// Two reports of one run: the same host, job instance and start.
-fn same_run(a: &AgentReport, b: &AgentReport) -> bool {
-    let job = |r: &AgentReport| {
-        r.agent.as_ref().map(|a| {
-            (
-                a.pipeline_name.clone(),
-                a.pipeline_counter.clone(),
-                a.stage_counter.clone(),
-                a.job_name.clone(),
-            )
-        })
-    };
-    a.started_at.is_some()
-        && a.host.hostname.eq_ignore_ascii_case(&b.host.hostname)
-        && a.started_at == b.started_at
-        && job(a) == job(b)
 }
 
 /// Whether what a cell found counts among a check's values: not a hidden

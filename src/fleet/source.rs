@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 
-use super::report;
 use super::Source;
 
 /// The reports found, and the files skipped (with why) because they are
@@ -81,12 +80,8 @@ fn read_file(path: &Path) -> Result<Source, String> {
             limit >> 20
         ));
     }
-    let report = report::parse(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(Source {
-        origin: path.display().to_string(),
-        report,
-        gocd_uuid: None,
-    })
+    Source::read(path.display().to_string(), &bytes, None)
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {

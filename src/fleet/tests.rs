@@ -37,11 +37,7 @@ fn report(host: &str, resources: Option<&[&str]>, checks: &[(&str, &str, &str)])
         "checks": checks,
         "summary": {"ok": ok},
     });
-    Source {
-        origin: format!("{host}.json"),
-        report: report::parse(value.to_string().as_bytes()).expect("a report"),
-        gocd_uuid: None,
-    }
+    Source::read(format!("{host}.json"), value.to_string().as_bytes(), None).expect("a report")
 }
 
 fn options() -> FleetOptions {
@@ -490,6 +486,8 @@ fn a_report_read_twice_is_one_agent() {
     let other_run = {
         let mut r = one.clone();
         r.report.agent.as_mut().unwrap().pipeline_counter = Some("43".into());
+        // Another run's report has other bytes.
+        r.digest ^= 1;
         r
     };
     // The copy read after another run of the same host and job.
@@ -560,4 +558,251 @@ fn what_differs_by_nature_is_not_drift() {
         .map(|r| r.id.as_str())
         .collect();
     assert_eq!(drifting, ["r/command:java"]);
+}
+
+/// A report from JSON text as written (to edit what a report claims).
+fn raw(origin: &str, value: &serde_json::Value) -> Source {
+    Source::read(origin.into(), value.to_string().as_bytes(), None).expect("a report")
+}
+
+fn as_json(source: &Source) -> serde_json::Value {
+    // The test reports are made by `report`, which this reverses enough.
+    let r = &source.report;
+    json!({
+        "schema": "probe-report/1",
+        "started_at": r.started_at,
+        "host": {"hostname": r.host.hostname, "os": r.host.os, "arch": r.host.arch},
+        "agent": r.agent.as_ref().map(|a| json!({
+            "resources": a.resources, "job_name": a.job_name,
+            "pipeline_name": a.pipeline_name, "pipeline_counter": a.pipeline_counter,
+        })),
+        "checks": r.checks.iter().map(|c| json!({
+            "id": c.id, "resource": c.resource, "kind": c.kind, "subject": c.subject,
+            "name": c.name, "status": c.status, "message": c.message, "actual": c.actual,
+        })).collect::<Vec<_>>(),
+        "summary": {"ok": r.summary.ok},
+    })
+}
+
+#[test]
+fn two_different_reports_of_one_host_and_second_are_both_counted() {
+    // `probe -r rust --report json=R/1.json; probe -r lua --report json=R/2.json`
+    let mut rust = report("agent-1", None, &[("rust/command:cargo", "pass", "1.95.0")]);
+    let mut lua = report("agent-1", None, &[("lua/command:lua", "fail", "5.1.5")]);
+    for r in [&mut rust, &mut lua] {
+        r.report.started_at = Some("2026-12-01T10:00:00Z".into());
+    }
+    let (rust, lua) = (
+        raw("R/1.json", &as_json(&rust)),
+        raw("R/2.json", &as_json(&lua)),
+    );
+    let fleet = Fleet::build(vec![rust, lua], None, &options());
+    assert_eq!(fleet.agents.len(), 2);
+    assert!(!fleet.ok(), "the lua run failed");
+    assert!(
+        fleet.findings.iter().any(|f| f.message
+            == "2 different reports claim to be the same run of agent agent-1: R/1.json, R/2.json; each is shown"),
+        "{:?}",
+        fleet.findings
+    );
+}
+
+#[test]
+fn a_report_copying_another_agents_identity_replaces_nothing() {
+    let victim = report(
+        "build-1",
+        Some(&["lua"]),
+        &[("lua/command:lua", "fail", "5.1.5")],
+    );
+    let mut forged = as_json(&victim);
+    forged["checks"][0]["status"] = json!("pass");
+    forged["checks"][0]["actual"] = json!("5.4.6");
+    forged["summary"]["ok"] = json!(true);
+    let forged = raw("forged.json", &forged);
+    for sources in [vec![victim.clone(), forged.clone()], vec![forged, victim]] {
+        let fleet = Fleet::build(sources, None, &options());
+        assert_eq!(fleet.agents.len(), 2);
+        assert!(!fleet.ok());
+        assert!(fleet.agents.iter().any(|a| !a.ok));
+    }
+}
+
+#[test]
+fn the_verdict_comes_from_the_checks_not_the_summary() {
+    let mut lying = as_json(&report(
+        "agent-1",
+        None,
+        &[("lua/command:lua", "fail", "5.1.5")],
+    ));
+    lying["summary"]["ok"] = json!(true);
+    let fleet = Fleet::build(vec![raw("a.json", &lying)], None, &options());
+    assert!(!fleet.ok());
+    assert!(!fleet.agents[0].ok);
+    assert!(
+        fleet.findings.iter().any(|f| f.failing
+            && f.message
+                == "a.json: the report's summary says it passed, but 1 of its checks failed; it counts as failed"),
+        "{:?}",
+        fleet.findings
+    );
+    // Failing the other way is inconsistent too, and fails.
+    let mut odd = as_json(&report(
+        "agent-1",
+        None,
+        &[("lua/command:lua", "pass", "5.4.6")],
+    ));
+    odd["summary"]["ok"] = json!(false);
+    let fleet = Fleet::build(vec![raw("b.json", &odd)], None, &options());
+    assert!(!fleet.ok());
+}
+
+#[test]
+fn one_report_cannot_rewrite_what_a_check_is_for_the_fleet() {
+    // Its kind set to `disk` (a measurement, never drift) by the report
+    // that sorts first.
+    let mut sources: Vec<Source> = ["agent-2", "agent-3", "agent-4"]
+        .iter()
+        .zip(["5.4.6", "5.4.6", "5.4.7"])
+        .map(|(host, v)| report(host, None, &[("lua/command:lua", "pass", v)]))
+        .collect();
+    let mut evil = as_json(&report(
+        "agent-1",
+        None,
+        &[("lua/command:lua", "pass", "5.4.6")],
+    ));
+    evil["checks"][0]["kind"] = json!("disk");
+    evil["checks"][0]["resource"] = json!("common");
+    sources.push(raw("agent-1.json", &evil));
+    let drift = FleetOptions {
+        fail_on_drift: true,
+        ..options()
+    };
+    let fleet = Fleet::build(sources.clone(), None, &drift);
+    assert_eq!(fleet.rows[0].kind, "command");
+    assert_eq!(fleet.rows[0].resource, "lua");
+    assert!(fleet.rows[0].drifts() && !fleet.ok(), "drift still fails");
+    assert!(fleet.findings.iter().any(|f| f.message.starts_with(
+        "1 of the reports that ran check lua/command:lua say it is not a `command` check of `lua`"
+    )));
+    // With the specs, the specs say; even a majority of reports cannot.
+    let mut specs = HashMap::new();
+    specs.insert(
+        "lua/command:lua".to_string(),
+        CheckIdentity {
+            resource: "lua".into(),
+            kind: "command".into(),
+            name: "command lua".into(),
+        },
+    );
+    let with_specs = FleetOptions {
+        checks: Some(specs),
+        ..drift
+    };
+    let mut all_evil: Vec<Source> = sources[..3]
+        .iter()
+        .map(|s| {
+            let mut v = as_json(s);
+            v["checks"][0]["kind"] = json!("disk");
+            raw(&s.origin, &v)
+        })
+        .collect();
+    all_evil.push(sources[3].clone());
+    let fleet = Fleet::build(all_evil, None, &with_specs);
+    assert_eq!(fleet.rows[0].kind, "command");
+    assert!(!fleet.ok());
+}
+
+#[test]
+fn one_report_is_capped_when_it_is_read() {
+    let checks: Vec<serde_json::Value> = (0..(report::MAX_CHECKS + 500))
+        .map(|i| {
+            json!({
+                "id": format!("x/command:t{i}"), "resource": "x", "kind": "command",
+                "subject": format!("t{i}"), "status": "fail",
+                "message": "m".repeat(5_000), "output": "o".repeat(5_000),
+            })
+        })
+        .collect();
+    let hostile = json!({
+        "schema": "probe-report/1",
+        "host": {"hostname": "h".repeat(1 << 20)},
+        "checks": checks,
+        "summary": {"ok": true},
+    });
+    let source = raw("hostile.json", &hostile);
+    let r = &source.report;
+    assert_eq!(r.host.hostname.chars().count(), report::MAX_NAME + 1);
+    assert_eq!(r.checks.len(), report::MAX_CHECKS);
+    assert_eq!(r.dropped_failures, 500);
+    assert!(r
+        .checks
+        .iter()
+        .all(|c| c.message.chars().count() <= report::MAX_TEXT + 1
+            && c.output
+                .as_ref()
+                .is_some_and(|o| o.chars().count() <= report::MAX_OUTPUT + 1)));
+    let fleet = Fleet::build(vec![source], None, &options());
+    assert_eq!(fleet.agents[0].failed, report::MAX_CHECKS + 500);
+    assert!(fleet
+        .findings
+        .iter()
+        .any(|f| f.message.starts_with("agent hhhh")
+            && f.message.contains("was cut to fit")
+            && f.message
+                .contains("500 checks beyond the first 2000 left out")));
+    // What it makes is bounded: at most some MiB in any format.
+    let origin = Origin::default();
+    for (format, bytes) in [
+        ("text", render::human(&fleet, &origin, true).len()),
+        ("json", render::json(&fleet, &origin).len()),
+        ("junit", render::junit(&fleet, &origin).len()),
+        ("html", render::html(&fleet, &origin).len()),
+    ] {
+        assert!(bytes < 32 << 20, "{format}: {bytes} bytes");
+    }
+}
+
+#[test]
+fn with_gocd_the_agent_that_ran_the_job_is_who_the_report_is_from() {
+    let mut forged = report(
+        "build-2",
+        Some(&["lua"]),
+        &[("lua/command:lua", "pass", "5.4.6")],
+    );
+    forged.gocd_uuid = Some("u1".into());
+    let mut fqdn = report(
+        "build-2",
+        Some(&["lua"]),
+        &[("lua/command:lua", "pass", "5.4.6")],
+    );
+    fqdn.report.agent.as_mut().unwrap().job_name = Some("probe-runOnAll-2".into());
+    fqdn.gocd_uuid = Some("u2".into());
+    fqdn.digest ^= 1;
+    let agents = [
+        gocd_agent("u1", "build-1", "Enabled", "Idle", &["lua"], 50 << 30),
+        gocd_agent(
+            "u2",
+            "build-2.example.com",
+            "Enabled",
+            "Idle",
+            &["lua"],
+            50 << 30,
+        ),
+    ];
+    let fleet = Fleet::build(vec![forged, fqdn], Some(&agents), &options());
+    let hosts: Vec<&str> = fleet.agents.iter().map(|a| a.hostname.as_str()).collect();
+    assert_eq!(hosts, ["build-1", "build-2"]);
+    let about: Vec<&Finding> = fleet
+        .findings
+        .iter()
+        .filter(|f| f.message.contains("GoCD ran the job"))
+        .collect();
+    assert_eq!(about.len(), 1, "{:?}", fleet.findings);
+    assert!(
+        about[0].failing
+            && about[0].message.contains(
+                "says it is from host build-2, but GoCD ran the job on agent build-1 (u1)"
+            )
+    );
+    assert!(!fleet.ok());
 }
