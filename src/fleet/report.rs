@@ -200,10 +200,11 @@ impl AgentReport {
                 &mut a.stage_name,
                 &mut a.stage_counter,
                 &mut a.environment_name,
-            ] {
-                if let Some(f) = field {
-                    name(f);
-                }
+            ]
+            .into_iter()
+            .flatten()
+            {
+                name(field);
             }
             for r in a.resources.iter_mut().flatten() {
                 name(r);
@@ -235,10 +236,11 @@ impl AgentReport {
             for f in [&mut c.message, &mut c.expected, &mut c.actual] {
                 text(f);
             }
-            for f in [&mut c.found_in, &mut c.location, &mut c.hint] {
-                if let Some(f) = f {
-                    text(f);
-                }
+            for f in [&mut c.found_in, &mut c.location, &mut c.hint]
+                .into_iter()
+                .flatten()
+            {
+                text(f);
             }
         }
         for c in &mut self.checks {
