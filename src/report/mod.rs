@@ -261,8 +261,7 @@ pub fn write_report(path: &Path, bytes: &[u8]) -> io::Result<()> {
 pub enum Target {
     /// One of the process's own file descriptors.
     Stream(i32),
-    /// A file (which need not exist yet: a dangling link's target is
-    /// created).
+    /// A file (which need not exist yet, unless a link names it).
     Path(PathBuf),
 }
 
@@ -270,19 +269,48 @@ pub enum Target {
 /// process's own streams: `/dev/stdout` links, through
 /// `/proc/self/fd/1`, to whatever stdout is, which must be written
 /// through, not replaced.
+///
+/// The probe follows links itself and then renames onto the target, so
+/// the kernel's `fs.protected_symlinks` rule never applies; it applies
+/// the same rule: in a sticky, world-writable directory (/tmp), a link
+/// is followed only when its owner is the directory's owner or the
+/// probe's user. And the target of a link that leads nowhere is never
+/// created: another user may have planted it there.
 pub fn resolve_links(path: &Path) -> io::Result<Target> {
+    follow(path, true)
+}
+
+/// As [`resolve_links`]; `to_write`: the target is about to be written,
+/// so the link rules apply.
+fn follow(path: &Path, to_write: bool) -> io::Result<Target> {
     let mut current = path.to_path_buf();
+    let mut followed = false;
     for _ in 0..40 {
         if let Some(fd) = stream_alias(&current) {
             return Ok(Target::Stream(fd));
         }
         match fs::symlink_metadata(&current) {
             Ok(meta) if meta.file_type().is_symlink() => {
+                if to_write {
+                    planted_link(&current, &meta)?;
+                }
                 let next = fs::read_link(&current)?;
+                followed = true;
                 current = match current.parent() {
                     Some(parent) if next.is_relative() => parent.join(next),
                     _ => next,
                 };
+            }
+            Err(e) if to_write && followed && e.kind() == io::ErrorKind::NotFound => {
+                return Err(io::Error::new(
+                    io::ErrorKind::NotFound,
+                    format!(
+                        "{} is a link to {}, which does not exist; a report is not written \
+                         where a link leads nowhere",
+                        path.display(),
+                        current.display()
+                    ),
+                ))
             }
             _ => return Ok(Target::Path(current)),
         }
@@ -293,11 +321,48 @@ pub fn resolve_links(path: &Path) -> io::Result<Target> {
     )))
 }
 
+/// Err when `link` (whose metadata is `meta`) sits in a sticky,
+/// world-writable directory and belongs neither to the directory's owner
+/// nor to this process's user: `fs.protected_symlinks`, applied by hand.
+#[cfg(unix)]
+fn planted_link(link: &Path, meta: &fs::Metadata) -> io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let parent = match link.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let Ok(dir) = fs::metadata(parent) else {
+        return Ok(());
+    };
+    let sticky_and_open = dir.mode() & 0o1000 != 0 && dir.mode() & 0o002 != 0;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if sticky_and_open && meta.uid() != dir.uid() && meta.uid() != me {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!(
+                "{} is a link in {}, a sticky directory anyone can write to, and belongs to \
+                 user {}, who owns neither the directory nor this run: not followed (the \
+                 kernel's fs.protected_symlinks rule); give a path in a directory of your own",
+                link.display(),
+                parent.display(),
+                meta.uid()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn planted_link(_: &Path, _: &fs::Metadata) -> io::Result<()> {
+    Ok(())
+}
+
 /// The same report destination however it is spelt (`a.json`,
 /// `./a.json`, a link to it, `/dev/stdout` and `/dev/fd/1`), so that two
 /// reports are never written to one place.
 pub fn destination(path: &Path) -> Target {
-    match resolve_links(path) {
+    match follow(path, false) {
         Ok(Target::Stream(fd)) => Target::Stream(fd),
         Ok(Target::Path(target)) => {
             let parent = match target.parent() {

@@ -352,14 +352,46 @@ mod destinations {
             .file_type()
             .is_symlink());
         assert_eq!(fs::read(&target).expect("read"), b"new");
-        // A dangling link: its target is created.
+        // A link that leads nowhere: its target is never created.
         let dangling = dir.path().join("dangling.xml");
         symlink("made-by-report.xml", &dangling).expect("symlink");
-        write_report(&dangling, b"fresh").expect("write");
-        assert_eq!(
-            fs::read(dir.path().join("made-by-report.xml")).expect("read"),
-            b"fresh"
-        );
+        let err = write_report(&dangling, b"fresh").expect_err("refused");
+        assert!(err.to_string().contains("which does not exist"), "{err}");
+        assert!(!dir.path().join("made-by-report.xml").exists());
+    }
+
+    /// In a sticky directory anyone can write to (/tmp), a link another user
+    /// planted is not followed: the kernel's fs.protected_symlinks rule,
+    /// which does not apply when the probe follows the link itself.
+    #[test]
+    fn a_link_another_user_planted_in_a_sticky_directory_is_not_followed() {
+        use std::os::unix::fs::PermissionsExt;
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } != 0 {
+            eprintln!("SKIPPED: giving a link to another user needs root");
+            return;
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let shared = dir.path().join("tmp");
+        fs::create_dir(&shared).expect("mkdir");
+        fs::set_permissions(&shared, fs::Permissions::from_mode(0o1777)).expect("chmod");
+        let victim = dir.path().join("root-owned");
+        fs::write(&victim, "untouched").expect("write");
+        let planted = shared.join("probe-report.json");
+        symlink(&victim, &planted).expect("symlink");
+        std::os::unix::fs::lchown(&planted, Some(65534), Some(65534)).expect("lchown");
+        let err = write_report(&planted, b"{}").expect_err("not followed");
+        assert!(err.to_string().contains("fs.protected_symlinks"), "{err}");
+        assert_eq!(fs::read_to_string(&victim).expect("read"), "untouched");
+        // The directory's owner's own link, or ours, is followed.
+        std::os::unix::fs::lchown(&planted, Some(0), Some(0)).expect("lchown");
+        write_report(&planted, b"{}").expect("followed");
+        assert_eq!(fs::read_to_string(&victim).expect("read"), "{}");
+        // Outside a sticky directory, another user's link is followed.
+        let plain = dir.path().join("link.json");
+        symlink(&victim, &plain).expect("symlink");
+        std::os::unix::fs::lchown(&plain, Some(65534), Some(65534)).expect("lchown");
+        write_report(&plain, b"[]").expect("followed");
     }
 
     #[test]
