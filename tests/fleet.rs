@@ -694,3 +694,37 @@ fn nothing_a_report_holds_reaches_a_terminal_or_a_page_raw() {
         );
     }
 }
+
+/// A FIFO no process writes to, among the reports or named, never hangs
+/// the fleet.
+#[test]
+fn a_fifo_is_skipped_in_a_directory_and_read_with_a_timeout_when_named() {
+    let s = Sandbox::new();
+    fs::create_dir_all(s.path("r")).expect("mkdir");
+    fs::write(s.path("r/a.json"), agent_report("a", "j1", "5.4.6")).expect("write");
+    let made = std::process::Command::new("mkfifo")
+        .arg(s.path("r/x.json"))
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let started = std::time::Instant::now();
+    let o = s.probe(&["fleet", "r", "-f", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report = json(&o);
+    assert!(
+        report["findings"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("skipped r/x.json: not a regular file")),
+        "{report}"
+    );
+    let o = s.probe(&["fleet", "r/*.json", "-f", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = s.probe(&["fleet", "r/x.json", "--timeout", "1s"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("r/x.json: nothing to read within 1.000s"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(started.elapsed() < Duration::from_secs(20), "no hang");
+}

@@ -49,7 +49,7 @@ pub fn gather(request: &Request) -> Result<Gathered, Vec<String>> {
         None => None,
     };
     if !request.files.is_empty() {
-        let read = source::read(&request.files)?;
+        let read = source::read(&request.files, request.timeout)?;
         if read.sources.is_empty() {
             let mut errors = vec![format!(
                 "no probe report could be read from {}",

@@ -3,6 +3,7 @@
 //! tasks that do not expand it).
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use super::Source;
 
@@ -15,8 +16,10 @@ pub struct Read {
 }
 
 /// Reads every source. A named file that is not a report, or a source that
-/// names nothing, is an error.
-pub fn read(args: &[String]) -> Result<Read, Vec<String>> {
+/// names nothing, is an error. A file named that is not a regular one (a
+/// FIFO, `<(curl …)`) is read for at most `timeout`; one found in a
+/// directory or by a glob is skipped.
+pub fn read(args: &[String], timeout: Duration) -> Result<Read, Vec<String>> {
     let mut read = Read::default();
     let mut errors = Vec::new();
     for arg in args {
@@ -27,7 +30,11 @@ pub fn read(args: &[String]) -> Result<Read, Vec<String>> {
                 errors.push(format!("{arg}: no file matches"));
             }
             for file in matched {
-                match read_file(&file) {
+                if !is_regular(&file) {
+                    read.skipped.push(not_regular(&file));
+                    continue;
+                }
+                match read_file(&file, timeout) {
                     Ok(source) => read.sources.push(source),
                     Err(e) => errors.push(e),
                 }
@@ -40,7 +47,11 @@ pub fn read(args: &[String]) -> Result<Read, Vec<String>> {
                 errors.push(format!("{arg}: no *.json file in this directory"));
             }
             for file in files {
-                match read_file(&file) {
+                if !is_regular(&file) {
+                    read.skipped.push(not_regular(&file));
+                    continue;
+                }
+                match read_file(&file, timeout) {
                     Ok(source) => read.sources.push(source),
                     // What the shipped pipeline publishes must read; other
                     // JSON files in the directory may be anything.
@@ -49,7 +60,7 @@ pub fn read(args: &[String]) -> Result<Read, Vec<String>> {
                 }
             }
         } else {
-            match read_file(path) {
+            match read_file(path, timeout) {
                 Ok(source) => read.sources.push(source),
                 Err(e) => errors.push(e),
             }
@@ -65,14 +76,50 @@ pub fn read(args: &[String]) -> Result<Read, Vec<String>> {
 /// The name of the report the shipped pipeline publishes.
 const REPORT_FILE: &str = "probe-report.json";
 
-fn read_file(path: &Path) -> Result<Source, String> {
+/// Whether `path` is a regular file (a link to one counts).
+fn is_regular(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file())
+}
+
+fn not_regular(path: &Path) -> String {
+    format!(
+        "{}: not a regular file (a FIFO, a device or a socket); name it on its own to read it",
+        path.display()
+    )
+}
+
+fn read_file(path: &Path, timeout: Duration) -> Result<Source, String> {
     use std::io::Read;
     // As for a download: a report is never this large.
     let limit = super::gocd::REPORT_LIMIT;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(limit as u64 + 1).read_to_end(&mut bytes))
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let read = move |path: &Path| -> std::io::Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)?
+            .take(limit as u64 + 1)
+            .read_to_end(&mut bytes)?;
+        Ok(bytes)
+    };
+    let bytes = if is_regular(path) {
+        read(path)
+    } else {
+        // A FIFO no process writes to would block the open, or the read,
+        // for ever: the reading thread is left behind after `timeout`.
+        let (send, receive) = std::sync::mpsc::channel();
+        let owned = path.to_path_buf();
+        std::thread::spawn(move || {
+            let _ = send.send(read(&owned));
+        });
+        receive.recv_timeout(timeout).unwrap_or_else(|_| {
+            Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!(
+                    "nothing to read within {} (a FIFO no process writes to?)",
+                    crate::quantity::format_duration(timeout)
+                ),
+            ))
+        })
+    }
+    .map_err(|e| format!("{}: {e}", path.display()))?;
     if bytes.len() > limit {
         return Err(format!(
             "{}: larger than {} MiB, which no probe report is",
@@ -161,7 +208,7 @@ fn expand(pattern: &str) -> Vec<PathBuf> {
     }
     let mut files: Vec<PathBuf> = current
         .into_iter()
-        .filter(|p| p.is_file())
+        .filter(|p| std::fs::metadata(p).is_ok_and(|m| !m.is_dir()))
         .map(|p| p.strip_prefix("./").map(Path::to_path_buf).unwrap_or(p))
         .collect();
     files.sort();
