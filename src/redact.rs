@@ -79,7 +79,14 @@ pub struct Redactor {
     /// Variables not (yet) secret whose values would be masked if a name
     /// added later made them so.
     others: Vec<(String, String)>,
+    /// Values shorter than this are not masked ([`MIN_LEN`], or
+    /// [`UNGUESSABLE`] once [`Redactor::only_unguessable`] is called).
+    min_len: usize,
 }
+
+/// The length from which a secret is taken to be too long to guess: a
+/// GoCD access token has 40 characters.
+pub const UNGUESSABLE: usize = 20;
 
 impl Redactor {
     /// `names`: globs (`*`, `?`) naming secret variables besides those the
@@ -117,7 +124,7 @@ impl Redactor {
     /// later makes them secret.
     pub fn learn(&mut self, vars: impl IntoIterator<Item = (String, String)>) {
         for (name, value) in vars {
-            if value.chars().count() < MIN_LEN {
+            if value.chars().count() < self.min_len.max(MIN_LEN) {
                 continue;
             }
             if self.is_secret(&name) {
@@ -134,6 +141,27 @@ impl Redactor {
                 .then_with(|| a.name.cmp(&b.name))
         });
         self.secrets.dedup_by(|a, b| a.value == b.value);
+    }
+
+    /// Hides from now on only values of [`UNGUESSABLE`] characters or more.
+    /// For text someone else wrote (an agent's report, in the fleet):
+    /// hiding a short value wherever it appears would tell whoever wrote
+    /// the text that a guess of theirs is the secret.
+    pub fn only_unguessable(&mut self) {
+        self.min_len = UNGUESSABLE;
+        self.secrets
+            .retain(|s| s.value.chars().count() >= UNGUESSABLE);
+    }
+
+    /// Hides `value` as `<hidden: NAME>` (a credential the probe was given
+    /// another way than in a variable), unless it is too short.
+    pub fn add_secret(&mut self, name: &str, value: &str) {
+        if value.chars().count() >= self.min_len.max(MIN_LEN) {
+            self.secrets
+                .push(Secret::new(name.to_string(), value.to_string()));
+            self.secrets
+                .sort_by_key(|s| std::cmp::Reverse(s.value.len()));
+        }
     }
 
     /// The names of the variables whose values are hidden.
@@ -290,27 +318,15 @@ fn mask_userinfo(text: &str, markup: Markup) -> Option<String> {
     while let Some(i) = rest.find("://") {
         let (before, after) = rest.split_at(i + 3);
         out.push_str(before);
-        // The authority ends at the path, query or fragment, a space, or a
-        // character no URL holds unescaped (`"`, `<`, `>`, a backtick).
-        // A password may hold `(`, `)`, `'` and `]`; in XML, `&#39;` is
-        // an escaped `'`, not a fragment.
-        let end = after
-            .char_indices()
-            .find(|&(i, c)| {
-                let fragment = c == '#' && !after[..i].ends_with('&');
-                fragment || matches!(c, '/' | '?' | '"' | '`' | '<' | '>') || c.is_whitespace()
-            })
-            .map_or(after.len(), |(i, _)| i);
-        let authority = &after[..end];
-        match authority.rfind('@') {
-            Some(at) if at > 0 && !authority[..at].starts_with(&mark) => {
+        match crate::text::userinfo(after) {
+            Some(info) if !info.is_empty() && !after[info.clone()].starts_with(&mark) => {
+                out.push_str(&after[..info.start]);
                 out.push_str(&mark);
-                out.push_str(&authority[at..]);
+                rest = &after[info.end..];
                 changed = true;
             }
-            _ => out.push_str(authority),
+            _ => rest = after,
         }
-        rest = &after[end..];
     }
     out.push_str(rest);
     changed.then_some(out)
@@ -479,6 +495,32 @@ mod tests {
         let r = redactor(&[], &[("API_TOKEN", "s3cr\u{1b}t\u{202e}value")]);
         let shown = crate::text::visible("x s3cr\u{1b}t\u{202e}value y").into_owned();
         assert_eq!(r.redact(&shown), "x <hidden: API_TOKEN> y");
+    }
+
+    #[test]
+    fn only_unguessable_values_are_hidden_in_text_others_wrote() {
+        let mut r = redactor(
+            &["DEPLOY_*"],
+            &[
+                ("DB_PASSWORD", "hunter22"),
+                ("GOCD_TOKEN", &"t0k".repeat(14)),
+            ],
+        );
+        r.only_unguessable();
+        assert_eq!(r.redact("hunter22"), "hunter22");
+        assert_eq!(r.redact(&"t0k".repeat(14)), "<hidden: GOCD_TOKEN>");
+        // Names added later follow the same rule.
+        r.learn([
+            ("DEPLOY_A".to_string(), "short-one".to_string()),
+            (
+                "DEPLOY_B".to_string(),
+                "a-long-enough-deploy-key".to_string(),
+            ),
+        ]);
+        assert_eq!(r.redact("short-one"), "short-one");
+        assert_eq!(r.redact("a-long-enough-deploy-key"), "<hidden: DEPLOY_B>");
+        r.add_secret("login", "abc");
+        assert_eq!(r.redact("abc"), "abc");
     }
 
     #[test]

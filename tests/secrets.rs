@@ -14,10 +14,10 @@ use common::{check, json, Sandbox};
 /// One canary per way a variable becomes secret, so that each way is
 /// tested on its own. None shares 6 characters in a row with anything a
 /// report says by itself.
-const BY_NAME: &str = "qZ8kBYNAMEw7xV3";
-const BY_FLAG: &str = "qZ8kBYFLAGw7xV3";
-const BY_ENV: &str = "qZ8kBYENVVw7xV3";
-const BY_SPEC: &str = "qZ8kBYSPECw7xV3";
+const BY_NAME: &str = "qZ8kBYNAMEw7xV3r5Tn0";
+const BY_FLAG: &str = "qZ8kBYFLAGw7xV3r5Tn0";
+const BY_ENV: &str = "qZ8kBYENVVw7xV3r5Tn0";
+const BY_SPEC: &str = "qZ8kBYSPECw7xV3r5Tn0";
 const CANARIES: [&str; 4] = [BY_NAME, BY_FLAG, BY_ENV, BY_SPEC];
 
 /// Any part of a canary long enough to give it away.
@@ -202,7 +202,7 @@ fn a_redacted_report_still_names_the_check_the_variable_and_the_verdict() {
     assert_eq!(token["status"], "fail");
     assert_eq!(
         token["message"],
-        "$GOCD_TOKEN is <hidden: 15 characters>, not <hidden: 11 characters>"
+        "$GOCD_TOKEN is <hidden: 20 characters>, not <hidden: 11 characters>"
     );
     let plain = check(&report, "secrets/env:PLAIN_VALUE");
     assert_eq!(
@@ -456,7 +456,7 @@ fn awkward_values_are_hidden_however_they_are_shown() {
 #[test]
 fn the_fleet_hides_what_the_specs_redact_lists_name() {
     let s = Sandbox::new();
-    let value = "depl0y-CANARY-9";
+    let value = "depl0y-CANARY-9-of-20-chars";
     // An agent's report written without the list (on another machine).
     s.spec("base", "checks:\n  - file: /tmp/${DEPLOY_X}/x\n");
     let o = s
@@ -492,4 +492,38 @@ fn the_fleet_hides_what_the_specs_redact_lists_name() {
         String::from_utf8_lossy(&o.stdout)
     );
     assert!(!shows(&fs::read(s.path("f.html")).expect("html"), value));
+}
+
+/// A report is text someone else wrote. Were the fleet to hide a short
+/// secret of its own environment wherever it appears, a report holding
+/// guesses would learn which guess is the secret; so the fleet hides only
+/// values too long to guess (docs/gocd.md, "What the fleet trusts").
+#[test]
+fn the_fleet_is_no_oracle_for_a_short_secret() {
+    let s = Sandbox::new();
+    let short = "hunter22";
+    let long = "tok-0123456789abcdef0123456789";
+    s.spec("base", "checks:\n  - env: GUESSES\n    equals: x\n");
+    let o = s
+        .command(&["-r", "base", "--report", "json=reports/a.json"])
+        .env("GUESSES", format!("password1 {short} letmein {long}"))
+        .output()
+        .expect("run probe");
+    assert_eq!(o.status.code(), Some(1));
+    let o = s
+        .command(&["fleet", "reports", "--all"])
+        .env("DB_PASSWORD", short)
+        .env("API_TOKEN", long)
+        .output()
+        .expect("run probe");
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains(&format!("password1 {short} letmein")),
+        "{text}"
+    );
+    assert!(!text.contains("<hidden: DB_PASSWORD>"), "{text}");
+    assert!(
+        text.contains("<hidden: API_TOKEN>") && !shows(&o.stdout, long),
+        "{text}"
+    );
 }
