@@ -53,6 +53,18 @@ impl fmt::Debug for Auth {
 pub enum Method {
     Get,
     Head,
+    Patch,
+    Post,
+}
+
+/// What else a request carries besides its method, URL, Accept and
+/// credentials.
+#[derive(Debug, Clone, Default)]
+pub struct Extra<'a> {
+    /// More headers (a cookie, `X-GoCD-Confirm`).
+    pub headers: Vec<(&'static str, String)>,
+    /// A JSON body, for PATCH and POST.
+    pub json: Option<&'a [u8]>,
 }
 
 /// An answer, whatever its status.
@@ -207,6 +219,19 @@ impl HttpClient {
         auth: &Auth,
         limit: usize,
     ) -> Result<Response, HttpError> {
+        self.send(method, url, accept, auth, &Extra::default(), limit)
+    }
+
+    /// As [`HttpClient::request`], with more headers or a body.
+    pub fn send(
+        &self,
+        method: Method,
+        url: &str,
+        accept: Option<&str>,
+        auth: &Auth,
+        extra: &Extra,
+        limit: usize,
+    ) -> Result<Response, HttpError> {
         let shown = without_userinfo(url);
         let fail = |message: String| HttpError {
             url: shown.clone(),
@@ -232,33 +257,50 @@ impl HttpClient {
             })?),
             None => None,
         };
-        let mut request = match method {
-            Method::Get => self.agent.get(&url),
-            Method::Head => self.agent.head(&url),
-        }
-        .config()
-        .proxy(proxy_setting)
-        .build();
         let auth = match (auth, userinfo) {
             (Auth::None, Some((user, password))) => &Auth::Basic { user, password },
             (auth, _) => auth,
         };
+        let mut headers: Vec<(&str, String)> = Vec::new();
         if let Some(accept) = accept {
-            request = request.header("Accept", accept);
+            headers.push(("Accept", accept.to_string()));
         }
         match auth {
             Auth::None => {}
-            Auth::Bearer(token) => {
-                request = request.header("Authorization", format!("bearer {token}"))
-            }
+            Auth::Bearer(token) => headers.push(("Authorization", format!("bearer {token}"))),
             Auth::Basic { user, password } => {
                 let encoded = base64(format!("{user}:{password}").as_bytes());
-                request = request.header("Authorization", format!("Basic {encoded}"));
+                headers.push(("Authorization", format!("Basic {encoded}")));
             }
         }
-        let mut response = request
-            .call()
-            .map_err(|e| fail(describe(&e, proxy.as_deref())))?;
+        headers.extend(extra.headers.iter().map(|(k, v)| (*k, v.clone())));
+        macro_rules! with_headers {
+            ($builder:expr) => {{
+                let mut builder = $builder.config().proxy(proxy_setting).build();
+                for (name, value) in &headers {
+                    builder = builder.header(*name, value.as_str());
+                }
+                builder
+            }};
+        }
+        let sent = match method {
+            Method::Get => with_headers!(self.agent.get(&url)).call(),
+            Method::Head => with_headers!(self.agent.head(&url)).call(),
+            Method::Patch | Method::Post => {
+                let builder = match method {
+                    Method::Patch => self.agent.patch(&url),
+                    _ => self.agent.post(&url),
+                };
+                let builder = with_headers!(builder);
+                match extra.json {
+                    Some(body) => builder
+                        .header("Content-Type", "application/json")
+                        .send(body),
+                    None => builder.send_empty(),
+                }
+            }
+        };
+        let mut response = sent.map_err(|e| fail(describe(&e, proxy.as_deref())))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -273,7 +315,7 @@ impl HttpClient {
         let mut body = Vec::new();
         let mut reader = response.body_mut().with_config().limit(u64::MAX).reader();
         let mut truncated = false;
-        if method == Method::Get {
+        if method != Method::Head {
             (&mut reader)
                 .take(limit as u64 + 1)
                 .read_to_end(&mut body)
@@ -402,17 +444,14 @@ fn in_network(ip: IpAddr, net: &str, bits: &str) -> bool {
 
 /// The URL without `user:password@`, and the user and password (decoded
 /// from %XX escapes).
-fn split_userinfo(url: &str) -> (String, Option<(String, String)>) {
-    let shown = without_userinfo(url);
-    if shown == url {
-        return (shown, None);
-    }
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let userinfo = rest[..authority_end]
-        .rsplit_once('@')
-        .map_or("", |(info, _)| info);
-    let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+pub fn split_userinfo(url: &str) -> (String, Option<(String, String)>) {
+    let Some(range) = crate::text::userinfo(url) else {
+        return (url.to_string(), None);
+    };
+    let (user, password) = url[range.clone()]
+        .split_once(':')
+        .unwrap_or((&url[range.clone()], ""));
+    let shown = format!("{}{}", &url[..range.start], &url[range.end + 1..]);
     (
         shown,
         Some((percent_decode(user), percent_decode(password))),
@@ -421,38 +460,15 @@ fn split_userinfo(url: &str) -> (String, Option<(String, String)>) {
 
 /// `%XX` escapes decoded (a URL's user and password).
 pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
-/// The URL as a message may show it: without `user:password@`.
+/// The URL as a message may show it: without `user:password@`, also when
+/// it has no scheme (`user:pw@host`).
 pub fn without_userinfo(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
-        None => url.to_string(),
-    }
+    split_userinfo(url).0
 }
 
 /// The system's CA certificates, read once per run.
@@ -594,26 +610,10 @@ impl Auth {
     }
 }
 
-/// Standard base64, for Basic auth.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+/// Standard base64 (RFC 4648, padded), for Basic auth.
+pub fn base64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 #[cfg(test)]

@@ -134,7 +134,7 @@ pub use fleet::gather::{gather as gather_fleet, Request as FleetRequest};
 pub use fleet::render as fleet_report;
 pub use fleet::{spec_checks, Fleet, FleetOptions};
 pub use gocd::{generate_pipeline, select_for_agent, AgentContext};
-pub use http::Auth;
+pub use http::{base64, split_userinfo, Auth};
 pub use output::Output;
 pub use redact::{Markup, Redactor};
 pub use report::{

@@ -8,13 +8,14 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use probe::{
-    apply, did_you_mean, evaluate, fleet_report, gather_fleet, generate_pipeline, interrupt,
-    known_kind, list, load, render, report_destination, rfc3339, run_with_retries, select,
-    select_for_agent, shell_words, snapshot_source, spec_checks, spec_location, suggestion,
-    unselected_checks, AddArgs, Added, Addition, AgentContext, Applied, Auth, Budget, Catalog,
-    Check, CheckResult, Cli, Command, Fleet, FleetArgs, FleetOptions, FleetRequest, Format, Host,
-    HumanOptions, Markup, Notice, Output, PipelineArgs, RealWorld, Redactor, Report, ResourceEntry,
-    Retry, RunArgs, RunLimits, SnapshotArgs, Source, SpecErrors, Wanted, World,
+    apply, base64, did_you_mean, evaluate, fleet_report, gather_fleet, generate_pipeline,
+    interrupt, known_kind, list, load, render, report_destination, rfc3339, run_with_retries,
+    select, select_for_agent, shell_words, snapshot_source, spec_checks, spec_location,
+    split_userinfo, suggestion, unselected_checks, AddArgs, Added, Addition, AgentContext, Applied,
+    Auth, Budget, Catalog, Check, CheckResult, Cli, Command, Fleet, FleetArgs, FleetOptions,
+    FleetRequest, Format, Host, HumanOptions, Markup, Notice, Output, PipelineArgs, RealWorld,
+    Redactor, Report, ResourceEntry, Retry, RunArgs, RunLimits, SnapshotArgs, Source, SpecErrors,
+    Wanted, World,
 };
 
 const SCHEMA: &str = include_str!("../docs/probe.schema.json");
@@ -377,9 +378,25 @@ fn fleet(
         }
         _ => Auth::None,
     };
+    // Agents' reports are text someone else wrote: a value hidden where
+    // it appears would confirm a guess written into a report. The fleet
+    // hides only values too long to guess (docs/gocd.md, "What the fleet
+    // trusts").
+    out.secrets_mut().only_unguessable();
+    let server = args.server.clone().or_else(|| var("GO_SERVER_URL"));
+    // A login in --server's URL is a credential like GOCD_PASSWORD, in
+    // every form it is sent.
+    if let Some((_, Some((user, password)))) = server.as_deref().map(split_userinfo) {
+        let login = format!("{user}:{password}");
+        out.secrets_mut()
+            .add_secret("--server's login", &base64(login.as_bytes()));
+        out.secrets_mut().add_secret("--server's login", &login);
+        out.secrets_mut()
+            .add_secret("--server's password", &password);
+    }
     let request = FleetRequest {
         files: args.sources.clone(),
-        server: args.server.clone().or_else(|| var("GO_SERVER_URL")),
+        server,
         auth,
         pipelines: args.pipeline.clone(),
         counter: args.counter,
@@ -405,6 +422,8 @@ fn fleet(
         specs,
         min_free_space: args.min_free,
         checks,
+        running: gathered.running,
+        with_jobs: gathered.with_jobs.iter().cloned().collect(),
     };
     let mut fleet = Fleet::build(gathered.sources, gathered.gocd_agents.as_deref(), &options);
     fleet.findings.splice(0..0, gathered.findings);

@@ -361,6 +361,39 @@ pub fn glob_match(glob: &str, name: &str) -> bool {
     glob[g..].iter().all(|c| *c == '*')
 }
 
+/// The byte range of the userinfo (`user:password`, without the `@`) of
+/// the URL `text` starts with, if it has one. The one reading of a URL's
+/// userinfo, for showing a URL without it, taking the credentials from it,
+/// and hiding them in any text. A scheme is optional, as people write
+/// addresses: `https://u:p@h`, `u:p@h`, `//u:p@h`, `http:/u:p@h`. The
+/// authority ends at the path, query or fragment, a space, or a character
+/// no URL holds unescaped (`"`, `<`, `>`, a backtick); a password may
+/// hold `(`, `)`, `'` and `]`, and in XML `&#39;` is an escaped `'`, not a
+/// fragment.
+pub fn userinfo(text: &str) -> Option<std::ops::Range<usize>> {
+    let mut start = 0;
+    if let Some(colon) = text.find(':') {
+        let scheme = &text[..colon];
+        let is_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        if is_scheme && text[colon + 1..].starts_with('/') {
+            start = colon + 1;
+        }
+    }
+    start += text[start..].len() - text[start..].trim_start_matches('/').len();
+    let rest = &text[start..];
+    let end = rest
+        .char_indices()
+        .find(|&(i, c)| {
+            let fragment = c == '#' && !rest[..i].ends_with('&');
+            fragment || matches!(c, '/' | '?' | '"' | '`' | '<' | '>') || c.is_whitespace()
+        })
+        .map_or(rest.len(), |(i, _)| i);
+    rest[..end].rfind('@').map(|at| start..start + at)
+}
+
 /// Bytes as text, without a copy when they are valid UTF-8 (a database of
 /// megabytes); invalid sequences become U+FFFD.
 pub fn utf8_lossy(bytes: Vec<u8>) -> String {
@@ -485,6 +518,22 @@ mod tests {
         let mut plain = Term::new(false);
         plain.paint(Style::Pass, "PASS");
         assert_eq!(plain.into_string(), "PASS");
+    }
+
+    #[test]
+    fn userinfo_is_found_with_or_without_a_scheme() {
+        fn info(text: &str) -> Option<&str> {
+            userinfo(text).map(|r| &text[r])
+        }
+        assert_eq!(info("https://u:p@gocd:8154/go/api?x=@"), Some("u:p"));
+        assert_eq!(info("user:pw@gocd.example.com"), Some("user:pw"));
+        assert_eq!(info("//user:pw@h/go"), Some("user:pw"));
+        assert_eq!(info("http:/user:pw@h"), Some("user:pw"));
+        assert_eq!(info("https://u:p(a)ss'w]d@h"), Some("u:p(a)ss'w]d"));
+        assert_eq!(info("u:p&#39;x@h"), Some("u:p&#39;x"));
+        assert_eq!(info("https://gocd/a@b"), None);
+        assert_eq!(info("https://gocd?x=@"), None);
+        assert_eq!(info("not a url"), None);
     }
 
     #[test]

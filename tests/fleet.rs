@@ -6,12 +6,11 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::fs;
 use std::process::Output;
-use std::sync::Arc;
 use std::time::Duration;
 
+use common::gocd::{Agent, FakeGocd, Job, Release, Run, Stage};
 use common::http_server::{Reply, Request, Server};
 use common::{json, stderr, stdout, Sandbox};
 use serde_json::{json, Value};
@@ -44,216 +43,78 @@ fn agent_report(host: &str, job: &str, lua_version: &str) -> Vec<u8> {
     serde_json::to_vec_pretty(&report).expect("JSON")
 }
 
-fn pipeline_run(counter: u64, stage_status: &str) -> Value {
-    json!({
-        "name": "agent-infrastructure",
-        "counter": counter,
-        "label": counter.to_string(),
-        "natural_order": counter as f64,
-        "can_run": true,
-        "preparing_to_schedule": false,
-        "comment": null,
-        "scheduled_date": 1764547200000u64,
-        "build_cause": {
-            "trigger_message": "Timer",
-            "trigger_forced": false,
-            "approver": "",
-            "material_revisions": []
-        },
-        "stages": [{
-            "result": stage_status,
-            "status": stage_status,
-            "rerun_of_counter": null,
-            "name": "check",
-            "counter": "1",
-            "scheduled": true,
-            "approval_type": "success",
-            "approved_by": "timer",
-            "operate_permission": true,
-            "can_run": true,
-            "jobs": []
-        }]
-    })
-}
-
-fn stage_job(name: &str, uuid: &str) -> Value {
-    json!({
-        "name": name,
-        "state": "Completed",
-        "result": "Passed",
-        "scheduled_date": 1764547200000u64,
-        "rerun": false,
-        "original_job_id": null,
-        "agent_uuid": uuid,
-        "pipeline_name": null,
-        "pipeline_counter": null,
-        "stage_name": null,
-        "stage_counter": null,
-        "job_state_transitions": [{"state": "Completed", "state_change_time": 1764547260000u64}]
-    })
-}
-
-fn agent(uuid: &str, host: &str, state: &str, resources: &[&str], free: Value) -> Value {
-    json!({
-        "_links": {"self": {"href": format!("http://gocd/go/api/agents/{uuid}")}},
-        "uuid": uuid,
-        "hostname": host,
-        "ip_address": "10.0.0.1",
-        "sandbox": "/go",
-        "operating_system": "Debian GNU/Linux",
-        "free_space": free,
-        "agent_config_state": "Enabled",
-        "agent_state": state,
-        "agent_version": "26.1.0",
-        "agent_bootstrapper_version": "26.1.0",
-        "resources": resources,
-        "environments": [],
-        "build_state": "Idle"
-    })
-}
-
-/// A GoCD with pipeline `agent-infrastructure`: run 43 still building, run
-/// 42 (its stage `check`, run 1) done, with three job instances: two
-/// published a report, the third none; and four agents, the fourth lost.
-struct FakeGocd {
-    server: Server,
-}
-
-impl FakeGocd {
-    fn start(reports: HashMap<String, Vec<u8>>, slow: Duration) -> FakeGocd {
-        let reports = Arc::new(reports);
-        let server = Server::start(move |r: &Request| {
-            let bearer = format!("bearer {TOKEN}");
-            match r.header("authorization") {
-                None => {
-                    return Reply::json(401, "{\n  \"message\": \"You are not authenticated!\"\n}")
-                }
-                Some(a) if !a.eq_ignore_ascii_case(&bearer) => {
-                    return Reply::json(
-                        401,
-                        "{\n  \"message\": \"Invalid Personal Access Token.\"\n}",
-                    )
-                }
-                _ => {}
-            }
-            let accept = r.header("accept").unwrap_or_default().to_string();
-            let wants = |v: &str| accept == format!("application/vnd.go.cd.{v}+json");
-            let incorrect = || {
-                Reply::text(
-                    404,
-                    "The url you are trying to reach appears to be incorrect.\n",
-                )
-            };
-            let path = r.path();
-            if let Some(rest) = path.strip_prefix("/go/api/pipelines/") {
-                if !wants("v1") {
-                    return incorrect();
-                }
-                let (name, what) = rest.split_once('/').unwrap_or((rest, ""));
-                if name != "agent-infrastructure" {
-                    return Reply::json(
-                        404,
-                        format!("{{\"message\": \"Pipeline with name '{name}' was not found!\"}}"),
-                    );
-                }
-                // One run: GET /go/api/pipelines/:name/:counter.
-                if let Ok(counter) = what.parse::<u64>() {
-                    return match counter {
-                        42 => Reply::json(200, pipeline_run(42, "Failed").to_string()),
-                        _ => Reply::json(
-                            404,
-                            format!("{{\"message\": \"Pipeline '{name}' with counter '{counter}' was not found!\"}}"),
-                        ),
-                    };
-                }
-                // Page 1: the run still building; page 2 (after=): the done one.
-                let body = if r.target.contains("after=") {
-                    json!({"pipelines": [pipeline_run(42, "Failed")]})
-                } else {
-                    json!({
-                        // GoCD's links are absolute, built from the request's host.
-                        // As GoCD behind a proxy names itself: not where
-                        // the probe may send its token.
-                        "_links": {"next": {"href": "http://gocd.internal:8153/go/api/pipelines/agent-infrastructure/history?after=1042"}},
-                        "pipelines": [pipeline_run(43, "Building")]
-                    })
-                };
-                return Reply::json(200, body.to_string());
-            }
-            if path == "/go/api/stages/agent-infrastructure/42/check/1" {
-                if !wants("v3") {
-                    return incorrect();
-                }
-                let body = json!({
-                    "name": "check", "counter": 1, "approval_type": "success", "approved_by": "timer",
-                    "scheduled_at": 1764547200000u64, "result": "Failed", "rerun_of_counter": null,
-                    "fetch_materials": true, "clean_working_directory": true, "artifacts_deleted": false,
-                    "pipeline_name": "agent-infrastructure", "pipeline_counter": 42,
-                    "jobs": [stage_job("probe-runOnAll-1", "uuid-1"), stage_job("probe-runOnAll-2", "uuid-2"), stage_job("probe-runOnAll-3", "uuid-3")]
-                });
-                return Reply::json(200, body.to_string());
-            }
-            if path == "/go/api/agents" {
-                if !wants("v7") {
-                    return incorrect();
-                }
-                let body = json!({
-                    "_links": {"self": {"href": "http://gocd/go/api/agents"}},
-                    "_embedded": {"agents": [
-                        agent("uuid-1", "build-1", "Idle", &["lua"], json!(80_000_000_000u64)),
-                        agent("uuid-2", "build-2", "Idle", &["lua"], json!(80_000_000_000u64)),
-                        agent("uuid-3", "build-3", "Idle", &["lua", "gradel"], json!("unknown")),
-                        agent("uuid-4", "build-4", "LostContact", &["lua"], json!(1_000_000_000u64)),
-                    ]}
-                });
-                return Reply::json(200, body.to_string());
-            }
-            if let Some(rest) = path.strip_prefix("/go/files/agent-infrastructure/42/check/1/") {
-                let (job, file) = rest.split_once('/').unwrap_or((rest, ""));
-                return match reports.get(job).filter(|_| file == "probe/probe-report.json") {
-                    Some(report) => Reply::json(200, String::from_utf8_lossy(report).into_owned()).after(slow),
-                    None => Reply::text(
-                        404,
-                        format!("Artifact '{file}' is unavailable as it may have been purged by Go or deleted externally."),
-                    ),
-                };
-            }
-            Reply::text(
-                404,
-                "The url you are trying to reach appears to be incorrect.\n",
-            )
-        });
-        FakeGocd { server }
-    }
-
-    fn url(&self) -> String {
-        format!("{}/go", self.server.url())
-    }
-}
-
+/// A GoCD with pipeline `agent-infrastructure`: run 42's stage `check`
+/// done, with three job instances (two published a report, the third
+/// none); then 22 runs whose stage is still running, one failing already,
+/// so that the completed run is on the second page of history; and four
+/// agents, the fourth lost.
 fn standard_gocd(slow: Duration) -> FakeGocd {
-    FakeGocd::start(
-        HashMap::from([
-            (
-                "probe-runOnAll-1".to_string(),
-                agent_report("build-1", "probe-runOnAll-1", "5.4.6"),
-            ),
-            (
-                "probe-runOnAll-2".to_string(),
-                agent_report("build-2", "probe-runOnAll-2", "5.1.5"),
-            ),
-        ]),
-        slow,
-    )
+    let gocd = FakeGocd::start(&[(TOKEN, true)]);
+    gocd.with(|state| {
+        state.download_delay = slow;
+        let done = Run {
+            counter: 42,
+            stages: vec![Stage::new(
+                "check",
+                vec![
+                    Job::completed(
+                        "probe-runOnAll-1",
+                        "uuid-1",
+                        "Passed",
+                        Some(agent_report("build-1", "probe-runOnAll-1", "5.4.6")),
+                    ),
+                    Job::completed(
+                        "probe-runOnAll-2",
+                        "uuid-2",
+                        "Failed",
+                        Some(agent_report("build-2", "probe-runOnAll-2", "5.1.5")),
+                    ),
+                    Job::completed("probe-runOnAll-3", "uuid-3", "Passed", None),
+                ],
+            )],
+        };
+        let mut runs = vec![done];
+        for counter in 43..=64 {
+            runs.push(Run {
+                counter,
+                stages: vec![Stage::new(
+                    "check",
+                    vec![
+                        Job::completed("probe-runOnAll-1", "uuid-1", "Failed", None),
+                        Job::running("probe-runOnAll-2", Some("uuid-2"), "Building"),
+                        Job::running("probe-runOnAll-3", None, "Scheduled"),
+                    ],
+                )],
+            });
+        }
+        state.pipelines.insert("agent-infrastructure".into(), runs);
+        let mut lost = Agent::new("uuid-4", "build-4", &["lua"]);
+        lost.state = "LostContact".into();
+        lost.free_space = json!(1_000_000_000u64);
+        let mut unknown = Agent::new("uuid-3", "build-3", &["lua", "gradel"]);
+        unknown.free_space = json!("unknown");
+        state.agents = vec![
+            Agent::new("uuid-1", "build-1", &["lua"]),
+            Agent::new("uuid-2", "build-2", &["lua"]),
+            unknown,
+            lost,
+        ];
+    });
+    gocd
 }
 
 /// `probe fleet` against the fake server, with a token unless `token` is None.
 fn fleet(gocd: &FakeGocd, token: Option<&str>, args: &[&str]) -> Output {
+    fleet_at(&gocd.url(), token, args)
+}
+
+/// `probe fleet --server URL`, with a token unless `token` is None.
+fn fleet_at(url: &str, token: Option<&str>, args: &[&str]) -> Output {
     let s = Sandbox::new();
     s.spec("common", "checks:\n  - env: PATH\n")
         .spec("lua", "checks:\n  - command: lua\n")
         .spec("gradle", "checks:\n  - command: gradle\n");
-    let mut cmd = s.command(&["fleet", "--server", &gocd.url()]);
+    let mut cmd = s.command(&["fleet", "--server", url]);
     cmd.args(args)
         .env_remove("GOCD_TOKEN")
         .env_remove("GO_SERVER_URL");
@@ -311,7 +172,6 @@ fn from_gocd_the_broken_agent_the_missing_report_and_the_lost_agent_are_named() 
             "agent-infrastructure #42, stage check #1 job probe-runOnAll-3 (completed, passed) published no probe/probe-report.json: did it run `probe --agent --report json=probe-report.json` and publish it?",
             "resource `gradel` is advertised by build-3 but no spec covers it (did you mean `gradle`?)",
             "no enabled agent advertises `gradle`: GoCD refuses to trigger a run-on-all job that asks for it (\"Could not find matching agents\")",
-            "agent build-3 (uuid-3) sent no report; GoCD says it is idle",
             "agent build-4 (uuid-4) sent no report; GoCD says it is lost (it lost contact with the server)",
             "agent build-4 has 953.7 MiB free in its working directory (GoCD's free_space), less than 5.0 GiB",
         ]
@@ -372,21 +232,29 @@ fn the_latest_completed_run_is_found_on_the_next_page_of_history() {
     assert_eq!(history.len(), 2, "{history:?}");
     assert_eq!(
         history[1],
-        "/go/api/pipelines/agent-infrastructure/history?page_size=20&after=1042"
+        "/go/api/pipelines/agent-infrastructure/history?page_size=20&after=45"
     );
 }
 
 #[test]
 fn downloads_run_at_most_jobs_at_once() {
-    let reports: HashMap<String, Vec<u8>> = (1..=3)
-        .map(|i| {
-            (
-                format!("probe-runOnAll-{i}"),
-                agent_report(&format!("build-{i}"), "j", "5.4.6"),
-            )
-        })
-        .collect();
-    let gocd = FakeGocd::start(reports, Duration::from_millis(300));
+    let gocd = standard_gocd(Duration::from_millis(300));
+    gocd.with(|state| {
+        let run = &mut state
+            .pipelines
+            .get_mut("agent-infrastructure")
+            .expect("pipeline")[0];
+        run.stages[0].jobs[2].artifacts.insert(
+            "probe/probe-report.json".into(),
+            agent_report("build-3", "j", "5.4.6"),
+        );
+        run.stages[0].jobs[1] = Job::completed(
+            "probe-runOnAll-2",
+            "uuid-2",
+            "Passed",
+            Some(agent_report("build-2", "j", "5.4.6")),
+        );
+    });
     let o = fleet(
         &gocd,
         Some(TOKEN),
@@ -402,7 +270,7 @@ fn downloads_run_at_most_jobs_at_once() {
     );
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     assert_eq!(
-        gocd.server.busiest(),
+        gocd.busiest_downloads(),
         2,
         "at most --jobs 2 downloads at once, and they do overlap"
     );
@@ -461,24 +329,25 @@ fn every_failure_names_the_url_and_what_to_fix() {
 
 #[test]
 fn an_old_gocd_a_failing_gocd_and_a_slow_one_say_so() {
-    let old = Server::start(|_: &Request| {
-        Reply::text(
-            404,
-            "The url you are trying to reach appears to be incorrect.\n",
-        )
-    });
-    let gocd = FakeGocd { server: old };
-    let o = fleet(&gocd, Some(TOKEN), &["--pipeline", "p"]);
+    // Before 20.9 the stage instance API v3 is an unknown route, which
+    // older servers answer with an HTML page.
+    let old = standard_gocd(Duration::ZERO);
+    old.with(|s| s.release = Release::Old);
+    let o = fleet(&old, Some(TOKEN), &["--pipeline", "agent-infrastructure"]);
     assert!(
-        stderr(&o).contains("probe fleet needs GoCD 20.9 or later"),
+        stderr(&o)
+            .contains("GoCD does not know the stage instance API v3 (GoCD 20.9 or later has it)"),
         "{}",
         stderr(&o)
     );
 
     let failing =
         Server::start(|_: &Request| Reply::json(500, "{\"error\": \"For input string: x\"}"));
-    let gocd = FakeGocd { server: failing };
-    let o = fleet(&gocd, Some(TOKEN), &["--pipeline", "p"]);
+    let o = fleet_at(
+        &format!("{}/go", failing.url()),
+        Some(TOKEN),
+        &["--pipeline", "p"],
+    );
     assert!(
         stderr(&o).contains(
             "GoCD failed (500); try again, or see the server's log (GoCD: For input string: x)"
@@ -488,9 +357,8 @@ fn an_old_gocd_a_failing_gocd_and_a_slow_one_say_so() {
     );
 
     let slow = Server::start(|_: &Request| Reply::json(200, "{}").after(Duration::from_secs(5)));
-    let gocd = FakeGocd { server: slow };
-    let o = fleet(
-        &gocd,
+    let o = fleet_at(
+        &format!("{}/go", slow.url()),
         Some(TOKEN),
         &["--pipeline", "p", "--timeout", "500ms"],
     );
@@ -502,15 +370,18 @@ fn an_old_gocd_a_failing_gocd_and_a_slow_one_say_so() {
     let moved = Server::start(|_: &Request| {
         Reply::text(301, "").header("Location", "https://gocd.example.com/go/api/x")
     });
-    let gocd = FakeGocd { server: moved };
-    let o = fleet(&gocd, Some(TOKEN), &["--pipeline", "p"]);
+    let o = fleet_at(
+        &format!("{}/go", moved.url()),
+        Some(TOKEN),
+        &["--pipeline", "p"],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("GoCD redirected to https://gocd.example.com/go/api/x: give the server's address as it is there"),
         "{}",
         stderr(&o)
     );
-    assert_eq!(gocd.server.requests().len(), 1);
+    assert_eq!(moved.requests().len(), 1);
 
     // A reply that echoes the request, cut for the message: no part of the
     // token shows.
@@ -520,8 +391,11 @@ fn an_old_gocd_a_failing_gocd_and_a_slow_one_say_so() {
             format!("{}Authorization: Bearer {TOKEN}", "x".repeat(150)),
         )
     });
-    let gocd = FakeGocd { server: echo };
-    let o = fleet(&gocd, Some(TOKEN), &["--pipeline", "p"]);
+    let o = fleet_at(
+        &format!("{}/go", echo.url()),
+        Some(TOKEN),
+        &["--pipeline", "p"],
+    );
     assert!(!stderr(&o).contains(&TOKEN[..6]), "{}", stderr(&o));
 
     let nothing = "http://127.0.0.1:1/go";
@@ -727,4 +601,218 @@ fn a_fifo_is_skipped_in_a_directory_and_read_with_a_timeout_when_named() {
         stderr(&o)
     );
     assert!(started.elapsed() < Duration::from_secs(20), "no hang");
+}
+
+/// GoCD's history shows a stage whose job failed while others still run
+/// as `result: Failed` with `status: Failing`; only the status says it is
+/// done (StageState.completed()). A run still going is never read as a
+/// finished one: its unfinished jobs are in progress, not errors.
+#[test]
+fn a_running_stage_is_not_a_finished_one() {
+    let gocd = standard_gocd(Duration::ZERO);
+    let o = fleet(
+        &gocd,
+        Some(TOKEN),
+        &["--pipeline", "agent-infrastructure", "-f", "json"],
+    );
+    assert_eq!(
+        json(&o)["source"],
+        "GoCD: agent-infrastructure #42, stage check #1",
+        "the latest completed run, not #64 which is failing"
+    );
+    let o = fleet(
+        &gocd,
+        Some(TOKEN),
+        &[
+            "--pipeline",
+            "agent-infrastructure",
+            "--counter",
+            "64",
+            "-f",
+            "json",
+        ],
+    );
+    let report = json(&o);
+    let findings: Vec<(&str, bool)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| (f["message"].as_str().unwrap_or(""), f["failing"] == true))
+        .collect();
+    assert!(
+        findings.contains(&(
+            "agent-infrastructure #64, stage check #1 is still running: the reports of \
+         probe-runOnAll-2 (building), probe-runOnAll-3 (scheduled) are not in yet",
+            false
+        )),
+        "{findings:?}"
+    );
+    assert!(
+        findings
+            .iter()
+            .all(|(m, _)| !m.contains("probe-runOnAll-2 (") || !m.contains("published no")),
+        "{findings:?}"
+    );
+    assert!(
+        !findings
+            .iter()
+            .any(|(m, _)| m.starts_with("agent build-2") && m.contains("sent no report")),
+        "{findings:?}"
+    );
+    assert!(
+        findings.contains(&(
+            "agent build-3 (uuid-3) has not reported yet: the stage is still running",
+            false
+        )),
+        "{findings:?}"
+    );
+    // The job that did finish without a report is still an error.
+    assert!(
+        findings.iter().any(|(m, failing)| *failing
+            && m.starts_with("agent-infrastructure #64, stage check #1 job probe-runOnAll-1 (completed, failed) published no")),
+        "{findings:?}"
+    );
+}
+
+/// Every request without GoCD's session cookie makes a server session,
+/// and one made by a download with a token lives 14 days: one run keeps
+/// one session.
+#[test]
+fn one_run_is_one_server_session() {
+    let gocd = standard_gocd(Duration::ZERO);
+    let o = fleet(&gocd, Some(TOKEN), &["--pipeline", "agent-infrastructure"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let requests = gocd.server.requests();
+    assert!(requests.len() >= 5, "{requests:?}");
+    assert_eq!(gocd.sessions(), 1, "{requests:?}");
+    assert!(requests[1..]
+        .iter()
+        .all(|r| r.header("cookie") == Some("JSESSIONID=s1")));
+}
+
+#[test]
+fn purged_artifacts_a_stage_that_never_ran_and_security_off_say_so() {
+    let gocd = standard_gocd(Duration::ZERO);
+    gocd.with(|state| {
+        let runs = state
+            .pipelines
+            .get_mut("agent-infrastructure")
+            .expect("pipeline");
+        runs[0].stages[0].artifacts_deleted = true;
+        let mut never = Stage::new("check", Vec::new());
+        never.scheduled = false;
+        runs.push(Run {
+            counter: 65,
+            stages: vec![never],
+        });
+    });
+    let o = fleet(
+        &gocd,
+        Some(TOKEN),
+        &[
+            "--pipeline",
+            "agent-infrastructure",
+            "--counter",
+            "42",
+            "-f",
+            "json",
+        ],
+    );
+    let text = stdout(&o);
+    assert!(
+        text.contains("job probe-runOnAll-1: the artifacts of this run were purged (GoCD's artifacts_deleted)"),
+        "{text}"
+    );
+    let o = fleet(
+        &gocd,
+        Some(TOKEN),
+        &["--pipeline", "agent-infrastructure", "--counter", "65"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("run 65 of pipeline `agent-infrastructure` never ran stage `check`"),
+        "{}",
+        stderr(&o)
+    );
+    gocd.with(|state| state.security = false);
+    let o = fleet(&gocd, Some(TOKEN), &["--pipeline", "agent-infrastructure"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("GoCD's security is off, and it refuses credentials: unset GOCD_TOKEN"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// A login written into --server's URL is a credential: never shown, in
+/// any form it is sent, however the URL is written.
+#[test]
+fn credentials_in_the_server_url_are_never_shown() {
+    let password = "pw-0123456789-abcdefghij";
+    let login = format!("ci:{password}");
+    let encoded = {
+        // base64 of the login, as the Basic header carries it.
+        let o = std::process::Command::new("base64")
+            .arg("-w0")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write;
+                child
+                    .stdin
+                    .take()
+                    .expect("stdin")
+                    .write_all(login.as_bytes())?;
+                child.wait_with_output()
+            })
+            .expect("base64");
+        String::from_utf8(o.stdout).expect("ascii")
+    };
+    let shown = |o: &Output| format!("{}{}", stdout(o), stderr(o));
+    let leaks = |text: &str| text.contains(password) || text.contains(&encoded);
+    // Written without a scheme, or half of one.
+    let s = Sandbox::new();
+    for server in [
+        format!("{login}@127.0.0.1:1"),
+        format!("//{login}@127.0.0.1:1"),
+        format!("http:/{login}@127.0.0.1:1"),
+    ] {
+        let o = s
+            .command(&["fleet", "--server", &server, "--pipeline", "p"])
+            .env_remove("GOCD_TOKEN")
+            .output()
+            .expect("run");
+        assert_eq!(o.status.code(), Some(2));
+        assert!(!leaks(&shown(&o)), "{server}: {}", shown(&o));
+    }
+    // A reply that echoes the request's Basic header.
+    let echo = Server::start(|r: &Request| {
+        Reply::text(
+            403,
+            format!("denied: {}", r.header("authorization").unwrap_or("")),
+        )
+    });
+    let url = echo
+        .url()
+        .replacen("http://", &format!("http://{login}@"), 1);
+    let o = fleet_at(&format!("{url}/go"), None, &["--pipeline", "p"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        echo.requests()[0].header("authorization") == Some(&format!("Basic {encoded}")[..]),
+        "the login is sent as Basic auth"
+    );
+    assert!(!leaks(&shown(&o)), "{}", shown(&o));
+    // Refused: said what is wrong.
+    let gocd = standard_gocd(Duration::ZERO);
+    let url = gocd
+        .url()
+        .replacen("http://", &format!("http://{login}@"), 1);
+    let o = fleet_at(&url, None, &["--pipeline", "agent-infrastructure"]);
+    assert!(
+        stderr(&o).contains("GoCD refused the user and password in --server's URL"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!leaks(&shown(&o)), "{}", shown(&o));
 }

@@ -37,6 +37,11 @@ pub struct Gathered {
     /// a file that is not a report.
     pub findings: Vec<Finding>,
     pub origin: Origin,
+    /// A stage read is still running (`--counter` named it).
+    pub running: bool,
+    /// The GoCD agents that had a job in the runs read: what became of
+    /// each is said of its job.
+    pub with_jobs: Vec<String>,
 }
 
 /// Reads the fleet's reports. An error stops everything: nothing to show.
@@ -92,8 +97,36 @@ pub fn gather(request: &Request) -> Result<Gathered, Vec<String>> {
                 None => gocd.latest_completed(pipeline, &request.stage),
             }
             .map_err(|e| vec![e])?;
-            let jobs = gocd.jobs(&run).map_err(|e| vec![e])?;
-            for (job, result) in gocd.reports(&run, &jobs, &request.artifact, request.parallel) {
+            let stage = gocd.jobs(&run).map_err(|e| vec![e])?;
+            // A job still scheduled or building has published nothing yet:
+            // shown as in progress, never as a job without a report.
+            let (finished, running): (Vec<_>, Vec<_>) =
+                stage.jobs.into_iter().partition(|j| j.finished());
+            if !running.is_empty() {
+                gathered.running = true;
+                let jobs: Vec<String> = running
+                    .iter()
+                    .map(|j| format!("{} ({})", j.name, j.state.to_ascii_lowercase()))
+                    .collect();
+                gathered.findings.push(Finding {
+                    failing: false,
+                    message: format!(
+                        "{} is still running: the report{} of {} {} not in yet",
+                        run.describe(),
+                        if jobs.len() == 1 { "" } else { "s" },
+                        jobs.join(", "),
+                        if jobs.len() == 1 { "is" } else { "are" },
+                    ),
+                });
+            }
+            gathered.with_jobs.extend(
+                finished
+                    .iter()
+                    .chain(&running)
+                    .filter_map(|j| j.agent_uuid.clone()),
+            );
+            for (job, result) in gocd.reports(&run, &finished, &request.artifact, request.parallel)
+            {
                 let place = format!("{} job {}", run.describe(), job.name);
                 match result {
                     Ok(Some(bytes)) => match Source::read(place.clone(), &bytes, job.agent_uuid.clone()) {
@@ -103,6 +136,15 @@ pub fn gather(request: &Request) -> Result<Gathered, Vec<String>> {
                             message: format!("{place}: {} {e}", request.artifact),
                         }),
                     },
+                    Ok(None) if stage.artifacts_deleted => gathered.findings.push(Finding {
+                        failing: true,
+                        message: format!(
+                            "{place}: the artifacts of this run were purged (GoCD's \
+                             artifacts_deleted), so its {} is gone; give a later --counter, or \
+                             keep the probe's artifacts longer",
+                            request.artifact
+                        ),
+                    }),
                     Ok(None) => gathered.findings.push(Finding {
                         failing: true,
                         message: format!(

@@ -10,13 +10,32 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::GocdAgent;
-use crate::http::{Auth, HttpClient, HttpOptions, Method, Response};
+use crate::http::{Auth, Extra, HttpClient, HttpOptions, Method, Response};
 
-/// Accept headers of the API versions used, and the GoCD release that
-/// brought each.
-const HISTORY_V1: &str = "application/vnd.go.cd.v1+json";
-const STAGE_V3: &str = "application/vnd.go.cd.v3+json";
-const AGENTS_V7: &str = "application/vnd.go.cd.v7+json";
+/// An API of GoCD's: its Accept header, and the release that brought it
+/// (docs/gocd.md, "The APIs `probe fleet` uses").
+#[derive(Debug, Clone, Copy)]
+struct Api {
+    accept: &'static str,
+    name: &'static str,
+    since: &'static str,
+}
+
+const HISTORY_V1: Api = Api {
+    accept: "application/vnd.go.cd.v1+json",
+    name: "pipeline history API v1",
+    since: "19.12",
+};
+const STAGE_V3: Api = Api {
+    accept: "application/vnd.go.cd.v3+json",
+    name: "stage instance API v3",
+    since: "20.9",
+};
+const AGENTS_V7: Api = Api {
+    accept: "application/vnd.go.cd.v7+json",
+    name: "agents API v7",
+    since: "20.5",
+};
 
 /// How much of a report artifact is read; a report of 10 000 checks is 5 MiB.
 pub const REPORT_LIMIT: usize = 64 << 20;
@@ -27,10 +46,16 @@ const HISTORY_PAGES: usize = 10;
 
 /// A GoCD server and how to talk to it.
 pub struct Gocd {
-    /// Ends in `/go`.
+    /// Ends in `/go`; never holds credentials.
     base: String,
     auth: Auth,
+    /// The credentials are the user and password of --server's URL.
+    login_in_url: bool,
     http: HttpClient,
+    /// GoCD's session cookie (`JSESSIONID=…`), kept for the whole run:
+    /// every request without it makes a server session, and one made by
+    /// a download lives 14 days.
+    session: Mutex<Option<String>>,
 }
 
 /// A job's report: its bytes, none (the job published none), or why it
@@ -44,6 +69,20 @@ pub struct Job {
     pub state: String,
     pub result: String,
     pub agent_uuid: Option<String>,
+}
+
+impl Job {
+    /// Whether the job has ended (its report, if any, is published).
+    pub fn finished(&self) -> bool {
+        self.state == "Completed"
+    }
+}
+
+/// A stage run's jobs, and whether its artifacts were purged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageJobs {
+    pub jobs: Vec<Job>,
+    pub artifacts_deleted: bool,
 }
 
 /// A stage run: which pipeline run, which stage run.
@@ -68,8 +107,22 @@ impl StageRun {
 impl Gocd {
     /// `server`: the server's URL, as `GO_SERVER_URL` gives it
     /// (`https://gocd.example.com:8154/go`); `/go` is added when missing.
+    /// `user:password@` in it is a Basic login, used and hidden as
+    /// GOCD_USERNAME and GOCD_PASSWORD would be.
     pub fn new(server: &str, auth: Auth, timeout: Duration) -> Result<Gocd, String> {
-        let trimmed = server.trim().trim_end_matches('/');
+        let (server, login) = crate::http::split_userinfo(server.trim());
+        let login_in_url = login.is_some();
+        let auth = match (auth, login) {
+            (auth, None) => auth,
+            (Auth::None, Some((user, password))) => Auth::Basic { user, password },
+            (_, Some(_)) => {
+                return Err(format!(
+                    "--server {server} is given with a user and password, and GOCD_TOKEN or \
+                     GOCD_USERNAME is set too: give the credentials one way"
+                ))
+            }
+        };
+        let trimmed = server.trim_end_matches('/');
         let has_path = match trimmed.split_once("://") {
             Some(("http" | "https", rest)) if !rest.is_empty() => rest.contains('/'),
             _ => {
@@ -90,7 +143,13 @@ impl Gocd {
             ..HttpOptions::default()
         };
         let http = HttpClient::new(&options, base.starts_with("https://"))?;
-        Ok(Gocd { base, auth, http })
+        Ok(Gocd {
+            base,
+            auth,
+            login_in_url,
+            http,
+            session: Mutex::new(None),
+        })
     }
 
     /// The newest run of `pipeline` in which `stage` has completed.
@@ -112,17 +171,14 @@ impl Gocd {
                 break;
             }
             for run in &page.pipelines {
+                // Finished is what GoCD's StageState.completed() says: the
+                // status, not the result, which is already "Failed" while
+                // other jobs still run ("Failing").
                 let done = run
                     .stages
                     .iter()
                     .find(|s| s.name.eq_ignore_ascii_case(stage))
-                    .filter(|s| {
-                        s.scheduled.unwrap_or(true)
-                            && matches!(
-                                s.result.as_deref().or(s.status.as_deref()),
-                                Some("Passed" | "Failed" | "Cancelled")
-                            )
-                    });
+                    .filter(|s| s.scheduled.unwrap_or(true) && completed(s.status.as_deref()));
                 if let Some(s) = done {
                     return Ok(StageRun {
                         pipeline: pipeline.to_string(),
@@ -181,6 +237,14 @@ impl Gocd {
                     names.join(", ")
                 )
             })?;
+        if found.scheduled == Some(false) {
+            return Err(format!(
+                "{url}: run {counter} of pipeline `{pipeline}` never ran stage `{}` (an earlier \
+                 stage failed, or it waits for approval); give another --counter, or none for the \
+                 latest completed run",
+                found.name
+            ));
+        }
         Ok(StageRun {
             pipeline: pipeline.to_string(),
             counter,
@@ -190,7 +254,7 @@ impl Gocd {
     }
 
     /// The job instances of a stage run.
-    pub fn jobs(&self, run: &StageRun) -> Result<Vec<Job>, String> {
+    pub fn jobs(&self, run: &StageRun) -> Result<StageJobs, String> {
         let url = format!(
             "{}/api/stages/{}/{}/{}/{}",
             self.base,
@@ -208,16 +272,19 @@ impl Gocd {
                 run.pipeline, run.counter, run.stage, run.stage_counter
             ));
         }
-        Ok(stage
-            .jobs
-            .into_iter()
-            .map(|j| Job {
-                name: j.name,
-                state: j.state,
-                result: j.result,
-                agent_uuid: j.agent_uuid,
-            })
-            .collect())
+        Ok(StageJobs {
+            artifacts_deleted: stage.artifacts_deleted,
+            jobs: stage
+                .jobs
+                .into_iter()
+                .map(|j| Job {
+                    name: j.name,
+                    state: j.state,
+                    result: j.result,
+                    agent_uuid: j.agent_uuid,
+                })
+                .collect(),
+        })
     }
 
     /// A job's artifact, or None when it has none at that path.
@@ -245,7 +312,7 @@ impl Gocd {
             )),
             200 => Ok(Some(response.body)),
             404 => Ok(None),
-            _ => Err(self.refusal(&url, &response, &format!("the artifact of job {job}"))),
+            _ => Err(self.refusal(&url, &response, &format!("the artifact of job {job}"), None)),
         }
     }
 
@@ -299,22 +366,53 @@ impl Gocd {
     }
 
     fn get(&self, url: &str, accept: Option<&str>, limit: usize) -> Result<Response, String> {
-        self.http
-            .request(Method::Get, url, accept, &self.auth, limit)
-            .map_err(|e| e.to_string())
+        self.send(Method::Get, url, accept, Extra::default(), limit)
+    }
+
+    /// Sends a request with the run's session cookie, and keeps the one
+    /// GoCD sets.
+    fn send(
+        &self,
+        method: Method,
+        url: &str,
+        accept: Option<&str>,
+        mut extra: Extra,
+        limit: usize,
+    ) -> Result<Response, String> {
+        let cookie = self
+            .session
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Some(cookie) = cookie {
+            extra.headers.push(("Cookie", cookie));
+        }
+        let response = self
+            .http
+            .send(method, url, accept, &self.auth, &extra, limit)
+            .map_err(|e| e.to_string())?;
+        if let Some(set) = response
+            .headers
+            .iter()
+            .filter(|(name, _)| name == "set-cookie")
+            .find_map(|(_, value)| session_cookie(value))
+        {
+            *self.session.lock().unwrap_or_else(|p| p.into_inner()) = Some(set);
+        }
+        Ok(response)
     }
 
     /// An API answer's body, or what to fix.
-    fn api(&self, url: &str, accept: &str, what: &str) -> Result<Vec<u8>, String> {
-        let response = self.get(url, Some(accept), API_LIMIT)?;
+    fn api(&self, url: &str, api: Api, what: &str) -> Result<Vec<u8>, String> {
+        let response = self.get(url, Some(api.accept), API_LIMIT)?;
         if response.status == 200 {
             return Ok(response.body);
         }
-        Err(self.refusal(url, &response, what))
+        Err(self.refusal(url, &response, what, Some(api)))
     }
 
     /// Why GoCD did not answer, and what to do.
-    fn refusal(&self, url: &str, response: &Response, what: &str) -> String {
+    fn refusal(&self, url: &str, response: &Response, what: &str, api: Option<Api>) -> String {
         // A proxy or server may echo the request: its credentials go
         // before the text is cut, which would leave part of them.
         let text = self.auth.hide_in(&String::from_utf8_lossy(&response.body));
@@ -324,17 +422,39 @@ impl Gocd {
             .unwrap_or_else(|| text.trim().chars().take(200).collect());
         let shown = crate::http::without_userinfo(url);
         let advice = match response.status {
+            401 if message.contains("security has been disabled") => {
+                "GoCD's security is off, and it refuses credentials: unset GOCD_TOKEN \
+                 (or GOCD_USERNAME and GOCD_PASSWORD, or the login in --server)"
+                    .to_string()
+            }
             401 if matches!(self.auth, Auth::None) => {
                 "GoCD wants credentials: set GOCD_TOKEN to a personal access token \
                  (or GOCD_USERNAME and GOCD_PASSWORD); docs/gocd.md says how to make one"
                     .to_string()
             }
+            401 if self.login_in_url => "GoCD refused the user and password in --server's URL: \
+                 check them, or give a personal access token in GOCD_TOKEN instead"
+                .to_string(),
             401 => "GoCD refused the credentials: check GOCD_TOKEN (a 40-character personal \
                     access token) or GOCD_USERNAME and GOCD_PASSWORD"
                 .to_string(),
             403 => format!("the credentials may not view {what}: give the token's user view permission on the pipeline group"),
-            404 if text.contains("appears to be incorrect") => {
-                "GoCD does not know this API or its version: probe fleet needs GoCD 20.9 or later".to_string()
+            // An unknown route or API version: GoCD's plain "appears to
+            // be incorrect", or, from older servers, an HTML error page or
+            // an empty body.
+            404 if text.contains("appears to be incorrect")
+                || text.trim().is_empty()
+                || text.trim_start().starts_with('<') =>
+            {
+                match api {
+                    Some(api) => format!(
+                        "GoCD does not know the {} (GoCD {} or later has it): probe fleet \
+                         needs GoCD 20.9 or later",
+                        api.name, api.since
+                    ),
+                    None => "GoCD does not know this address: probe fleet needs GoCD 20.9 or later"
+                        .to_string(),
+                }
             }
             404 => format!("{what} was not found; check the names given"),
             500..=599 => format!("GoCD failed ({}); try again, or see the server's log", response.status),
@@ -418,15 +538,28 @@ struct HistoryStage {
     #[serde(default)]
     scheduled: Option<bool>,
     #[serde(default)]
-    result: Option<String>,
-    #[serde(default)]
     status: Option<String>,
+}
+
+/// Whether a stage's status (pipeline history v1) is a finished one, as
+/// GoCD's `StageState.completed()` has it.
+fn completed(status: Option<&str>) -> bool {
+    matches!(status, Some("Passed" | "Failed" | "Cancelled"))
+}
+
+/// `JSESSIONID=…` from a Set-Cookie header: the part to send back.
+fn session_cookie(set_cookie: &str) -> Option<String> {
+    let pair = set_cookie.split(';').next()?.trim();
+    let (name, value) = pair.split_once('=')?;
+    (name == "JSESSIONID" && !value.is_empty()).then(|| pair.to_string())
 }
 
 #[derive(Deserialize)]
 struct StageInstance {
     #[serde(default)]
     counter: u64,
+    #[serde(default)]
+    artifacts_deleted: bool,
     #[serde(default)]
     jobs: Vec<StageJob>,
 }
@@ -509,6 +642,29 @@ mod tests {
             Ok("http://gocd/ci/go")
         );
         assert!(base("gocd:8153").is_err());
+        // A login in the URL is taken out of it, and never shown.
+        let gocd = Gocd::new(
+            "https://ci:s3cret-pw@gocd:8154/go",
+            Auth::None,
+            Duration::from_secs(1),
+        )
+        .expect("a server");
+        assert_eq!(gocd.base, "https://gocd:8154/go");
+        assert!(gocd.login_in_url);
+        for server in [
+            "ci:s3cret-pw@gocd:8154",
+            "//ci:s3cret-pw@gocd",
+            "http:/ci:s3cret-pw@gocd",
+        ] {
+            let err = base(server).err().unwrap_or_default();
+            assert!(!err.contains("s3cret"), "{err}");
+        }
+        let both = Gocd::new(
+            "https://ci:pw@gocd",
+            Auth::Bearer("t".into()),
+            Duration::from_secs(1),
+        );
+        assert!(both.is_err_and(|e| e.contains("give the credentials one way")));
     }
 
     #[test]

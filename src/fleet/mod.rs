@@ -35,6 +35,12 @@ pub struct FleetOptions {
     /// Each check of the specs by its id, when the specs could be read:
     /// what a check is does not depend on what a report says it is.
     pub checks: Option<HashMap<String, CheckIdentity>>,
+    /// The stage read is still running: an agent without a report may
+    /// not have run its job yet.
+    pub running: bool,
+    /// GoCD agents that had a job in the runs read (finished or not): a
+    /// missing report is said of the job, not of the agent.
+    pub with_jobs: BTreeSet<String>,
 }
 
 /// An agent as GoCD's agents API describes it.
@@ -819,15 +825,26 @@ fn findings(
             .any(|r| r.gocd_uuid.as_deref() == Some(&a.uuid))
             || rank < from_host;
         let elastic = a.resources.is_none();
-        if a.config_state == "Enabled" && !reported && !elastic && could_run(a) {
-            out.push(Finding {
-                failing: true,
-                message: format!(
-                    "agent {} ({}) sent no report; GoCD says it is {}",
-                    a.hostname,
-                    a.uuid,
-                    describe_state(&a.state)
-                ),
+        let had_job = options.with_jobs.contains(&a.uuid);
+        if a.config_state == "Enabled" && !reported && !had_job && !elastic && could_run(a) {
+            out.push(if options.running {
+                Finding {
+                    failing: false,
+                    message: format!(
+                        "agent {} ({}) has not reported yet: the stage is still running",
+                        a.hostname, a.uuid
+                    ),
+                }
+            } else {
+                Finding {
+                    failing: true,
+                    message: format!(
+                        "agent {} ({}) sent no report; GoCD says it is {}",
+                        a.hostname,
+                        a.uuid,
+                        describe_state(&a.state)
+                    ),
+                }
             });
         }
         // A disabled agent runs no job: nothing is expected of it, but its

@@ -16,6 +16,7 @@ pub struct Request {
     pub target: String,
     /// Names in lower case.
     pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
 }
 
 impl Request {
@@ -231,6 +232,7 @@ fn serve<S: Read + Write>(stream: S, handler: &Handler, requests: &Mutex<Vec<Req
         method,
         target,
         headers,
+        body,
     };
     if let Ok(mut log) = requests.lock() {
         log.push(request.clone());
@@ -239,10 +241,14 @@ fn serve<S: Read + Write>(stream: S, handler: &Handler, requests: &Mutex<Vec<Req
     thread::sleep(reply.delay);
     let reason = match reply.status {
         200 => "OK",
+        202 => "Accepted",
         302 => "Found",
+        400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
+        409 => "Conflict",
+        422 => "Unprocessable Entity",
         500 => "Internal Server Error",
         _ => "Status",
     };

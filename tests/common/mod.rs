@@ -3,6 +3,7 @@
 //! Each test crate uses a part of it.
 #![allow(dead_code)]
 
+pub mod gocd;
 pub mod http_server;
 pub mod proxy;
 mod sandbox;
