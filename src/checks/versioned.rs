@@ -15,7 +15,10 @@ use crate::world::{Captured, Watch};
 /// when several checks start at once on a small machine. Other outcomes
 /// pass through.
 pub(super) fn timed_out_hint(outcome: Outcome, timeout: Duration) -> Outcome {
-    if !matches!(outcome.actual.as_str(), "no answer (timed out)" | "timed out") {
+    if !matches!(
+        outcome.actual.as_str(),
+        "no answer (timed out)" | "timed out"
+    ) {
         return outcome;
     }
     // As a spec writes it: `10s`, not `10.000s`.
