@@ -3,8 +3,10 @@
 //! (tests/fixtures/versions/, made by scripts/version-corpus.py; its
 //! README.md says how).
 //!
-//! `corpus-1.jsonl`: 1 573 programs of the Debian 12 build-agent image the
-//! rules were first written against.
+//! Two corpora, kept apart: `corpus-1.jsonl`, 1 573 programs of the Debian
+//! 12 build-agent image the rules were first written against, and
+//! `corpus-2.jsonl`, the programs of packages that image lacks, captured
+//! and labelled before the rules were changed for them.
 //!
 //! Every program must give its labelled version, or the result its
 //! `known` field gives (with `why`); so any change in any program's result
