@@ -280,3 +280,8 @@ fn check_corpus(file: &str, at_least: usize) {
 fn the_first_corpus_reads_as_labelled() {
     check_corpus("corpus-1.jsonl", 1500);
 }
+
+#[test]
+fn the_second_corpus_reads_as_labelled() {
+    check_corpus("corpus-2.jsonl", 500);
+}
