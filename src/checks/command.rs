@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::expand::expand;
 use super::spawn::{self, Role, Start};
-use super::versioned::VersionKeys;
+use super::versioned::{self, VersionKeys};
 use super::{Context, Declared, Kind, Outcome};
 use crate::spec::{OneOrMany, Pattern};
 use crate::text::shell_words;
@@ -100,6 +100,9 @@ impl Kind for CommandCheck {
         };
         let ran = match spawn::run(world, role, start, &wanted, cx.secrets) {
             Ok(ran) => ran,
+            Err(outcome) if keys.wanted() => {
+                return versioned::timed_out_hint(*outcome, cx.timeout)
+            }
             Err(outcome) => return *outcome,
         };
         let raw = role.output(&ran.stdout, &ran.stderr, cx.secrets);
@@ -339,7 +342,9 @@ mod tests {
         fail(&o);
         assert_eq!(
             o.message,
-            "`lua -v` timed out after 2.500s; it and its child processes were killed"
+            "`lua -v` timed out after 2.500s; it and its child processes were killed: \
+             the check's `timeout` was 2s; if the tool is only slow to start (a JVM or BEAM \
+             tool on a busy machine), raise `timeout`"
         );
         assert_eq!(o.actual, "no answer (timed out)");
         assert_eq!(o.output.as_deref(), Some("loading..."));

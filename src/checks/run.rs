@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::expand::expand;
 use super::spawn::{self, Role, Start};
-use super::versioned::VersionKeys;
+use super::versioned::{self, VersionKeys};
 use super::{Conflict, Context, Declared, Kind, Outcome};
 use crate::spec::{OneOrMany, OsFamily, Pattern};
 use crate::text::{excerpt, first_line, shell_words};
@@ -103,6 +103,9 @@ impl Kind for RunCheck {
         };
         let ran = match spawn::run(world, role, start, &expected, cx.secrets) {
             Ok(ran) => ran,
+            Err(outcome) if self.version_keys().wanted() => {
+                return versioned::timed_out_hint(*outcome, cx.timeout)
+            }
             Err(outcome) => return *outcome,
         };
         let output = Some(role.output(&ran.stdout, &ran.stderr, cx.secrets));
@@ -753,6 +756,23 @@ mod tests {
         assert_eq!(o.actual, "timed out");
         assert_eq!(o.output.as_deref(), Some("partial\nwarn"));
         assert_eq!(world.ran()[0].timeout, Duration::from_millis(500));
+    }
+
+    #[test]
+    fn run_timing_out_on_a_version_says_to_raise_its_timeout() {
+        let world = FakeWorld::default().tool("gradle", "--version", timed_out(3000, "", ""));
+        let o = eval(
+            "run: [gradle, --version]\nversion: \">=8\"\ntimeout: 3s",
+            &world,
+        );
+        fail(&o);
+        assert_eq!(
+            o.message,
+            "`gradle --version` timed out after 3.000s; it and its child processes were killed: \
+             the check's `timeout` was 3s; if the tool is only slow to start (a JVM or BEAM \
+             tool on a busy machine), raise `timeout`"
+        );
+        assert_eq!(o.actual, "timed out");
     }
 
     #[test]

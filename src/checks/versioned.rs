@@ -2,12 +2,38 @@
 //! keys `version`, `version_matches` and `version_regex`, finding the
 //! version in the output, and the verdict.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::Outcome;
 use crate::spec::{Pattern, TooSlow};
 use crate::version::{extract, rejection, Found, Version, VersionReq};
 use crate::world::{Captured, Watch};
+
+/// A version check whose command timed out: the message says so (the
+/// spawn's own wording) and what to do, with the `timeout` it had. JVM and
+/// BEAM tools (gradle, groovy, iex) can take seconds to print a version
+/// when several checks start at once on a small machine. Other outcomes
+/// pass through.
+pub(super) fn timed_out_hint(outcome: Outcome, timeout: Duration) -> Outcome {
+    if !matches!(
+        outcome.actual.as_str(),
+        "no answer (timed out)" | "timed out"
+    ) {
+        return outcome;
+    }
+    // As a spec writes it: `10s`, not `10.000s`.
+    let had = if timeout.subsec_nanos() == 0 {
+        format!("{}s", timeout.as_secs())
+    } else {
+        crate::quantity::format_duration(timeout)
+    };
+    let message = format!(
+        "{}: the check's `timeout` was {had}; if the tool is only slow to start (a JVM or BEAM \
+         tool on a busy machine), raise `timeout`",
+        outcome.message,
+    );
+    Outcome { message, ..outcome }
+}
 
 /// A check's version keys.
 #[derive(Debug, Clone, Copy)]

@@ -3,30 +3,40 @@
 //! A wrong number is worse than none: a wrong number passes a range check
 //! silently, where "no version found" fails loudly and names the fix
 //! (`version_regex`). So these rules prefer no version to a guess. They were
-//! measured on the output of 1 573 programs of a Debian 12 machine
-//! (tests/fixtures/versions/), each labelled by hand; docs/spec.md, "How a
-//! version is read", lists them with examples.
+//! measured on two corpora, each labelled by hand (tests/fixtures/versions/):
+//! 1 573 programs of a Debian 12 machine, and 773 outputs of programs from
+//! packages that machine lacks, gathered before the rules were changed for
+//! them. docs/spec.md, "How a version is read", lists them with examples;
+//! docs/versions.md gives the numbers.
 //!
 //! 1. Output that rejects the argument (`invalid option`, `unknown
 //!    command`, `Can't open --version`) has no version, whatever numbers
-//!    it holds.
+//!    it holds. The JVM's `Picked up JAVA_TOOL_OPTIONS: …` notices are
+//!    skipped, whatever they hold.
 //! 2. The tool's own name (as typed and as found on PATH, with or without
 //!    its directory) is cut out first: `x86_64-w64-mingw32-gcc`, `llvm-ml-14`.
 //! 3. On each line, what follows `Copyright`, `(C)`, a licence, or words
 //!    that introduce someone else's version (`running under`, `compiled
 //!    against`, `built with`, `using`…) is ignored; so are `Usage:` lines.
-//! 4. A number glued to letters, `_`, `/`, `\` or to a name by `-`, or
-//!    inside `<…>`, is never a version; `v1.2` is (and `go1.22` right after
-//!    the word `version`).
+//! 4. A number glued to letters, `_`, `\` or to a name by `-`, or inside
+//!    `<…>`, or on either side of `:` (`22:30`, `127.0.0.1:80`), is never a
+//!    version; `v1.2` is (and `go1.22` right after the word `version`);
+//!    after `/` only when the word before it is the tool's name or starts
+//!    the line (`aws-cli/2.9.19`, not `Python/3.11.2`).
 //! 5. On a line with the word `version` (or MySQL's `Distrib`), only what
 //!    follows it counts: `gdk-pixbuf-csource-3.0 version 2.42.10` is
-//!    2.42.10. A line saying its version is unknown ends the search with none.
-//!    A line giving another program's or a library's version (`fusermount3
-//!    version: 3.14.0`, `FUSE library version 3.14.0`) counts only when no
-//!    other line has one.
+//!    2.42.10 — unless the tool's name gives one before (`include-what-
+//!    you-use 0.18 based on clang version 14.0.6`). A line saying its
+//!    version is unknown ends the search with none. A line giving another
+//!    program's or a library's version (`fusermount3 version: 3.14.0`,
+//!    `FUSE library version 3.14.0`) counts only when no other line has one.
 //! 6. A date (`2022-01-14`) is a version; a bare year never is.
-//! 7. The first line with a dotted version (or a date) wins; else the first
-//!    line with a bare number.
+//! 7. A dotted version attached to the tool's own name on a stream's first
+//!    lines wins: the command's name or stem (`aria2` for `aria2c`, `Elixir`
+//!    for `elixirc`, `aws-cli` for `aws`), before any other component's
+//!    (`Compiler: gcc 10.2.1`, `[erts-13.1.5]`, `go 1.19.8`). Else the first
+//!    line with a dotted version (or a date) wins; else the first line with
+//!    a bare number.
 
 use super::{scan_pre_release, Version};
 
@@ -70,16 +80,29 @@ pub fn extract(streams: &[(&'static str, &str)], names: &[&str]) -> Option<Found
     let mut is_rejected = || {
         *rejected.get_or_insert_with(|| {
             streams.iter().any(|(_, text)| {
-                let lower = text.to_ascii_lowercase();
-                rejects_the_argument(&lower) || ERRORS.iter().any(|p| lower.contains(p))
+                answer_lines(text).any(|line| {
+                    let lower = line.to_ascii_lowercase();
+                    rejects_the_argument(&lower) || ERRORS.iter().any(|p| lower.contains(p))
+                })
             })
         })
     };
     for (stream, text) in streams {
         let mut lines_seen = 0;
+        // The first dotted version of this stream: it wins, unless one of
+        // the first lines gives a version attached to the tool's own name.
+        let mut first: Option<Found> = None;
         for (i, raw) in text.lines().enumerate() {
+            // The JVM's notice of the options it picked up from the
+            // environment is not the tool's answer, whatever it holds.
+            if is_runtime_notice(raw) {
+                continue;
+            }
             if !raw.trim().is_empty() {
                 lines_seen += 1;
+            }
+            if lines_seen > NAMED_LINES && first.is_some() {
+                return first;
             }
             // A crash's traceback is not an answer; nor is a Java stack frame.
             if raw.starts_with("Traceback (most recent call last)") {
@@ -99,21 +122,44 @@ pub fn extract(streams: &[(&'static str, &str)], names: &[&str]) -> Option<Found
                     *slot = Some(found(token));
                 }
             };
-            let mut offered = candidate(raw, names, false);
+            let banner = lines_seen == 1;
+            let mut offered = candidate(raw, names, banner, false);
             let weak = |c: &Candidate| match c {
                 Candidate::Own(t) | Candidate::Helper(t) => t.kind != Kind::Dotted,
                 _ => false,
             };
             if weak(&offered) && is_rejected() {
-                offered = candidate(raw, names, true);
+                offered = candidate(raw, names, banner, true);
+            }
+            // In an error or a usage text, the tool's name with a version
+            // suffix (`/usr/bin/fpcmake-3.2.2: illegal option`, `Syntax:
+            // mkinsadd-3.2 <file>`) is the file it runs from, not an answer.
+            if let Candidate::Own(t) | Candidate::Helper(t) = &offered {
+                if joined_to_name(raw, t.at)
+                    && is_own_name(owner_of(raw, t.at), names)
+                    && is_rejected()
+                {
+                    offered = Candidate::Nothing;
+                }
             }
             match offered {
                 Candidate::Nothing => {}
-                Candidate::Unknown => return None,
+                Candidate::Unknown => return first,
+                // The tool's own name, then its version (`aria2 version
+                // 1.36.0` for aria2c, `Elixir 1.14.0` after `Erlang/OTP 25
+                // [erts-13.1.5]`, `git-lfs/3.3.0 (…; go 1.19.8)`): the
+                // tool's, before any other line's.
+                Candidate::Own(token) | Candidate::Helper(token)
+                    if token.kind == Kind::Dotted
+                        && lines_seen <= NAMED_LINES
+                        && is_own_name(owner_of(raw, token.at), names) =>
+                {
+                    return Some(found(token));
+                }
                 Candidate::Helper(token) if token.kind == Kind::Dotted => keep(&mut helper, token),
                 Candidate::Helper(_) => {}
                 Candidate::Own(token) => match token.kind {
-                    Kind::Dotted => return Some(found(token)),
+                    Kind::Dotted => keep(&mut first, token),
                     // Deeper down, a bare number is prose (`number 0 can be
                     // used`), not the answer.
                     Kind::Bare if lines_seen <= BARE_LINES => keep(&mut bare, token),
@@ -122,8 +168,38 @@ pub fn extract(streams: &[(&'static str, &str)], names: &[&str]) -> Option<Found
                 },
             }
         }
+        if first.is_some() {
+            return first;
+        }
     }
     bare.or(date).or(helper)
+}
+
+/// A version attached to the tool's own name is looked for on this many
+/// first lines of a stream (not blank): the name a tool prints for itself
+/// is on its first lines, after a runtime's banner at most.
+const NAMED_LINES: usize = 5;
+
+/// `Picked up JAVA_TOOL_OPTIONS: …`, `Picked up _JAVA_OPTIONS: …`, `NOTE:
+/// Picked up JDK_JAVA_OPTIONS: …`: what every JVM prints first when one of
+/// these variables is set; the options in it (`-javaagent:…-1.49.0.jar`)
+/// are never the tool's version.
+fn is_runtime_notice(line: &str) -> bool {
+    let line = line.trim_start();
+    let line = line.strip_prefix("NOTE: ").unwrap_or(line);
+    let Some(rest) = line.strip_prefix("Picked up ") else {
+        return false;
+    };
+    let var = rest
+        .bytes()
+        .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
+        .count();
+    var > 0 && rest.as_bytes().get(var) == Some(&b':')
+}
+
+/// The lines of an output that may answer: all but the JVM's notices.
+fn answer_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().filter(|l| !is_runtime_notice(l))
 }
 
 /// Phrases with which a tool says it does not know the argument: a line
@@ -175,8 +251,10 @@ fn rejects_the_argument(lower: &str) -> bool {
 
 /// The phrase with which the output rejects the argument, if it does.
 pub fn rejection(text: &str) -> Option<&'static str> {
-    let lower = text.to_ascii_lowercase();
-    REJECTIONS.iter().copied().find(|p| lower.contains(p))
+    answer_lines(text).find_map(|line| {
+        let lower = line.to_ascii_lowercase();
+        REJECTIONS.iter().copied().find(|p| lower.contains(p))
+    })
 }
 
 /// From these on, a line is about something else: a copyright year, a
@@ -238,6 +316,8 @@ enum Candidate {
 struct Token {
     version: Version,
     kind: Kind,
+    /// Where it starts in the line.
+    at: usize,
 }
 
 /// What a token is, strongest first: a dotted version beats a bare number
@@ -250,7 +330,10 @@ enum Kind {
     Date,
 }
 
-fn candidate(raw: &str, names: &[&str], rejected: bool) -> Candidate {
+/// The version a line offers, if any. `banner`: the line is the first of
+/// its stream, where the tool names itself (`include-what-you-use 0.18`
+/// run as `iwyu`).
+fn candidate(raw: &str, names: &[&str], banner: bool, rejected: bool) -> Candidate {
     let mut line = cut_names(raw, names);
     let lower = line.to_ascii_lowercase();
     if lower.trim_start().starts_with("usage") || rejects_the_argument(&lower) {
@@ -263,7 +346,7 @@ fn candidate(raw: &str, names: &[&str], rejected: bool) -> Candidate {
     // What follows MySQL's `Distrib` is the version (`Ver 15.1` before it
     // is the client's protocol).
     if let Some(end) = word_at(&lower, "distrib", 0) {
-        return match tokens(&line, end, line.len(), true, rejected) {
+        return match tokens(&line, (raw, names), end, line.len(), true, rejected) {
             Some(token) => Candidate::Own(token),
             None => Candidate::Nothing,
         };
@@ -274,8 +357,17 @@ fn candidate(raw: &str, names: &[&str], rejected: bool) -> Candidate {
     // `genrb version 56 (ICU version 72.1)` is 56, `Perl version of grog in
     // groff version 1.22.4` is 1.22.4.
     let mut anchor = word_at(&lower, "version", 0);
+    // Unless the tool's own name gives it first: `include-what-you-use 0.18
+    // based on Debian clang version 14.0.6`, `snmpc 5.13.3 [Mib format
+    // version 3.3]`.
+    if let Some(end) = anchor {
+        let to = end - "version".len();
+        if let Some(token) = named_before(&line, raw, names, to, banner, rejected) {
+            return Candidate::Own(token);
+        }
+    }
     if anchor.is_none() {
-        return match tokens(&line, 0, line.len(), false, rejected) {
+        return match tokens(&line, (raw, names), 0, line.len(), false, rejected) {
             Some(token) => Candidate::Own(token),
             None => Candidate::Nothing,
         };
@@ -289,7 +381,7 @@ fn candidate(raw: &str, names: &[&str], rejected: bool) -> Candidate {
         if value.to_ascii_lowercase().starts_with("unknown") {
             return Candidate::Unknown;
         }
-        if let Some(token) = tokens(&line, end, stop, true, rejected) {
+        if let Some(token) = tokens(&line, (raw, names), end, stop, true, rejected) {
             let before = line[..end - "version".len()].trim_end();
             return if is_helper(before, names) {
                 Candidate::Helper(token)
@@ -300,6 +392,48 @@ fn candidate(raw: &str, names: &[&str], rejected: bool) -> Candidate {
         anchor = next;
     }
     Candidate::Nothing
+}
+
+/// The first dotted version in `line[..to]` attached to the tool's own
+/// name (see `owner_of`), or on the `banner` line to its first word, the
+/// name the tool prints for itself; not a suffix of the name
+/// (`gdk-pixbuf-csource-3.0 version 2.42.10`).
+fn named_before(
+    line: &str,
+    raw: &str,
+    names: &[&str],
+    to: usize,
+    banner: bool,
+    rejected: bool,
+) -> Option<Token> {
+    let bytes = line.as_bytes();
+    for i in 0..to {
+        let starts = bytes[i].is_ascii_digit() && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric());
+        if !starts || joined_to_name(raw, i) {
+            continue;
+        }
+        let owner = owner_of(raw, i);
+        let first_word = || {
+            let at = owner.as_ptr() as usize - raw.as_ptr() as usize;
+            !owner.is_empty() && raw[..at].trim().is_empty()
+        };
+        if !(is_own_name(owner, names) || (banner && first_word())) {
+            continue;
+        }
+        if let Some(token) = tokens(line, (raw, names), i, to, false, rejected) {
+            if token.at == i && token.kind == Kind::Dotted {
+                return Some(token);
+            }
+        }
+    }
+    None
+}
+
+/// Whether the number at `at` is glued to a name by `-` or `_`
+/// (`valgrind-3.19.0`, `fpcmake-3.2.2`).
+fn joined_to_name(raw: &str, at: usize) -> bool {
+    let b = raw.as_bytes();
+    at >= 2 && matches!(b[at - 1], b'-' | b'_') && b[at - 2].is_ascii_alphanumeric()
 }
 
 /// The end of the first whole word `word` (already lower case) in `lower`,
@@ -338,22 +472,112 @@ fn is_helper(before: &str, names: &[&str]) -> bool {
     }
     let programish = word.starts_with(|c: char| c.is_ascii_alphabetic())
         && word.contains(|c: char| c.is_ascii_digit() || c == '-' || c == '_');
-    programish && !names.iter().any(|n| same_program(n, word))
+    programish && !is_own_name(word, names)
 }
 
-/// `gcc-12` and `gcc`, `Docker` and `docker.exe` are one program.
-fn same_program(a: &str, b: &str) -> bool {
-    fn stem(name: &str) -> String {
-        let file = name.rsplit(['/', '\\']).next().unwrap_or(name);
-        let file = file
-            .strip_suffix(".exe")
-            .or_else(|| file.strip_suffix(".EXE"))
-            .unwrap_or(file);
-        file.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.' || c == '-')
-            .to_ascii_lowercase()
+/// A name without what varies between builds of one program: its
+/// directory, `.exe`, case, and a version suffix (`gcc-12`, `python3`,
+/// `lua5.2`, `gforth-0.7.3` are `gcc`, `python`, `lua`, `gforth`).
+fn stem(name: &str) -> String {
+    let file = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let file = file
+        .strip_suffix(".exe")
+        .or_else(|| file.strip_suffix(".EXE"))
+        .unwrap_or(file);
+    file.trim_end_matches(|c: char| c.is_ascii_digit() || matches!(c, '.' | '-' | '_'))
+        .to_ascii_lowercase()
+}
+
+/// Whether `word`, printed before a version, is the tool's own name: one
+/// of `names` (what it is called and where it is), in any case, with or
+/// without a version suffix; or the name its command stands for: `aria2`
+/// for `aria2c` and `elixir` for `elixirc` (a trailing `c`, for compiler
+/// or client), `aws` for `aws-cli`.
+fn is_own_name(word: &str, names: &[&str]) -> bool {
+    let word = word.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+    if word.len() < 2 || !word.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return false;
     }
-    let (a, b) = (stem(a), stem(b));
-    !a.is_empty() && a == b
+    let said = stem(word);
+    let said_cli = ["-cli", "_cli", "cli"]
+        .iter()
+        .find_map(|s| said.strip_suffix(s))
+        .filter(|s| s.len() >= 2)
+        .map(stem);
+    names.iter().any(|name| {
+        let called = stem(name);
+        if called.is_empty() {
+            return false;
+        }
+        let compiler = called.strip_suffix('c').filter(|s| s.len() >= 3).map(stem);
+        said == called
+            || compiler.as_deref() == Some(said.as_str())
+            || said_cli.as_deref() == Some(called.as_str())
+    })
+}
+
+/// The word a version at `at` is attached to in `raw`: the one before it,
+/// past `v`, spaces, `:`, `=`, quotes, `(`, `-`, `_`, `/` and the word
+/// `version` (`Elixir 1.14.0`, `aria2 version 1.36.0`, `git-lfs/3.3.0`,
+/// `fuse-overlayfs: version 1.10`). Empty when none is.
+fn owner_of(raw: &str, at: usize) -> &str {
+    let bytes = raw.as_bytes();
+    let mut end = at.min(bytes.len());
+    if end > 0 && matches!(bytes[end - 1], b'v' | b'V') {
+        end -= 1;
+    }
+    let separator = |b: u8| {
+        b.is_ascii_whitespace()
+            || matches!(b, b':' | b'=' | b'"' | b'\'' | b'(' | b'-' | b'_' | b'/')
+    };
+    let skip = |end: &mut usize| {
+        while *end > 0 && separator(bytes[*end - 1]) {
+            *end -= 1;
+        }
+    };
+    skip(&mut end);
+    let word_start = |end: usize| {
+        let mut i = end;
+        while i > 0
+            && (bytes[i - 1].is_ascii_alphanumeric()
+                || matches!(bytes[i - 1], b'.' | b'_' | b'-' | b'+'))
+        {
+            i -= 1;
+        }
+        i
+    };
+    let mut start = word_start(end);
+    if raw[start..end].eq_ignore_ascii_case("version") {
+        end = start;
+        skip(&mut end);
+        start = word_start(end);
+    }
+    &raw[start..end]
+}
+
+/// A number after `/`: a version when the word before the `/` is the
+/// tool's own name, or starts the line (`aws-cli/2.9.19`, `git-lfs/3.3.0`),
+/// and only a dotted one; never after another name or in a path
+/// (`Python/3.11.2`, `/usr/lib/gcc/x86_64-linux-gnu/12`).
+fn slash_glue(raw: &str, at: usize, names: &[&str]) -> Glue {
+    let bytes = raw.as_bytes();
+    let slash = at - 1;
+    let mut start = slash;
+    while start > 0
+        && (bytes[start - 1].is_ascii_alphanumeric()
+            || matches!(bytes[start - 1], b'.' | b'_' | b'-' | b'+'))
+    {
+        start -= 1;
+    }
+    let word = &raw[start..slash];
+    let first_word = raw[..start].trim().is_empty();
+    if word.starts_with(|c: char| c.is_ascii_alphabetic())
+        && (first_word || is_own_name(word, names))
+    {
+        Glue::NameJoined
+    } else {
+        Glue::Refused
+    }
 }
 
 /// The line with every occurrence of the tool's names (and a manual
@@ -400,6 +624,7 @@ const BARE_LINES: usize = 3;
 /// output rejected the argument somewhere, so only a dotted version counts.
 fn tokens(
     text: &str,
+    (raw, names): (&str, &[&str]),
     from: usize,
     to: usize,
     after_version: bool,
@@ -441,6 +666,8 @@ fn tokens(
         }
         let glue = if angle > 0 {
             Glue::Refused
+        } else if start > 0 && bytes[start - 1] == b'/' {
+            slash_glue(raw, start, names)
         } else {
             glue_before(bytes, start, first && after_version)
         };
@@ -458,6 +685,7 @@ fn tokens(
             offer(Token {
                 version,
                 kind: Kind::Date,
+                at: start,
             });
             i = next;
             continue;
@@ -467,6 +695,15 @@ fn tokens(
             continue;
         };
         i = next.max(start + 1);
+        // `N:M` is a time, an address and its port, a line and column or
+        // a libtool interface (`22:30:00.00`, `127.0.0.1:8080`,
+        // `42:1:17`), never a version.
+        let digit_at = |k: usize| bytes.get(k).is_some_and(u8::is_ascii_digit);
+        if (bytes.get(next) == Some(&b':') && digit_at(next + 1))
+            || (start >= 2 && bytes[start - 1] == b':' && digit_at(start - 2))
+        {
+            continue;
+        }
         // `iproute2-6.1.0`, `OpenSSH_9.2p1` name a version; `llvm-ml-14`,
         // `Debian-2` do not.
         if glue == Glue::NameJoined && !dotted {
@@ -476,6 +713,7 @@ fn tokens(
             offer(Token {
                 version,
                 kind: Kind::Dotted,
+                at: start,
             });
             break;
         }
@@ -501,6 +739,7 @@ fn tokens(
         offer(Token {
             version,
             kind: Kind::Bare,
+            at: start,
         });
     }
     best
@@ -723,6 +962,156 @@ mod tests {
                 "{output:?} (the tool called {name:?})"
             );
         }
+    }
+
+    /// What `extract` reads in `stdout` and `stderr` for a tool called
+    /// `name`, as text.
+    fn read_both(stdout: &str, stderr: &str, name: &str) -> Option<String> {
+        extract(&[("stdout", stdout), ("stderr", stderr)], &[name]).map(|f| f.version.text)
+    }
+
+    #[test]
+    fn the_version_attached_to_the_tools_own_name_comes_before_another_components() {
+        let aria2 = "aria2 version 1.36.0\nCopyright (C) 2006, 2019 Tatsuhiro Tsujikawa\n\n\
+                     ** Configuration **\nEnabled Features: Async DNS, BitTorrent\n\
+                     Hash Algorithms: sha-1, sha-224\nLibraries: zlib/1.2.13 libxml2/2.9.14\n\
+                     Compiler: gcc 10.2.1 20210110\n  built by  x86_64-pc-linux-gnu\n";
+        let erlang = "Erlang/OTP 25 [erts-13.1.5] [source] [64-bit] [smp:2:2] [ds:2:2:10] \
+                      [async-threads:1] [jit:ns]\n\n";
+        let cases: &[(&str, &str, &str)] = &[
+            // The stem of the command: `aria2` for `aria2c`, `elixir` for
+            // `elixirc`; and the name in another case.
+            (aria2, "aria2c", "1.36.0"),
+            (&format!("{erlang}Elixir 1.14.0 (compiled with Erlang/OTP 24)\n"), "elixir", "1.14.0"),
+            (&format!("{erlang}Elixir 1.14.0 (compiled with Erlang/OTP 24)\n"), "elixirc", "1.14.0"),
+            (&format!("{erlang}Mix 1.14.0 (compiled with Erlang/OTP 24)\n"), "mix", "1.14.0"),
+            // `name/version` tokens: the tool's own, not Go's or Python's.
+            ("git-lfs/3.3.0 (GitHub; linux amd64; go 1.19.8)", "git-lfs", "3.3.0"),
+            (
+                "aws-cli/2.9.19 Python/3.11.2 Linux/6.1.0-18-amd64 source/x86_64.debian.12 prompt/off",
+                "aws",
+                "2.9.19",
+            ),
+        ];
+        for (output, name, want) in cases {
+            assert_eq!(
+                read(output, name).as_deref(),
+                Some(*want),
+                "{output:?} ({name})"
+            );
+        }
+        // Another program's `name/version` is never the tool's.
+        assert_eq!(read("built on Python/3.11.2", "tool"), None);
+        assert_eq!(
+            read("/usr/lib/gcc/x86_64-linux-gnu/12.2.0/cc1", "tool"),
+            None
+        );
+        // Where it came from is still shown.
+        let found = extract(
+            &[(
+                "stdout",
+                &format!("{erlang}Elixir 1.14.0 (compiled with Erlang/OTP 24)"),
+            )],
+            &["elixir"],
+        )
+        .expect("a version");
+        assert_eq!(
+            found.place(str::to_string),
+            "line 3 of stdout: \"Elixir 1.14.0 (compiled with Erlang/OTP 24)\""
+        );
+    }
+
+    #[test]
+    fn what_gave_wrong_numbers_on_tools_never_seen_gives_the_right_one_or_none() {
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            // The name a tool prints for itself on its first line, before
+            // the word `version` that names another's.
+            ("include-what-you-use 0.18 based on Debian clang version 14.0.6", "iwyu", Some("0.18")),
+            ("snmpc 5.13.3 [Mib format version 3.3] (OTP 25)", "snmpc", Some("5.13.3")),
+            // The command's stem on a later line beats the language's
+            // version on the first.
+            (
+                "Python 3.9.16 (7.3.11+dfsg-2+deb12u3, Dec 30 2024, 22:36:23)\n[PyPy 7.3.11 with GCC 12.2.0]",
+                "pypy3",
+                Some("7.3.11"),
+            ),
+            // In an error or usage text, the tool's versioned file name.
+            (
+                "/usr/bin/fpcmake: illegal option -- -\n/usr/bin/fpcmake-3.2.2: <-pw> [-vqh] [file]",
+                "fpcmake",
+                None,
+            ),
+            ("Error: Too few parameters!!\nSyntax: mkinsadd-3.2 <path_to_install.dat>", "mkinsadd-3.2.2", None),
+            // Either side of `:`.
+            (" 42:1:17", "autoopts-config", None),
+            (
+                "Error: unknown flag: --version\n  -l, --listen string   address (default \"127.0.0.1:0\")",
+                "dlv",
+                None,
+            ),
+            ("set the clock used, e.g. at 22:30:00.00", "hugo", None),
+            // What was right stays right.
+            ("valgrind-3.19.0", "valgrind", Some("3.19.0")),
+            ("jq-1.6", "jq", Some("1.6")),
+            ("Leiningen 2.10.0 on Java 17.0.15 OpenJDK 64-Bit Server VM", "lein", Some("2.10.0")),
+            ("ffmpeg version 5.1.9-0+deb12u1 Copyright (c) 2000-2026", "ffmpeg", Some("5.1.9")),
+        ];
+        for (output, name, want) in cases {
+            assert_eq!(read(output, name).as_deref(), *want, "{output:?} ({name})");
+        }
+    }
+
+    #[test]
+    fn the_jvms_notices_of_picked_up_options_are_never_the_version() {
+        let java = "openjdk version \"11.0.21\" 2023-10-17\n\
+                    OpenJDK Runtime Environment (build 11.0.21+9-post-Debian-1deb11u1)\n";
+        for var in ["JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS"] {
+            let stderr = format!(
+                "Picked up {var}: -javaagent:/opt/elastic-apm-agent-1.49.0.jar -Xmx2g\n{java}"
+            );
+            assert_eq!(
+                read_both("", &stderr, "java").as_deref(),
+                Some("11.0.21"),
+                "{var}"
+            );
+        }
+        let stderr = "NOTE: Picked up JDK_JAVA_OPTIONS: -javaagent:/opt/agent-21.3.0.jar\n\
+                      openjdk version \"21\" 2023-09-19\n";
+        assert_eq!(read_both("", stderr, "java").as_deref(), Some("21"));
+        // A notice's words (`ExitOnOutOfMemoryError`) do not make the
+        // answer an error, where a bare number would no longer count.
+        let stderr = "Picked up JAVA_TOOL_OPTIONS: -XX:+ExitOnOutOfMemoryError\n\
+                      openjdk version \"21\" 2023-09-19\n";
+        assert_eq!(read_both("", stderr, "java").as_deref(), Some("21"));
+        // Any JVM tool: the notice goes to stderr, the answer to stdout.
+        let gradle = "\n------------------------------------------------------------\n\
+                      Gradle 4.4.1\n------------------------------------------------------------\n";
+        let notice = "Picked up JAVA_TOOL_OPTIONS: -javaagent:/opt/agent-21.3.0.jar\n";
+        assert_eq!(
+            read_both(gradle, notice, "gradle").as_deref(),
+            Some("4.4.1")
+        );
+        assert_eq!(
+            read_both("", &format!("{notice}{gradle}"), "gradle").as_deref(),
+            Some("4.4.1")
+        );
+        // A notice alone has no version, and is no rejection.
+        assert_eq!(read_both("", notice, "groovy"), None);
+        assert_eq!(
+            rejection("Picked up _JAVA_OPTIONS: -Dinvalid.option=1"),
+            None
+        );
+    }
+
+    #[test]
+    fn mariadbs_client_reads_the_servers_distribution_not_the_client_revision() {
+        // `Ver 15.1` is the mysql client program's own revision, the same
+        // across MariaDB releases; `Distrib 10.11.6` is the distribution a
+        // range such as `>=10.6` is written against.
+        let out = "mysql  Ver 15.1 Distrib 10.11.6-MariaDB, for debian-linux-gnu (x86_64) \
+                   using  EditLine wrapper";
+        assert_eq!(read(out, "mysql").as_deref(), Some("10.11.6"));
+        assert_eq!(read(out, "mariadb").as_deref(), Some("10.11.6"));
     }
 
     #[test]
