@@ -232,6 +232,7 @@ fn check(
         retry,
         checks.len(),
     );
+    world.end_run();
     if let Some(signal) = finished.interrupted {
         out.eprint(&format!(
             "probe: interrupted (signal {signal}); the commands it started were killed"

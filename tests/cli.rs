@@ -1000,3 +1000,46 @@ fn only_the_reports_own_colours_reach_the_terminal() {
     assert_eq!(o.status.code(), Some(2));
     assert!(!stderr(&o).contains('\u{1b}'), "{}", stderr(&o));
 }
+
+/// A daemon a check's command starts and detaches (`setsid -f`) does not
+/// outlive the run: the probe is its reaper, and kills what the commands
+/// of the run left behind.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_detached_daemon_does_not_outlive_the_run() {
+    let s = Sandbox::new();
+    let pid_file = s.path("daemon.pid");
+    s.spec(
+        "d",
+        &format!(
+            "checks:\n  - run: [sh, -c, \"setsid -f sh -c 'echo $$$$ > {}; exec sleep 300'; \
+             while [ ! -s {} ]; do sleep 0.01; done; echo started\"]\n    stdout: started\n",
+            pid_file.display(),
+            pid_file.display()
+        ),
+    );
+    let o = s.probe(&["-r", "d", "--no-common"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let pid: i32 = fs::read_to_string(&pid_file)
+        .expect("pid")
+        .trim()
+        .parse()
+        .expect("a pid");
+    let until = Instant::now() + Duration::from_secs(5);
+    let alive = || {
+        fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+            !stat
+                .rsplit_once(") ")
+                .is_some_and(|(_, r)| r.starts_with('Z'))
+        })
+    };
+    while alive() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let survived = alive();
+    if survived {
+        // SAFETY: only signals the daemon this test's probe started.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+    }
+    assert!(!survived, "the daemon {pid} outlived the run");
+}

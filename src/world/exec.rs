@@ -49,7 +49,7 @@ pub fn run_with_timeout(request: &RunRequest) -> RunOutcome {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     own_process_group(&mut command);
-    let tree = ProcessTree::prepare();
+    let tree = ProcessTree::prepare(&mut command);
     let mut child = match command.spawn() {
         Ok(child) => child,
         Err(e) => return RunOutcome::FailedToStart(describe_spawn_error(&e)),
@@ -76,16 +76,21 @@ pub fn run_with_timeout(request: &RunRequest) -> RunOutcome {
         .take()
         .map(|s| spawn_reader(s, watch(Stream::Stderr), deadline));
 
+    // On Unix the command is waited for without being reaped: until its
+    // group is killed, its pid (the group's id) stays its own.
     let (done_tx, done_rx) = mpsc::channel();
+    let waiter = Waiter::new(child);
+    let waiting = waiter.clone();
     thread::spawn(move || {
-        let status = child.wait();
-        let _ = done_tx.send(status);
+        waiting.exited();
+        let _ = done_tx.send(());
     });
-    let (status, timed_out) = match done_rx.recv_timeout(request.timeout) {
-        Ok(status) => (status.ok(), false),
+    let timed_out = match done_rx.recv_timeout(request.timeout) {
+        Ok(()) => false,
         Err(_) => {
             tree.kill();
-            (done_rx.recv().ok().and_then(Result::ok), true)
+            let _ = done_rx.recv();
+            true
         }
     };
     // Whatever the command left behind in its group (its job) goes too: the
@@ -93,6 +98,7 @@ pub fn run_with_timeout(request: &RunRequest) -> RunOutcome {
     if !timed_out {
         tree.kill_leftovers();
     }
+    let status = waiter.reap();
     // A command that timed out gets a grace's reading; one that ended, as
     // long as its output still comes, within its time.
     let deadline = deadline.max(Instant::now() + DRAIN_GRACE);
@@ -380,6 +386,62 @@ fn collect(reader: Option<Reader>, deadline: Instant) -> Captured {
     captured
 }
 
+/// The command, waited for from another thread.
+#[derive(Clone)]
+struct Waiter {
+    child: Arc<Mutex<Child>>,
+    #[cfg(unix)]
+    pid: libc::pid_t,
+}
+
+impl Waiter {
+    fn new(child: Child) -> Waiter {
+        Waiter {
+            #[cfg(unix)]
+            pid: libc::pid_t::try_from(child.id()).unwrap_or(0),
+            child: Arc::new(Mutex::new(child)),
+        }
+    }
+
+    /// Returns once the command has exited, leaving it unreaped (a zombie
+    /// that keeps its pid and process group id) on Unix.
+    #[cfg(unix)]
+    fn exited(&self) {
+        loop {
+            // SAFETY: waitid with WNOWAIT only observes the exit of this
+            // child; `info` is a zeroed siginfo_t it fills in.
+            let done = unsafe {
+                let mut info: libc::siginfo_t = std::mem::zeroed();
+                libc::waitid(
+                    libc::P_PID,
+                    self.pid as libc::id_t,
+                    &mut info,
+                    libc::WEXITED | libc::WNOWAIT,
+                )
+            };
+            if done == 0
+                || std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted
+            {
+                return;
+            }
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn exited(&self) {
+        let _ = self.lock().wait();
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Child> {
+        self.child.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The exit status, the command reaped.
+    fn reap(&self) -> Option<std::process::ExitStatus> {
+        self.lock().wait().ok()
+    }
+}
+
 #[cfg(unix)]
 fn own_process_group(command: &mut Command) {
     use std::os::unix::process::CommandExt;
@@ -395,37 +457,66 @@ struct ProcessTree {
     /// The command's process group: its pid, as it was started as a group
     /// leader.
     pgid: Option<libc::pid_t>,
+    /// The command's mark (`reaper::MARK`).
+    #[cfg(target_os = "linux")]
+    mark: String,
 }
 
 #[cfg(unix)]
 impl ProcessTree {
-    fn prepare() -> ProcessTree {
-        ProcessTree { pgid: None }
+    /// On Linux, the probe becomes the reaper of the command's orphans, and
+    /// the command is marked so that what escapes its group can be found.
+    fn prepare(command: &mut Command) -> ProcessTree {
+        #[cfg(target_os = "linux")]
+        let mark = {
+            super::reaper::become_subreaper();
+            let mark = super::reaper::new_mark();
+            command.env(super::reaper::MARK, &mark);
+            mark
+        };
+        #[cfg(not(target_os = "linux"))]
+        let _ = command;
+        ProcessTree {
+            pgid: None,
+            #[cfg(target_os = "linux")]
+            mark,
+        }
     }
 
-    fn adopt(self, child: &Child) -> ProcessTree {
-        let pgid = libc::pid_t::try_from(child.id()).ok();
-        if let Some(pgid) = pgid {
+    fn adopt(mut self, child: &Child) -> ProcessTree {
+        self.pgid = libc::pid_t::try_from(child.id()).ok();
+        if let Some(pgid) = self.pgid {
             crate::interrupt::started_group(pgid);
         }
-        ProcessTree { pgid }
+        self
     }
 
-    /// Kills the whole process group the command leads.
+    /// Kills the whole process group the command leads, and on Linux what
+    /// left the group: its descendants, and the orphans with its mark.
+    /// The command is not reaped yet, so its pid is still its own.
     fn kill(&self) {
         let Some(pgid) = self.pgid else {
             return;
         };
         // SAFETY: killpg only sends a signal; the group id is the child's pid,
-        // which we started as a group leader.
+        // which we started as a group leader and have not reaped.
         unsafe {
             libc::killpg(pgid, libc::SIGKILL);
         }
+        #[cfg(target_os = "linux")]
+        super::reaper::kill_escaped(pgid, &self.mark);
     }
 
-    /// After a normal exit: one signal to the group.
+    /// After a normal exit: one signal to the group (the leader is a
+    /// zombie not yet reaped, which keeps the group's id from reuse).
     fn kill_leftovers(&self) {
-        self.kill();
+        let Some(pgid) = self.pgid else {
+            return;
+        };
+        // SAFETY: as in `kill`.
+        unsafe {
+            libc::killpg(pgid, libc::SIGKILL);
+        }
     }
 }
 
@@ -466,7 +557,7 @@ struct ProcessTree {
 impl ProcessTree {
     /// Creates the job before the command exists, to keep the window before
     /// it is assigned as short as possible.
-    fn prepare() -> ProcessTree {
+    fn prepare(_: &mut Command) -> ProcessTree {
         ProcessTree {
             job: job::Job::new(),
             process: None,
@@ -589,7 +680,7 @@ struct ProcessTree {
 
 #[cfg(not(any(unix, windows)))]
 impl ProcessTree {
-    fn prepare() -> ProcessTree {
+    fn prepare(_: &mut Command) -> ProcessTree {
         ProcessTree { child: 0 }
     }
 
@@ -734,6 +825,50 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(gone, "the leftover child {child} was not killed");
+    }
+
+    /// A grandchild that leaves the group (setsid, or a double fork whose
+    /// middle process exits at once) is killed at the timeout too: the
+    /// probe is its reaper once its parent is gone, and it carries the
+    /// command's mark.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn what_escapes_the_process_group_dies_with_a_timed_out_command() {
+        let Some(setsid) = ["/usr/bin/setsid", "/bin/setsid"]
+            .into_iter()
+            .find(|p| Path::new(p).exists())
+        else {
+            panic!("setsid (util-linux) is missing");
+        };
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (outcome, _) = sh(
+            dir.path(),
+            &format!(
+                // One whose parent (this script) is alive at the timeout,
+                // one whose parent exits at once (`setsid -f`), and a
+                // setpgid'd one in a subshell that exits.
+                "{setsid} sh -c 'echo $$ > \"$1/a.pid\"; exec sleep 30' sh \"$1\" &\n\
+                 {setsid} -f sh -c 'echo $$ > \"$1/b.pid\"; exec sleep 30' sh \"$1\"\n\
+                 ( set -m; sh -c 'echo $$ > \"$1/c.pid\"; exec sleep 30' sh \"$1\" & )\n\
+                 while [ ! -e \"$1/a.pid\" ] || [ ! -e \"$1/b.pid\" ] || [ ! -e \"$1/c.pid\" ]; do sleep 0.01; done\n\
+                 echo ready\n\
+                 sleep 30\n"
+            ),
+            Duration::from_secs(3),
+        );
+        assert!(
+            matches!(outcome, RunOutcome::TimedOut { .. }),
+            "{outcome:?}"
+        );
+        let mut survivors = Vec::new();
+        for name in ["a.pid", "b.pid", "c.pid"] {
+            let pid = read_pid(dir.path(), name);
+            if !gone_soon(pid) {
+                kill(pid);
+                survivors.push(name);
+            }
+        }
+        assert!(survivors.is_empty(), "outlived the timeout: {survivors:?}");
     }
 
     /// A daemon that left the process group cannot be killed with it; what

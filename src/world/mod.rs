@@ -14,6 +14,8 @@ pub mod fake;
 #[cfg(target_os = "linux")]
 mod linux;
 mod real;
+#[cfg(target_os = "linux")]
+mod reaper;
 #[cfg(windows)]
 mod windows;
 
@@ -247,6 +249,9 @@ pub trait World: Send + Sync {
     /// separator is that path.
     fn lookup(&self, command: &std::ffi::OsStr) -> Lookup;
     fn run(&self, request: &RunRequest) -> RunOutcome;
+    /// The run is over: what the commands left running (daemons that left
+    /// their process group, on Linux) is killed.
+    fn end_run(&self) {}
     /// `follow`: false to look at a symlink itself.
     fn file_info(&self, path: &Path, follow: bool) -> io::Result<FileInfo>;
     /// Reads at most `limit` bytes from the start of a file.

@@ -32,6 +32,11 @@ impl RealWorld {
 }
 
 impl World for RealWorld {
+    fn end_run(&self) {
+        #[cfg(target_os = "linux")]
+        super::reaper::kill_leftovers();
+    }
+
     fn var(&self, name: &str) -> Option<OsString> {
         std::env::var_os(name)
     }
