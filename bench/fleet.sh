@@ -68,6 +68,33 @@ rss=$( (/usr/bin/time -v "$probe" fleet "$work/r1000" --format json --probes "$w
 echo "- peak RSS: ${rss} KiB"
 
 echo
+echo "## The 1 000 reports and one hostile report, every format"
+python3 - "$work" <<'PY'
+import json, os, sys
+work = sys.argv[1]
+os.makedirs(os.path.join(work, "hostile"))
+for name in os.listdir(os.path.join(work, "r1000")):
+    os.link(os.path.join(work, "r1000", name), os.path.join(work, "hostile", name))
+checks = [{"id": f"agent/command:t{i}", "resource": "agent", "kind": "command", "subject": f"t{i}",
+           "name": f"command t{i}", "status": "fail", "message": "m" * 5000, "expected": "e" * 5000,
+           "actual": "a" * 5000, "output": "o" * 50000, "hint": "h" * 5000} for i in range(1000)]
+report = {"schema": "probe-report/1", "host": {"hostname": "h" * (1 << 20), "os": "linux", "arch": "x86_64"},
+          "agent": {"resources": ["agent"], "job_name": "probe-runOnAll-9999"},
+          "checks": checks, "summary": {"ok": False}}
+with open(os.path.join(work, "hostile", "hostile.json"), "w") as f:
+    json.dump(report, f)
+PY
+mkdir -p "$work/out"
+hostile_cmd="$probe fleet $work/hostile --all --probes $work/probes --report html=$work/out/f.html --report junit=$work/out/f.xml --report json=$work/out/f.json"
+hyperfine -N -i --warmup 1 --runs 3 --style basic --export-markdown "$work/hostile.md" \
+  -n "probe fleet, 1 000 reports + 1 hostile, 4 formats" "$hostile_cmd" >/dev/null
+cat "$work/hostile.md"
+rss=$( (/usr/bin/time -v $hostile_cmd 2>&1 >"$work/out/f.txt" || true) |
+  awk -F: '/Maximum resident/ {gsub(/ /, "", $2); print $2}')
+echo "- peak RSS: ${rss} KiB"
+echo "- output: $(du -cb "$work"/out/f.* | awk 'END {print $1}') bytes in 4 formats"
+
+echo
 echo "## 500 reports fetched from a fake GoCD on loopback"
 cat >"$work/gocd.py" <<'PY'
 import http.server, json, os, sys

@@ -371,42 +371,55 @@ impl Fleet {
         let mut row_of: HashMap<String, usize> = HashMap::new();
         // What each report says a check is, to settle it by majority when
         // the specs do not.
-        let mut claimed: Vec<HashMap<CheckIdentity, usize>> = Vec::new();
+        let mut claimed: Vec<Vec<(CheckIdentity, usize)>> = Vec::new();
         let n = sources.len();
-        for (i, (source, name)) in sources.iter().zip(names).enumerate() {
-            let report = &source.report;
+        for (i, (source, name)) in sources.iter_mut().zip(names).enumerate() {
+            let report = &mut source.report;
             let mut failing_resources: BTreeSet<String> = BTreeSet::new();
             let mut failed = report.dropped_failures;
-            for check in &report.checks {
+            for check in &mut report.checks {
                 let status = Status::parse(&check.status);
                 if status.is_failure() {
                     failed += 1;
                     failing_resources.insert(check.resource.to_ascii_lowercase());
                 }
-                let r = *row_of.entry(check.id.clone()).or_insert_with(|| {
-                    rows.push(Row {
-                        id: check.id.clone(),
-                        resource: String::new(),
-                        kind: String::new(),
-                        name: String::new(),
-                        cells: vec![None; n],
-                        values: Vec::new(),
-                    });
-                    claimed.push(HashMap::new());
-                    rows.len() - 1
-                });
-                *claimed[r]
-                    .entry(CheckIdentity {
-                        resource: check.resource.clone(),
-                        kind: check.kind.clone(),
-                        name: check
-                            .name
-                            .clone()
-                            .unwrap_or_else(|| format!("{} {}", check.kind, check.subject)),
-                    })
-                    .or_default() += 1;
+                let r = match row_of.get(check.id.as_str()) {
+                    Some(r) => *r,
+                    None => {
+                        rows.push(Row {
+                            id: check.id.clone(),
+                            resource: String::new(),
+                            kind: String::new(),
+                            name: String::new(),
+                            cells: vec![None; n],
+                            values: Vec::new(),
+                        });
+                        claimed.push(Vec::new());
+                        row_of.insert(check.id.clone(), rows.len() - 1);
+                        rows.len() - 1
+                    }
+                };
+                // Counted without a copy when it says what others said.
+                let name = match &check.name {
+                    Some(name) => std::borrow::Cow::Borrowed(name.as_str()),
+                    None => std::borrow::Cow::Owned(format!("{} {}", check.kind, check.subject)),
+                };
+                match claimed[r].iter_mut().find(|(c, _)| {
+                    c.resource == check.resource && c.kind == check.kind && c.name == name
+                }) {
+                    Some((_, count)) => *count += 1,
+                    None => claimed[r].push((
+                        CheckIdentity {
+                            resource: check.resource.clone(),
+                            kind: check.kind.clone(),
+                            name: name.into_owned(),
+                        },
+                        1,
+                    )),
+                }
                 rows[r].cells[i] = Some(cell(check, status));
             }
+            let report = &source.report;
             let advertised = report.agent.as_ref().and_then(|a| a.resources.clone());
             let fails_advertised = advertised
                 .iter()
@@ -478,7 +491,7 @@ impl Fleet {
                 Some(identity) => identity.clone(),
                 None => claims
                     .iter()
-                    .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.name.cmp(&a.0.name)))
+                    .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.name.cmp(&a.0.name)))
                     .map(|(identity, _)| identity.clone())
                     .unwrap_or_else(|| CheckIdentity {
                         resource: String::new(),
@@ -585,23 +598,26 @@ fn claim(report: &AgentReport) -> Claim {
     })
 }
 
-fn cell(check: &CheckEntry, status: Status) -> Cell {
+/// The cell for `check`, whose texts it takes (the report is not needed
+/// after this).
+fn cell(check: &mut CheckEntry, status: Status) -> Cell {
     // A passing check's output and expectation are the same on every agent
     // and not shown: not kept, so a large fleet stays small in memory.
     let failing = status.is_failure();
+    let take = std::mem::take;
     Cell {
         status,
-        message: check.message.clone(),
+        message: take(&mut check.message),
         expected: if failing {
-            check.expected.clone()
+            take(&mut check.expected)
         } else {
             String::new()
         },
-        actual: check.actual.clone(),
-        found_in: check.found_in.clone().filter(|_| failing),
-        location: check.location.clone().filter(|_| failing),
-        hint: check.hint.clone().filter(|_| failing),
-        output: check.output.clone().filter(|_| failing),
+        actual: take(&mut check.actual),
+        found_in: check.found_in.take().filter(|_| failing),
+        location: check.location.take().filter(|_| failing),
+        hint: check.hint.take().filter(|_| failing),
+        output: check.output.take().filter(|_| failing),
     }
 }
 

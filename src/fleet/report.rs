@@ -164,6 +164,10 @@ pub fn parse(bytes: &[u8]) -> Result<AgentReport, String> {
 
 /// Cuts `text` to `max` characters (with `…`); whether it was cut.
 fn cut(text: &mut String, max: usize) -> bool {
+    // No more bytes than `max`: no more characters either.
+    if text.len() <= max {
+        return false;
+    }
     match text.char_indices().nth(max) {
         Some((end, _)) => {
             text.truncate(end);

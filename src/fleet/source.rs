@@ -20,8 +20,17 @@ pub struct Read {
 /// FIFO, `<(curl …)`) is read for at most `timeout`; one found in a
 /// directory or by a glob is skipped.
 pub fn read(args: &[String], timeout: Duration) -> Result<Read, Vec<String>> {
+    /// A file to read, and what its failing to be a report means.
+    enum Wanted {
+        /// Named, or matched by a glob: an error.
+        Named,
+        /// Found in a directory: skipped, unless it has the name the
+        /// shipped pipeline publishes.
+        Found,
+    }
     let mut read = Read::default();
     let mut errors = Vec::new();
+    let mut wanted: Vec<(PathBuf, Wanted)> = Vec::new();
     for arg in args {
         let path = Path::new(arg);
         if is_glob(arg) {
@@ -30,13 +39,10 @@ pub fn read(args: &[String], timeout: Duration) -> Result<Read, Vec<String>> {
                 errors.push(format!("{arg}: no file matches"));
             }
             for file in matched {
-                if !is_regular(&file) {
+                if is_regular(&file) {
+                    wanted.push((file, Wanted::Named));
+                } else {
                     read.skipped.push(not_regular(&file));
-                    continue;
-                }
-                match read_file(&file, timeout) {
-                    Ok(source) => read.sources.push(source),
-                    Err(e) => errors.push(e),
                 }
             }
         } else if path.is_dir() {
@@ -47,23 +53,27 @@ pub fn read(args: &[String], timeout: Duration) -> Result<Read, Vec<String>> {
                 errors.push(format!("{arg}: no *.json file in this directory"));
             }
             for file in files {
-                if !is_regular(&file) {
+                if is_regular(&file) {
+                    wanted.push((file, Wanted::Found));
+                } else {
                     read.skipped.push(not_regular(&file));
-                    continue;
-                }
-                match read_file(&file, timeout) {
-                    Ok(source) => read.sources.push(source),
-                    // What the shipped pipeline publishes must read; other
-                    // JSON files in the directory may be anything.
-                    Err(e) if file.file_name().is_some_and(|n| n == REPORT_FILE) => errors.push(e),
-                    Err(e) => read.skipped.push(e),
                 }
             }
         } else {
-            match read_file(path, timeout) {
-                Ok(source) => read.sources.push(source),
-                Err(e) => errors.push(e),
+            wanted.push((path.to_path_buf(), Wanted::Named));
+        }
+    }
+    let results = read_all(&wanted, timeout);
+    for ((file, why), result) in wanted.iter().zip(results) {
+        match (result, why) {
+            (Ok(source), _) => read.sources.push(source),
+            (Err(e), Wanted::Named) => errors.push(e),
+            // What the shipped pipeline publishes must read; other JSON
+            // files in the directory may be anything.
+            (Err(e), Wanted::Found) if file.file_name().is_some_and(|n| n == REPORT_FILE) => {
+                errors.push(e)
             }
+            (Err(e), Wanted::Found) => read.skipped.push(e),
         }
     }
     if errors.is_empty() {
@@ -71,6 +81,38 @@ pub fn read(args: &[String], timeout: Duration) -> Result<Read, Vec<String>> {
     } else {
         Err(errors)
     }
+}
+
+/// Reads and parses the files on every core, results in the files' order:
+/// parsing is most of a large fleet's time.
+fn read_all<T: Sync>(files: &[(PathBuf, T)], timeout: Duration) -> Vec<Result<Source, String>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(files.len().max(1));
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<Option<Result<Source, String>>> = (0..files.len()).map(|_| None).collect();
+    let done = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                let mut mine = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((file, _)) = files.get(i) else { break };
+                    mine.push((i, read_file(file, timeout)));
+                }
+                done.lock().unwrap_or_else(|p| p.into_inner()).extend(mine);
+            });
+        }
+    });
+    for (i, result) in done.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        results[i] = Some(result);
+    }
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err("not read".into())))
+        .collect()
 }
 
 /// The name of the report the shipped pipeline publishes.
