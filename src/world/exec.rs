@@ -460,6 +460,9 @@ struct ProcessTree {
     /// The command's mark (`reaper::MARK`).
     #[cfg(target_os = "linux")]
     mark: String,
+    /// The command's environment, kept until it has started.
+    #[cfg(target_os = "linux")]
+    _env: super::reaper::MarkedEnv,
 }
 
 #[cfg(unix)]
@@ -468,11 +471,11 @@ impl ProcessTree {
     /// the command is marked so that what escapes its group can be found.
     fn prepare(command: &mut Command) -> ProcessTree {
         #[cfg(target_os = "linux")]
-        let mark = {
+        let (mark, env) = {
             super::reaper::become_subreaper();
             let mark = super::reaper::new_mark();
-            command.env(super::reaper::MARK, &mark);
-            mark
+            let env = super::reaper::mark_command(command, &mark);
+            (mark, env)
         };
         #[cfg(not(target_os = "linux"))]
         let _ = command;
@@ -480,6 +483,8 @@ impl ProcessTree {
             pgid: None,
             #[cfg(target_os = "linux")]
             mark,
+            #[cfg(target_os = "linux")]
+            _env: env,
         }
     }
 

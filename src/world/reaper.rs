@@ -41,6 +41,94 @@ pub fn new_mark() -> String {
     )
 }
 
+/// The environment a marked command starts with, and what it execs: kept
+/// until the command has started.
+pub struct MarkedEnv {
+    _entry: std::ffi::CString,
+    _envp: Vec<*const libc::c_char>,
+    _program: std::ffi::CString,
+    _args: Vec<std::ffi::CString>,
+    _argv: Vec<*const libc::c_char>,
+}
+
+extern "C" {
+    static mut environ: *const *const libc::c_char;
+}
+
+/// Gives `command` the probe's environment plus `MARK=mark`, without
+/// `Command::env`, which copies the whole environment for every command
+/// (80 000 instructions each, with a few dozen variables): the array is
+/// made of pointers to the probe's own variables and handed to `execve`
+/// between fork and exec. `execve`, not `execvp`, so that a file that is
+/// not a program is an error ("exec format error"), as it is for
+/// `posix_spawn`, not run by sh.
+pub fn mark_command(command: &mut std::process::Command, mark: &str) -> MarkedEnv {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::process::CommandExt;
+    let c_string = |bytes: &[u8]| CString::new(bytes).unwrap_or_default();
+    let entry = c_string(format!("{MARK}={mark}").as_bytes());
+    let name = format!("{MARK}=");
+    let mut envp = Vec::with_capacity(64);
+    // SAFETY: `environ` is the process's NULL-terminated array of
+    // NUL-terminated strings; the probe never changes its environment
+    // once it runs, so no other thread rewrites it meanwhile.
+    unsafe {
+        let mut p = environ;
+        while !p.is_null() && !(*p).is_null() {
+            if !std::ffi::CStr::from_ptr(*p)
+                .to_bytes()
+                .starts_with(name.as_bytes())
+            {
+                envp.push(*p);
+            }
+            p = p.add(1);
+        }
+    }
+    envp.push(entry.as_ptr());
+    envp.push(std::ptr::null());
+    let program = c_string(command.get_program().as_bytes());
+    let args: Vec<CString> = std::iter::once(command.get_program())
+        .chain(command.get_args())
+        .map(|a| c_string(a.as_bytes()))
+        .collect();
+    let mut argv: Vec<*const libc::c_char> = args.iter().map(|a| a.as_ptr()).collect();
+    argv.push(std::ptr::null());
+    // A bare name is left to std's exec, which looks it up on PATH.
+    let direct = command.get_program().as_bytes().contains(&b'/');
+    let (envp_at, program_at, argv_at) = (
+        envp.as_ptr() as usize,
+        program.as_ptr() as usize,
+        argv.as_ptr() as usize,
+    );
+    // SAFETY: the closure runs in the child between fork and exec, where
+    // only async-signal-safe work is allowed: it stores one pointer and
+    // calls execve. The arrays and strings live until `spawn` has
+    // returned (in the MarkedEnv the caller keeps), and the child's copy
+    // of the memory keeps them for the exec.
+    unsafe {
+        command.pre_exec(move || {
+            environ = envp_at as *const *const libc::c_char;
+            if direct {
+                libc::execve(
+                    program_at as *const libc::c_char,
+                    argv_at as *const *const libc::c_char,
+                    envp_at as *const *const libc::c_char,
+                );
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    MarkedEnv {
+        _entry: entry,
+        _envp: envp,
+        _program: program,
+        _args: args,
+        _argv: argv,
+    }
+}
+
 /// Kills `leader`'s descendants and the probe's children that carry
 /// `mark` (with their descendants). Call it while `leader` is not yet
 /// reaped, so its pid is not someone else's.
@@ -153,11 +241,11 @@ fn parent_of(pid: libc::pid_t) -> Option<libc::pid_t> {
 
 /// Whether the process's environment has a [`MARK`] that `fits`.
 fn carries(pid: libc::pid_t, fits: impl Fn(&str) -> bool) -> bool {
-    let Ok(environ) = std::fs::read(format!("/proc/{pid}/environ")) else {
+    let Ok(variables) = std::fs::read(format!("/proc/{pid}/environ")) else {
         return false;
     };
     let name = format!("{MARK}=");
-    environ.split(|b| *b == 0).any(|var| {
+    variables.split(|b| *b == 0).any(|var| {
         var.strip_prefix(name.as_bytes())
             .and_then(|v| std::str::from_utf8(v).ok())
             .is_some_and(&fits)
