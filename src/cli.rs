@@ -568,7 +568,7 @@ pub struct Stop {
 impl Cli {
     /// Parses the process's arguments. Flags for running checks given
     /// together with a subcommand (which would ignore them) are refused.
-    pub fn parse_args() -> Result<Cli, Stop> {
+    pub fn parse_from(args: Vec<std::ffi::OsString>) -> Result<Cli, Stop> {
         use clap::{CommandFactory, FromArgMatches};
         let command = Cli::command();
         // An unknown flag gets the project's own did-you-mean (clap's
@@ -603,7 +603,7 @@ impl Cli {
                 to_stdout: !e.use_stderr(),
             }
         };
-        let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        let mut args = args;
         // `probe help --help` asks about `help` itself: clap refuses it; the
         // answer is the top-level help.
         if args.len() == 3 && args[1] == "help" && (args[2] == "--help" || args[2] == "-h") {

@@ -2,10 +2,11 @@
 //! promise. The flow is cli → spec (load, validate) → selection → runner →
 //! checks (over the World) → report; ARCHITECTURE.md is the map.
 //!
-//! The modules are private. What the `probe` binary and the integration
-//! tests use is re-exported below, so that rustc reports the rest when it
-//! is no longer used.
+//! The modules are private: the `probe` binary calls [`main`] (the
+//! application, `app`) with the real machine, and the integration tests
+//! read YAML with [`yaml`]; so rustc reports whatever is no longer used.
 
+mod app;
 mod author;
 mod checks;
 mod cli;
@@ -123,29 +124,8 @@ pub mod fuzzing {
     }
 }
 
-pub use author::{
-    apply, known_kind, snapshot_source, Added, Addition, Applied, Pin, Source, Wanted,
-};
-pub use checks::{evaluate, Budget};
-pub use cli::{
-    spec_location, AddArgs, Cli, Command, FleetArgs, PipelineArgs, RunArgs, SnapshotArgs,
-};
-pub use fleet::gather::{gather as gather_fleet, Request as FleetRequest};
-pub use fleet::render as fleet_report;
-pub use fleet::{spec_checks, Fleet, FleetOptions};
-pub use gocd::{generate_pipeline, select_for_agent, AgentContext};
-pub use http::{base64, split_userinfo, Auth};
-pub use output::Output;
-pub use redact::{Markup, Redactor};
-pub use report::{
-    destination as report_destination, list, render, rfc3339, CheckResult, Format, Host,
-    HumanOptions, Notice, Report, ResourceEntry,
-};
-pub use runner::{run_checks, run_with_retries, Retry, RunLimits};
-pub use selection::{select, suggestion, unselected_checks};
-pub use spec::{load, Catalog, Check, SpecErrors};
-pub use text::{did_you_mean, shell_words};
-pub use world::{RealWorld, World};
+pub use app::{main, Exit};
+pub use world::RealWorld;
 
 /// The probe's positioned YAML reader, which the integration tests use to
 /// read the GoCD YAML the probe generates.

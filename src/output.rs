@@ -4,6 +4,8 @@
 
 use std::io::{self, Write};
 use std::path::Path;
+#[cfg(test)]
+use std::sync::{Arc, Mutex};
 
 use crate::redact::{Markup, Redactor};
 use crate::report::write_report;
@@ -11,11 +13,47 @@ use crate::report::write_report;
 #[derive(Debug, Default)]
 pub struct Output {
     secrets: Redactor,
+    /// Where stdout and stderr go: the process's own, or memory (tests).
+    streams: Streams,
+}
+
+/// The process's stdout and stderr, or buffers a test reads back.
+#[derive(Debug, Default, Clone)]
+enum Streams {
+    #[default]
+    Process,
+    #[cfg(test)]
+    Memory(Arc<Mutex<Written>>),
+}
+
+/// What an [`Output`] over memory has written.
+#[cfg(test)]
+#[derive(Debug, Default, Clone)]
+pub struct Written {
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
 }
 
 impl Output {
     pub fn new(secrets: Redactor) -> Output {
-        Output { secrets }
+        Output {
+            secrets,
+            streams: Streams::Process,
+        }
+    }
+
+    /// An output whose stdout and stderr are kept in memory, and a handle
+    /// on them.
+    #[cfg(test)]
+    pub fn in_memory(secrets: Redactor) -> (Output, Arc<Mutex<Written>>) {
+        let written = Arc::new(Mutex::new(Written::default()));
+        (
+            Output {
+                secrets,
+                streams: Streams::Memory(Arc::clone(&written)),
+            },
+            written,
+        )
     }
 
     /// The run's secrets, for the checks (which redact before they cut).
@@ -27,11 +65,24 @@ impl Output {
         &mut self.secrets
     }
 
+    fn stdout(&self, bytes: &[u8]) {
+        match &self.streams {
+            Streams::Process => {
+                let mut stdout = io::stdout().lock();
+                let _ = stdout.write_all(bytes).and_then(|()| stdout.flush());
+            }
+            #[cfg(test)]
+            Streams::Memory(written) => written
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .stdout
+                .extend_from_slice(bytes),
+        }
+    }
+
     /// Writes `bytes` (text escaped as `markup`) to stdout.
     pub fn print(&self, bytes: &[u8], markup: Markup) {
-        let bytes = self.secrets.redact_bytes(bytes, markup);
-        let mut stdout = io::stdout().lock();
-        let _ = stdout.write_all(&bytes).and_then(|()| stdout.flush());
+        self.stdout(&self.secrets.redact_bytes(bytes, markup));
     }
 
     /// Writes text that is not a report (a summary, a message) to stdout,
@@ -39,10 +90,7 @@ impl Output {
     /// from anywhere.
     pub fn print_text(&self, text: &str) {
         let text = self.secrets.redact(text);
-        let mut stdout = io::stdout().lock();
-        let _ = stdout
-            .write_all(crate::text::visible(&text).as_bytes())
-            .and_then(|()| stdout.flush());
+        self.stdout(crate::text::visible(&text).as_bytes());
     }
 
     /// Writes a line to stderr, shown as `text::visible` shows it: an
@@ -50,7 +98,18 @@ impl Output {
     pub fn eprint(&self, line: &str) {
         // Hidden first: a secret is found as it is, then shown cleaned.
         let line = self.secrets.redact(line);
-        let _ = writeln!(io::stderr(), "{}", crate::text::visible(&line));
+        let line = format!("{}\n", crate::text::visible(&line));
+        match &self.streams {
+            Streams::Process => {
+                let _ = io::stderr().write_all(line.as_bytes());
+            }
+            #[cfg(test)]
+            Streams::Memory(written) => written
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .stderr
+                .extend_from_slice(line.as_bytes()),
+        }
     }
 
     /// Writes `bytes` to `path`: a file atomically, a device or a stream

@@ -165,6 +165,7 @@ impl Redactor {
     }
 
     /// The names of the variables whose values are hidden.
+    #[cfg(test)]
     pub fn hidden_names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self.secrets.iter().map(|s| s.name.as_str()).collect();
         names.sort_unstable();

@@ -75,10 +75,6 @@ impl Draft {
         })
     }
 
-    pub fn kind(&self) -> &'static str {
-        self.kind
-    }
-
     /// Adds `key`, which must be one of the kind's own keys or one every
     /// check may carry (`hint`, `timeout`…).
     pub fn with(mut self, key: &'static str, value: Val) -> Draft {

@@ -16,8 +16,6 @@ pub const SCHEMA_PREFIX: &str = "probe-report/";
 pub struct AgentReport {
     pub schema: String,
     #[serde(default)]
-    pub probe_version: Option<String>,
-    #[serde(default)]
     pub started_at: Option<String>,
     pub host: Host,
     #[serde(default)]
@@ -69,8 +67,6 @@ pub struct ResourceEntry {
     pub name: String,
     #[serde(default)]
     pub description: Option<String>,
-    #[serde(default)]
-    pub requested: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

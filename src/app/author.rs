@@ -1,0 +1,203 @@
+//! `probe add` and `probe snapshot`: writing specs from a machine (or a
+//! report) that is as it should be.
+
+use std::path::{Path, PathBuf};
+
+use super::{Exit, Usage};
+use crate::author::{apply, known_kind, snapshot_source, Added, Addition, Applied, Source, Wanted};
+use crate::cli::{AddArgs, SnapshotArgs};
+use crate::output::Output;
+use crate::spec::load;
+use crate::text::shell_words;
+use crate::world::World;
+
+/// Where specs are written (the directory may not exist yet), with the
+/// existing specs' `redact:` names learnt.
+fn spec_dir(probes: Option<&Path>, out: &mut Output) -> Result<PathBuf, Usage> {
+    let dir = crate::cli::spec_location(probes).unwrap_or_else(|_| "probes".into());
+    if dir.is_file() {
+        return Err(Usage::error(format!(
+            "{} is a file; give the directory of the specs with --probes",
+            dir.display()
+        )));
+    }
+    // The specs' own `redact:` lists count too; a directory that does not
+    // load yet is reported when the new check is loaded with it.
+    if let Ok(catalog) = load(&dir) {
+        out.secrets_mut().add_names(catalog.redact_names());
+    }
+    Ok(dir)
+}
+
+/// `probe add`: one check, observed here, appended to a spec.
+pub(super) fn add(
+    args: &AddArgs,
+    probes: Option<&Path>,
+    world: &dyn World,
+    out: &mut Output,
+) -> Result<Exit, Usage> {
+    let dir = spec_dir(probes, out)?;
+    let dir = dir.as_path();
+    known_kind(&args.kind).map_err(|e| Usage(format!("error: {e}")))?;
+    if args.value && args.kind != "env" {
+        return Err(Usage(
+            "error: --value is for `env` (require the variable's value today)".into(),
+        ));
+    }
+    if matches!(args.kind.as_str(), "cpus" | "memory") && !args.subject.is_empty() {
+        return Err(Usage(format!(
+            "error: `add {}` takes no subject: it writes what this machine has",
+            args.kind
+        )));
+    }
+    // A command line's words, quoted so that they split back the same.
+    let subject = if args.kind == "run" {
+        shell_words(&args.subject)
+    } else {
+        args.subject.join(" ")
+    };
+    // A tool's name names its resource (`command java` goes to java.yaml).
+    let plain = matches!(args.kind.as_str(), "command" | "package" | "service")
+        && !subject.is_empty()
+        && subject
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    let resource = match (&args.to, plain) {
+        (Some(to), _) => resource_name(to)?,
+        (None, true) => subject.clone(),
+        (None, false) => {
+            return Err(Usage(format!(
+                "error: say which spec to add `{} {subject}` to, with --to RESOURCE",
+                args.kind
+            )))
+        }
+    };
+    let addition = Addition {
+        kind: args.kind.clone(),
+        subject,
+        wanted: Wanted {
+            pin: args.pin,
+            value: args.value,
+            args: None,
+        },
+        hint: args.hint.clone(),
+    };
+    let description = format!("Checks for agents with the `{resource}` resource");
+    let applied = apply(
+        dir,
+        &resource,
+        &description,
+        &Source::Observe(vec![addition]),
+        world,
+        out.secrets(),
+        args.dry_run,
+    )
+    .map_err(|e| Usage(format!("error: {e}")))?;
+    report_applied(&applied, args.dry_run.then_some(false), out)
+}
+
+/// `probe snapshot`: a whole spec from the catalogue or a report.
+pub(super) fn snapshot(
+    args: &SnapshotArgs,
+    probes: Option<&Path>,
+    world: &dyn World,
+    out: &mut Output,
+) -> Result<Exit, Usage> {
+    let dir = spec_dir(probes, out)?;
+    let dir = dir.as_path();
+    let report = match &args.from_report {
+        Some(file) => Some((
+            file.display().to_string(),
+            std::fs::read_to_string(file)
+                .map_err(|e| Usage(format!("error: cannot read {}: {e}", file.display())))?,
+        )),
+        None => None,
+    };
+    let resource = resource_name(&args.resource)?;
+    let report = report
+        .as_ref()
+        .map(|(name, text)| (name.as_str(), text.as_str()));
+    let (description, source) = snapshot_source(&resource, report, args.pin, world.os_family())
+        .map_err(|e| Usage(format!("error: {e}")))?;
+    let applied = apply(
+        dir,
+        &resource,
+        &description,
+        &source,
+        world,
+        out.secrets(),
+        args.dry_run,
+    )
+    .map_err(|e| Usage(format!("error: {e}")))?;
+    report_applied(&applied, args.dry_run.then_some(true), out)
+}
+
+/// The resource a spec is written for: the name of its file in the spec
+/// directory, without `.yaml`.
+fn resource_name(given: &str) -> Result<String, Usage> {
+    let name = given
+        .strip_suffix(".yaml")
+        .or_else(|| given.strip_suffix(".yml"))
+        .unwrap_or(given);
+    if name.is_empty() || name.starts_with('.') || name.contains(['/', '\\']) {
+        return Err(Usage(format!(
+            "error: `{given}` is not a resource name: give the GoCD resource (`java`), \
+             whose spec is <probes>/java.yaml"
+        )));
+    }
+    Ok(name.to_string())
+}
+
+/// What `add` and `snapshot` did, in words: what was written on stdout
+/// (with --dry-run, the YAML only), what was not on stderr. `dry`: with
+/// --dry-run, whether to print the whole spec (else the checks) as it
+/// would be.
+fn report_applied(applied: &Applied, dry: Option<bool>, out: &Output) -> Result<Exit, Usage> {
+    let whole = dry == Some(true);
+    let file = applied.file.display();
+    let mut text = String::new();
+    let mut notes = Vec::new();
+    let (mut kept, mut failed) = (0, 0);
+    for (what, result) in &applied.results {
+        match result {
+            Ok(Added::Written(lines)) => {
+                kept += 1;
+                if whole {
+                } else if dry.is_some() {
+                    for (i, line) in lines.iter().enumerate() {
+                        text.push_str(if i == 0 { "- " } else { "  " });
+                        text.push_str(line);
+                        text.push('\n');
+                    }
+                } else {
+                    text.push_str(&format!("added to {file}: {}\n", lines.join(", ")));
+                }
+            }
+            Ok(Added::AlreadyThere { name, source }) => {
+                kept += 1;
+                notes.push(format!("already there: {name} ({source}); not added"));
+            }
+            Err(why) => {
+                failed += 1;
+                notes.push(format!("left out {what}: {why}"));
+            }
+        }
+    }
+    if whole {
+        text = applied.text.clone();
+    } else if dry.is_none() && applied.changed {
+        let written = applied
+            .results
+            .iter()
+            .filter(|(_, r)| matches!(r, Ok(Added::Written(_))))
+            .count();
+        text.push_str(&format!("{file}: {written} check(s) written\n"));
+    }
+    out.print_text(&text);
+    for note in notes {
+        out.eprint(&note);
+    }
+    // Nothing asked for is in the spec: a failure; a snapshot keeps what
+    // it can.
+    Ok(Exit::verdict(failed > 0 && kept == 0))
+}
