@@ -161,7 +161,7 @@ pub struct AddArgs {
 
     /// How a version range is chosen from the version found.
     #[arg(long, value_enum, default_value = "major")]
-    pub pin: crate::author::Pin,
+    pub pin: PinChoice,
 
     /// `env`: require today's value too (never for a secret).
     #[arg(long)]
@@ -189,11 +189,24 @@ pub struct SnapshotArgs {
 
     /// How version ranges are chosen from the versions found.
     #[arg(long, value_enum, default_value = "major")]
-    pub pin: crate::author::Pin,
+    pub pin: PinChoice,
 
     /// Print the spec instead of writing it.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+/// `--pin`: how a version range is chosen from the version found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PinChoice {
+    /// This version or newer, within its major version: `>=17.0.8, <18`.
+    Major,
+    /// This version or newer, within its minor version: `>=17.0.8, <17.1`.
+    Minor,
+    /// Exactly this version: `==17.0.8`.
+    Exact,
+    /// This version or newer: `>=17.0.8`.
+    Min,
 }
 
 const FLEET_EXAMPLES: &str = "\

@@ -5,11 +5,22 @@ use std::path::{Path, PathBuf};
 
 use super::{Exit, Usage};
 use crate::author::{apply, known_kind, snapshot_source, Added, Addition, Applied, Source, Wanted};
-use crate::cli::{AddArgs, SnapshotArgs};
+use crate::checks::Pin;
+use crate::cli::{AddArgs, PinChoice, SnapshotArgs};
 use crate::output::Output;
 use crate::spec::load;
 use crate::text::shell_words;
 use crate::world::World;
+
+/// The range a version gets, as `--pin` asks.
+fn pin(choice: PinChoice) -> Pin {
+    match choice {
+        PinChoice::Major => Pin::Major,
+        PinChoice::Minor => Pin::Minor,
+        PinChoice::Exact => Pin::Exact,
+        PinChoice::Min => Pin::Min,
+    }
+}
 
 /// Where specs are written (the directory may not exist yet), with the
 /// existing specs' `redact:` names learnt.
@@ -76,7 +87,7 @@ pub(super) fn add(
         kind: args.kind.clone(),
         subject,
         wanted: Wanted {
-            pin: args.pin,
+            pin: pin(args.pin),
             value: args.value,
             args: None,
         },
@@ -117,8 +128,9 @@ pub(super) fn snapshot(
     let report = report
         .as_ref()
         .map(|(name, text)| (name.as_str(), text.as_str()));
-    let (description, source) = snapshot_source(&resource, report, args.pin, world.os_family())
-        .map_err(|e| Usage(format!("error: {e}")))?;
+    let (description, source) =
+        snapshot_source(&resource, report, pin(args.pin), world.os_family())
+            .map_err(|e| Usage(format!("error: {e}")))?;
     let applied = apply(
         dir,
         &resource,

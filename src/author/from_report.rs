@@ -14,9 +14,8 @@
 //! check compared with what was meant (`super::with_check`).
 
 use super::catalogue;
-use super::draft::{Draft, Val};
-use super::observe::{range, Pin};
-use crate::checks::kind_of;
+use crate::checks::observe::range;
+use crate::checks::{kind_of, Draft, Pin, Val};
 use crate::quantity::parse_size;
 use crate::version::Version;
 

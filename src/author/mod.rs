@@ -19,15 +19,12 @@ use crate::text::did_you_mean;
 use crate::world::World;
 
 pub mod catalogue;
-pub mod draft;
 pub mod edit;
 pub mod from_report;
-pub mod observe;
 #[cfg(test)]
 mod tests;
 
-pub use draft::{Draft, Val};
-pub use observe::{Pin, Wanted};
+pub use crate::checks::{Draft, Pin, Val, Wanted};
 
 /// One check to add.
 #[derive(Debug, Clone)]
@@ -86,8 +83,7 @@ pub fn known_kind(kind: &str) -> Result<(), String> {
 /// written (not here, unknown kind).
 pub fn draft(addition: &Addition, world: &dyn World, secrets: &Redactor) -> Result<Draft, String> {
     known_kind(&addition.kind)?;
-    let draft = observe::observe(
-        &addition.kind,
+    let draft = kind_of(&addition.kind).ok_or("no such kind")?.observe(
         &addition.subject,
         &addition.wanted,
         world,

@@ -1,5 +1,7 @@
 //! `arch`: the CPU architecture.
 
+use super::draft::{Draft, Val};
+use super::observe::Ask;
 use serde::Deserialize;
 
 use super::{Context, Declared, Kind, Outcome};
@@ -17,6 +19,14 @@ pub struct ArchCheck {
 
 impl Declared for ArchCheck {
     const KEY: &'static str = "arch";
+
+    /// This machine's architecture, when no subject is given.
+    fn observe(ask: &Ask) -> Result<Draft, String> {
+        if ask.subject.is_empty() {
+            return Draft::new("arch", Val::Text(ask.world.arch()));
+        }
+        ask.subject_only()
+    }
 }
 
 impl Kind for ArchCheck {

@@ -1,6 +1,8 @@
 //! `command`: a tool is on PATH; with a version range or pattern it is run
 //! and its version read from what it prints.
 
+use super::draft::{Draft, Val};
+use super::observe::{range, Ask};
 use serde::Deserialize;
 
 use super::expand::expand;
@@ -38,6 +40,12 @@ pub struct CommandCheck {
 
 impl Declared for CommandCheck {
     const KEY: &'static str = "command";
+
+    /// The arguments that make the command print a version, and the
+    /// range; only `command: name` when no form prints one.
+    fn observe(ask: &Ask) -> Result<Draft, String> {
+        observe_command(ask)
+    }
 }
 
 impl Kind for CommandCheck {
@@ -183,6 +191,88 @@ fn path_name(path: &std::path::Path) -> &str {
     path.file_name()
         .and_then(|n| n.to_str())
         .unwrap_or_default()
+}
+
+/// The arguments tried, in turn, to make a command print its version.
+pub const VERSION_ARGS: &[&[&str]] = &[
+    &["--version"],
+    &["-version"],
+    &["-v"],
+    &["version"],
+    &["-V"],
+];
+
+/// How long each try may take: a tool that waits for input or hangs on
+/// an argument it does not know is given up on, and the next one tried.
+const TRY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
+fn observe_command(ask: &Ask) -> Result<Draft, String> {
+    use crate::version::extract;
+    use crate::world::{Lookup, RunOutcome, RunRequest};
+    let (name, world) = (ask.subject, ask.world);
+    let first = Draft::new("command", Val::text(name))?;
+    // `${JAVA_HOME}/bin/java` is the JDK's java, as the check will read it.
+    let program = expand(name, world)?;
+    let path = match world.lookup(&program) {
+        Lookup::Found(path) => path,
+        Lookup::NotExecutable(path) => {
+            return Err(format!("{} is not executable here", path.display()))
+        }
+        Lookup::Missing if program.to_string_lossy().contains(['/', '\\']) => {
+            return Err(format!("{} does not exist here", program.to_string_lossy()))
+        }
+        Lookup::Missing => return Err(format!("`{name}` is not on PATH here")),
+    };
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let given: Option<Vec<&str>> = ask
+        .wanted
+        .args
+        .as_ref()
+        .map(|a| a.iter().map(String::as_str).collect());
+    let tries = given
+        .iter()
+        .map(Vec::as_slice)
+        .chain(VERSION_ARGS.iter().copied());
+    for args in tries {
+        let request = RunRequest {
+            program: path.clone(),
+            args: args
+                .iter()
+                .map(|a| expand(a, world))
+                .collect::<Result<_, _>>()?,
+            verbatim: false,
+            timeout: TRY_TIMEOUT,
+            watch: Vec::new(),
+        };
+        let RunOutcome::Exited {
+            code: Some(code),
+            stdout,
+            stderr,
+        } = world.run(&request)
+        else {
+            continue;
+        };
+        let (out, err) = (stdout.text(), stderr.text());
+        let names = [name, file_name.as_str()];
+        let Some(found) = extract(&[("stdout", &out), ("stderr", &err)], &names) else {
+            continue;
+        };
+        let mut draft = first;
+        if args != ["--version"] {
+            draft = draft.with(
+                "args",
+                Val::List(args.iter().map(|a| a.to_string()).collect()),
+            );
+        }
+        if code != 0 {
+            draft = draft.with("exit", Val::Number(i64::from(code)));
+        }
+        return Ok(draft.with("version", Val::Text(range(&found.version, ask.wanted.pin))));
+    }
+    Ok(first)
 }
 
 #[cfg(test)]

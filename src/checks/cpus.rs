@@ -1,5 +1,7 @@
 //! `cpus`: how many logical CPUs the probe may use.
 
+use super::draft::{Draft, Val};
+use super::observe::Ask;
 use serde::Deserialize;
 
 use super::{Context, Declared, Kind, Outcome};
@@ -17,6 +19,15 @@ pub struct CpusCheck {
 
 impl Declared for CpusCheck {
     const KEY: &'static str = "cpus";
+
+    /// At least as many CPUs as this machine has.
+    fn observe(ask: &Ask) -> Result<Draft, String> {
+        let n = ask
+            .world
+            .cpus()
+            .map_err(|e| format!("the CPUs could not be counted: {e}"))?;
+        Draft::new("cpus", Val::Text(format!(">= {n}")))
+    }
 }
 
 impl Kind for CpusCheck {

@@ -1,5 +1,7 @@
 //! `disk`: free space on the filesystem that holds a path.
 
+use super::draft::{Draft, Val};
+use super::observe::Ask;
 use serde::Deserialize;
 
 use super::expand::expand_path;
@@ -21,6 +23,18 @@ pub struct DiskCheck {
 
 impl Declared for DiskCheck {
     const KEY: &'static str = "disk";
+
+    /// About as much free space as there is here.
+    fn observe(ask: &Ask) -> Result<Draft, String> {
+        let at = expand_path(ask.subject, ask.world)?;
+        let free = ask
+            .world
+            .disk_free(std::path::Path::new(&at))
+            .map_err(|e| format!("free space at {} could not be read: {e}", ask.subject))?;
+        Ok(ask
+            .subject_only()?
+            .with("free", Val::Text(super::observe::at_least_gib(free))))
+    }
 }
 
 impl Kind for DiskCheck {

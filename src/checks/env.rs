@@ -1,5 +1,7 @@
 //! `env`: an environment variable is set, unset, equal to or matching a value.
 
+use super::draft::{Draft, Val};
+use super::observe::Ask;
 use serde::Deserialize;
 
 use super::{Conflict, Context, Declared, Kind, Outcome};
@@ -24,6 +26,25 @@ pub struct EnvCheck {
 
 impl Declared for EnvCheck {
     const KEY: &'static str = "env";
+
+    /// The variable must be set here; with `--value`, to today's value
+    /// (never a secret's).
+    fn observe(ask: &Ask) -> Result<Draft, String> {
+        let name = ask.subject;
+        let Some(current) = ask.world.var(name) else {
+            return Err(format!("${name} is not set here"));
+        };
+        let draft = Draft::new("env", Val::text(name))?;
+        if !ask.wanted.value {
+            return Ok(draft);
+        }
+        if ask.secrets.is_secret(name) {
+            return Err(format!(
+                "${name} is a secret: its value is not written into a spec (drop --value)"
+            ));
+        }
+        Ok(draft.with("equals", Val::Text(current.to_string_lossy().into_owned())))
+    }
 }
 
 impl Kind for EnvCheck {

@@ -1,6 +1,8 @@
 //! `file`: a file or directory exists (or not), with a type, mode,
 //! executable bit and contents.
 
+use super::draft::{Draft, Val};
+use super::observe::Ask;
 use std::fmt;
 use std::io::ErrorKind;
 
@@ -44,6 +46,35 @@ pub struct FileCheck {
 
 impl Declared for FileCheck {
     const KEY: &'static str = "file";
+
+    /// Its type, mode, owner and group, as they are here.
+    fn observe(ask: &Ask) -> Result<Draft, String> {
+        let (path, world) = (ask.subject, ask.world);
+        // `~/.m2/settings.xml` is looked at where the check will look.
+        let info = world
+            .file_info(std::path::Path::new(&expand_path(path, world)?), true)
+            .map_err(|e| format!("{path} cannot be looked at here: {e}"))?;
+        let kind = match info.kind {
+            FileKind::File => "file",
+            FileKind::Dir => "dir",
+            FileKind::Symlink => "symlink",
+            FileKind::Socket => "socket",
+            FileKind::Other => return Err(format!("{path} is a special file; check it by hand")),
+        };
+        let mut draft = Draft::new("file", Val::text(path))?.with("type", Val::text(kind));
+        if let Some(mode) = info.mode {
+            draft = draft.with("mode", Val::Text(format!("{:04o}", mode & 0o7777)));
+        }
+        if world.os_family() != crate::spec::OsFamily::Windows {
+            if let (Some(uid), Some(gid)) = (info.owner, info.group) {
+                let (owner, group) = super::user::owner_names(world, uid, gid, &ask.context());
+                draft = draft
+                    .with("owner", Val::Text(owner))
+                    .with("group", Val::Text(group));
+            }
+        }
+        Ok(draft)
+    }
 }
 
 impl Kind for FileCheck {

@@ -1,6 +1,8 @@
 //! `http`: a URL answers, with the status, headers and body wanted, through
 //! the proxy and the CA store this machine's builds use.
 
+use super::draft::{Draft, Val};
+use super::observe::Ask;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -60,6 +62,27 @@ impl fmt::Display for HttpMethod {
 
 impl Declared for HttpCheck {
     const KEY: &'static str = "http";
+
+    /// The status the URL answers with here.
+    fn observe(ask: &Ask) -> Result<Draft, String> {
+        let subject = ask.subject;
+        let request = HttpRequest {
+            method: Method::Get,
+            url: expand_text(subject, ask.world)?,
+            timeout: std::time::Duration::from_secs(10),
+            ca_file: None,
+            insecure: false,
+            auth: None,
+        };
+        match ask.world.http(&request) {
+            Ok(response) => Ok(ask
+                .subject_only()?
+                .with("status", Val::Number(i64::from(response.status)))),
+            Err(HttpFailure::Settings(why) | HttpFailure::Request(why)) => {
+                Err(format!("{subject} does not answer here: {why}"))
+            }
+        }
+    }
 }
 
 impl Kind for HttpCheck {

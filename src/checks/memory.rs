@@ -1,5 +1,7 @@
 //! `memory`: total physical memory.
 
+use super::draft::{Draft, Val};
+use super::observe::Ask;
 use serde::Deserialize;
 
 use super::{Context, Declared, Kind, Outcome};
@@ -18,6 +20,15 @@ pub struct MemoryCheck {
 
 impl Declared for MemoryCheck {
     const KEY: &'static str = "memory";
+
+    /// About as much memory as this machine has.
+    fn observe(ask: &Ask) -> Result<Draft, String> {
+        let bytes = ask
+            .world
+            .total_memory()
+            .ok_or("the memory size could not be read")?;
+        Draft::new("memory", Val::Text(super::observe::at_least_gib(bytes)))
+    }
 }
 
 impl Kind for MemoryCheck {

@@ -29,12 +29,14 @@ mod command;
 mod cpus;
 mod disk;
 mod dns;
+pub(crate) mod draft;
 mod env;
 pub(crate) mod expand;
 mod file;
 mod http;
 mod memory;
 mod mount;
+pub(crate) mod observe;
 mod outcome;
 mod package;
 mod path_contains;
@@ -51,17 +53,9 @@ pub(crate) mod testing;
 mod user;
 mod versioned;
 
+pub use draft::{Draft, Val};
+pub use observe::{Ask, Pin, Wanted};
 pub use outcome::{Outcome, Status};
-
-/// What `probe add` asks of the kinds to write a check that passes here.
-pub(crate) mod observe {
-    pub(crate) use super::mount::fstype_at;
-    pub(crate) use super::package::{comparable_version, installed_versions};
-    pub(crate) use super::service::observe as service;
-    pub(crate) use super::sysctl::value_of as sysctl_value;
-    pub(crate) use super::user::{groups_of, owner_names};
-    pub(crate) use super::Context;
-}
 
 /// Every kind of check, in the order docs/spec.md lists them. Adding a kind:
 /// ARCHITECTURE.md, "Add a check kind".
@@ -120,11 +114,19 @@ pub(crate) trait Kind: fmt::Debug + Send + Sync + 'static {
     fn evaluate(&self, world: &dyn World, cx: &Context) -> Outcome;
 }
 
-/// The static side of a kind: its key, and how its keys are read (serde,
-/// over the positioned YAML tree; the JSON Schema in test builds).
+/// The static side of a kind: its key, how its keys are read (serde, over
+/// the positioned YAML tree; the JSON Schema in test builds), and what
+/// `probe add` writes for it.
 pub(crate) trait Declared: Kind + DeserializeOwned + SchemaSource + Sized {
     /// The key that names the kind in a spec and in reports.
     const KEY: &'static str;
+
+    /// The check of this kind about `ask.subject`, as this machine is. By
+    /// default the check is its subject: evaluating it here tells whether
+    /// it passes. A kind with more to learn (a version, a state) says so.
+    fn observe(ask: &Ask) -> Result<Draft, String> {
+        ask.subject_only()
+    }
 }
 
 /// Test builds generate the spec's JSON Schema from the kinds' own types.
@@ -151,6 +153,7 @@ pub(crate) struct Conflict {
 pub(crate) struct Registration {
     pub key: &'static str,
     read: fn(&Node, &RefCell<Vec<DeError>>) -> Option<CheckKind>,
+    observe: fn(&Ask) -> Result<Draft, String>,
     /// The kind's keys, as its struct declares them.
     fields: fn() -> &'static [&'static str],
     /// The kind's schema name and object schema (test builds only).
@@ -159,11 +162,18 @@ pub(crate) struct Registration {
         fn(&mut schemars::SchemaGenerator) -> (String, serde_json::Map<String, serde_json::Value>),
 }
 
+impl fmt::Debug for Registration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key)
+    }
+}
+
 impl Registration {
     pub(crate) const fn of<T: Declared>() -> Registration {
         Registration {
             key: T::KEY,
             read: read_kind::<T>,
+            observe: T::observe,
             fields: fields_of::<T>,
             #[cfg(test)]
             schema: schema_of::<T>,
@@ -174,6 +184,24 @@ impl Registration {
     /// `file`'s, besides naming a kind).
     pub(crate) fn has_key(&self, key: &str) -> bool {
         (self.fields)().contains(&key)
+    }
+
+    /// The check of this kind `probe add` writes about `subject`, as this
+    /// machine is.
+    pub(crate) fn observe(
+        &'static self,
+        subject: &str,
+        wanted: &Wanted,
+        world: &dyn World,
+        secrets: &Redactor,
+    ) -> Result<Draft, String> {
+        (self.observe)(&Ask {
+            kind: self,
+            subject,
+            wanted,
+            world,
+            secrets,
+        })
     }
 
     /// Reads the kind's keys from `node` (the check's map without the
@@ -416,6 +444,27 @@ mod tests {
         }
     }
 
+    /// A kind in the table is a kind people can read about: docs/spec.md
+    /// has a section for it, and the README names it.
+    #[test]
+    fn every_kind_is_documented() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let spec = std::fs::read_to_string(root.join("docs/spec.md")).expect("docs/spec.md");
+        let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+        let headings: Vec<&str> = spec.lines().filter(|l| l.starts_with("### ")).collect();
+        for key in kind_keys() {
+            let named = format!("`{key}`");
+            assert!(
+                headings.iter().any(|h| h.contains(&named)),
+                "docs/spec.md has no `### ` section for the `{key}` kind"
+            );
+            assert!(
+                readme.contains(&named) || readme.contains(&format!("- {key}:")),
+                "README.md does not name the `{key}` kind"
+            );
+        }
+    }
+
     #[test]
     fn each_kind_knows_its_own_keys() {
         let file = kind_of("file").expect("file");
@@ -456,7 +505,8 @@ mod tests {
         impl Declared for GreetingCheck {
             const KEY: &'static str = "greeting";
         }
-        let entry = Registration::of::<GreetingCheck>();
+        static ENTRY: Registration = Registration::of::<GreetingCheck>();
+        let entry = &ENTRY;
         assert_eq!(entry.key, "greeting");
         let node = crate::spec::yaml::parse("greeting: world\nloud: true\n")
             .ok()
@@ -470,6 +520,16 @@ mod tests {
             ("greeting", "world".to_string(), Some("loud".to_string()))
         );
         let world = FakeWorld::default().var("GREETING", "world");
+        // `probe add greeting world` writes it, with nothing to add elsewhere.
+        let draft = entry
+            .observe(
+                "world",
+                &Wanted::default(),
+                &world,
+                &crate::redact::Redactor::default(),
+            )
+            .expect("observed");
+        assert_eq!(draft.lines(), Ok(vec!["greeting: world".to_string()]));
         let o = kind.spec.evaluate(
             &world,
             &Context {

@@ -1,6 +1,8 @@
 //! `mount`: a path is a mount point, of a filesystem type, with options
 //! (Linux, from /proc/self/mountinfo).
 
+use super::draft::{Draft, Val};
+use super::observe::Ask;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -26,6 +28,15 @@ pub struct MountCheck {
 
 impl Declared for MountCheck {
     const KEY: &'static str = "mount";
+
+    /// The file system type mounted there here.
+    fn observe(ask: &Ask) -> Result<Draft, String> {
+        let at = expand_path(ask.subject, ask.world)?;
+        match fstype_at(ask.world, Path::new(&at)) {
+            Some(fstype) => Ok(ask.subject_only()?.with("fstype", Val::Text(fstype))),
+            None => Err(format!("{} is not a mount point here", ask.subject)),
+        }
+    }
 }
 
 const MOUNTINFO: &str = "/proc/self/mountinfo";

@@ -2,6 +2,8 @@
 //! package database: dpkg's and apk's are read as files, RPM's is asked
 //! through `rpm -q`, Windows' installed-programs list through the registry.
 
+use super::draft::{Draft, Val};
+use super::observe::Ask;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -31,6 +33,19 @@ pub struct PackageCheck {
 
 impl Declared for PackageCheck {
     const KEY: &'static str = "package";
+
+    /// The version installed here, as a range.
+    fn observe(ask: &Ask) -> Result<Draft, String> {
+        let subject = ask.subject;
+        let versions = installed_versions(ask.world, subject, &ask.context())?;
+        let Some(version) = versions.iter().find_map(|v| comparable_version(v)) else {
+            return Err(format!("package {subject} is not installed here"));
+        };
+        Ok(ask.subject_only()?.with(
+            "version",
+            Val::Text(super::observe::range(&version, ask.wanted.pin)),
+        ))
+    }
 }
 
 const DPKG_STATUS: &str = "/var/lib/dpkg/status";

@@ -1,5 +1,7 @@
 //! `platform`: the OS family, and on Linux the distribution and release.
 
+use super::draft::{Draft, Val};
+use super::observe::Ask;
 use serde::Deserialize;
 
 use super::{Context, Declared, Kind, Outcome};
@@ -23,6 +25,14 @@ pub struct PlatformCheck {
 
 impl Declared for PlatformCheck {
     const KEY: &'static str = "platform";
+
+    /// This machine's OS family, when no subject is given.
+    fn observe(ask: &Ask) -> Result<Draft, String> {
+        if ask.subject.is_empty() {
+            return Draft::new("platform", Val::Text(ask.world.os_family().to_string()));
+        }
+        ask.subject_only()
+    }
 }
 
 impl Kind for PlatformCheck {

@@ -1,5 +1,7 @@
 //! `run`: a command line runs, with the exit code and output it should have.
 
+use super::draft::{Draft, Val};
+use super::observe::Ask;
 use std::ffi::OsString;
 use std::fmt;
 
@@ -50,6 +52,38 @@ pub struct RunCheck {
 
 impl Declared for RunCheck {
     const KEY: &'static str = "run";
+
+    /// A command line's words, and its exit code here when not 0.
+    fn observe(ask: &Ask) -> Result<Draft, String> {
+        use crate::world::{Lookup, RunOutcome, RunRequest};
+        let (line, world) = (ask.subject, ask.world);
+        let words = crate::text::split_words(line)?;
+        let expanded = words
+            .iter()
+            .map(|w| expand(w, world))
+            .collect::<Result<Vec<_>, _>>()?;
+        let Some((program, args)) = expanded.split_first() else {
+            return Err("`run` needs a command line".into());
+        };
+        let Lookup::Found(path) = world.lookup(program) else {
+            return Err(format!("`{}` is not on PATH here", words[0]));
+        };
+        let request = RunRequest {
+            program: path,
+            args: args.to_vec(),
+            verbatim: false,
+            timeout: std::time::Duration::from_secs(10),
+            watch: Vec::new(),
+        };
+        let draft = Draft::new("run", Val::List(words.clone()))?;
+        match world.run(&request) {
+            RunOutcome::Exited { code: Some(0), .. } => Ok(draft),
+            RunOutcome::Exited {
+                code: Some(code), ..
+            } => Ok(draft.with("exit", Val::Number(i64::from(code)))),
+            _ => Err(format!("`{line}` did not run to an exit here")),
+        }
+    }
 }
 
 impl Kind for RunCheck {

@@ -1,6 +1,8 @@
 //! `service`: a service runs and starts at boot: systemd on Linux (through
 //! `systemctl show`), the Service Control Manager on Windows.
 
+use super::draft::{Draft, Val};
+use super::observe::Ask;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -39,6 +41,15 @@ pub enum NoManager {
 
 impl Declared for ServiceCheck {
     const KEY: &'static str = "service";
+
+    /// Whether it runs and starts at boot, here.
+    fn observe(ask: &Ask) -> Result<Draft, String> {
+        let (running, enabled) = observe(ask.world, ask.subject, &ask.context())?;
+        Ok(ask
+            .subject_only()?
+            .with("running", Val::Bool(running))
+            .with("enabled", Val::Bool(enabled)))
+    }
 }
 
 /// What one service manager says about a service.

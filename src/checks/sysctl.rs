@@ -1,5 +1,7 @@
 //! `sysctl`: a kernel parameter's value, read from /proc/sys (Linux).
 
+use super::draft::{Draft, Val};
+use super::observe::Ask;
 use std::path::PathBuf;
 
 use serde::de::{self, Deserializer};
@@ -28,6 +30,14 @@ pub struct SysctlCheck {
 
 impl Declared for SysctlCheck {
     const KEY: &'static str = "sysctl";
+
+    /// The parameter's value here.
+    fn observe(ask: &Ask) -> Result<Draft, String> {
+        match value_of(ask.world, ask.subject) {
+            Some(value) => Ok(ask.subject_only()?.with("equals", Val::Text(value))),
+            None => Err(format!("there is no kernel parameter {} here", ask.subject)),
+        }
+    }
 }
 
 /// Values are short; a parameter's file is never read past this.

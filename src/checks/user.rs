@@ -2,6 +2,8 @@
 //! group memberships wanted. `user: current` is the user the probe runs
 //! as: on an agent, the agent's user ("may I use docker?").
 
+use super::draft::{Draft, Val};
+use super::observe::Ask;
 use serde::Deserialize;
 
 use super::accounts::Accounts;
@@ -30,6 +32,12 @@ pub struct UserCheck {
 
 impl Declared for UserCheck {
     const KEY: &'static str = "user";
+
+    /// The groups the user is in here.
+    fn observe(ask: &Ask) -> Result<Draft, String> {
+        let groups = groups_of(ask.world, ask.subject, &ask.context())?;
+        Ok(ask.subject_only()?.with("groups", Val::List(groups)))
+    }
 }
 
 /// The names that mean the probe's own user.

@@ -5,7 +5,7 @@
 //! holds, it stays a value. After the check is appended, the file is read
 //! back and the check compared with its draft (`matches`).
 
-use crate::checks::kind_of;
+use super::{kind_of, Registration};
 use crate::spec::emit::{flow_list, scalar};
 use crate::spec::yaml::{Node, Value};
 use crate::spec::COMMON_KEYS;
@@ -55,10 +55,10 @@ impl Val {
 }
 
 /// A check to write.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Draft {
-    /// The kind's key, from the kinds table.
-    kind: &'static str,
+    /// The kind, an entry of the kinds table.
+    kind: &'static Registration,
     subject: Val,
     keys: Vec<(&'static str, Val)>,
 }
@@ -68,11 +68,16 @@ impl Draft {
     pub fn new(kind: &str, subject: Val) -> Result<Draft, String> {
         let registration =
             kind_of(kind).ok_or_else(|| format!("`{kind}` is not a kind of check"))?;
-        Ok(Draft {
-            kind: registration.key,
+        Ok(Draft::of(registration, subject))
+    }
+
+    /// A check of the kind `registration` registers.
+    pub fn of(registration: &'static Registration, subject: Val) -> Draft {
+        Draft {
+            kind: registration,
             subject,
             keys: Vec::new(),
-        })
+        }
     }
 
     /// Adds `key`, which must be one of the kind's own keys or one every
@@ -85,11 +90,11 @@ impl Draft {
     /// The check's lines, without indentation or `- `: `kind: subject`,
     /// then one per key. Err when a key is not the kind's.
     pub fn lines(&self) -> Result<Vec<String>, String> {
-        let registration = kind_of(self.kind).ok_or("no such kind")?;
-        let mut lines = vec![format!("{}: {}", self.kind, self.subject.written())];
+        let kind = self.kind.key;
+        let mut lines = vec![format!("{kind}: {}", self.subject.written())];
         for (key, value) in &self.keys {
-            if !registration.has_key(key) && !COMMON_KEYS.contains(key) {
-                return Err(format!("`{key}` is not a key of `{}` checks", self.kind));
+            if !self.kind.has_key(key) && !COMMON_KEYS.contains(key) {
+                return Err(format!("`{key}` is not a key of `{kind}` checks"));
             }
             lines.push(format!("{key}: {}", value.written()));
         }
@@ -103,7 +108,7 @@ impl Draft {
         let Value::Map(entries) = &item.value else {
             return false;
         };
-        let wanted = std::iter::once((self.kind, &self.subject))
+        let wanted = std::iter::once((self.kind.key, &self.subject))
             .chain(self.keys.iter().map(|(k, v)| (*k, v)));
         entries.len() == self.keys.len() + 1
             && entries
