@@ -4,6 +4,14 @@
 use crate::spec::{Catalog, Resource, COMMON};
 use crate::text::did_you_mean;
 
+/// Which specs not selected for the run this machine would pass: what it
+/// could advertise. Their checks do not count for the verdict.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Suggestion {
+    pub passes: Vec<String>,
+    pub fails: Vec<String>,
+}
+
 /// A resource in a run, and whether it was asked for by name.
 #[derive(Debug, Clone, Copy)]
 pub struct Selected<'a> {
@@ -92,7 +100,7 @@ pub fn suggestion(
     catalog: &Catalog,
     selected: &[Selected],
     failing: &std::collections::HashSet<String>,
-) -> crate::report::Suggestion {
+) -> Suggestion {
     fn passes(
         catalog: &Catalog,
         r: &Resource,
@@ -104,7 +112,7 @@ pub fn suggestion(
                 .filter_map(|name| catalog.find(name))
                 .all(|required| passes(catalog, required, failing))
     }
-    let mut out = crate::report::Suggestion::default();
+    let mut out = Suggestion::default();
     for r in &catalog.resources {
         if r.name.eq_ignore_ascii_case(COMMON)
             || selected.iter().any(|s| std::ptr::eq(s.resource, r))

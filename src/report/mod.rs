@@ -125,15 +125,7 @@ pub struct Report {
     /// The GoCD job this ran in, when it ran in one.
     pub agent: Option<AgentContext>,
     /// `--suggest`: the other specs, by whether this machine passes them.
-    pub suggest: Option<Suggestion>,
-}
-
-/// Which specs not selected for the run this machine would pass: what it
-/// could advertise. Their checks do not count for the verdict.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Suggestion {
-    pub passes: Vec<String>,
-    pub fails: Vec<String>,
+    pub suggest: Option<crate::selection::Suggestion>,
 }
 
 /// Something about the run itself, e.g. an advertised resource without a
