@@ -245,7 +245,7 @@ fn observe_command(ask: &Ask) -> Result<Draft, String> {
                 .collect::<Result<_, _>>()?,
             verbatim: false,
             timeout: TRY_TIMEOUT,
-            watch: Vec::new(),
+            watch: vec![versioned::version_lines()],
         };
         let RunOutcome::Exited {
             code: Some(code),

@@ -252,10 +252,7 @@ impl RunCheck {
         for (slot, (pattern, stream)) in slots.into_iter().enumerate() {
             if let Some(p) = pattern {
                 at[slot] = Some(watch.len());
-                watch.push(Watch {
-                    stream: Some(stream),
-                    pattern: p.clone(),
-                });
+                watch.push(versioned::watched(Some(stream), p));
             }
         }
         (watch, at)

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use super::Outcome;
 use crate::spec::{Pattern, TooSlow};
 use crate::version::{extract, rejection, Found, Version, VersionReq};
-use crate::world::{Captured, Watch};
+use crate::world::{Captured, LineMatcher, Stream, Watch};
 
 /// A version check whose command timed out: the message says so (the
 /// spawn's own wording) and what to do, with the `timeout` it had. JVM and
@@ -35,6 +35,47 @@ pub(super) fn timed_out_hint(outcome: Outcome, timeout: Duration) -> Outcome {
     Outcome { message, ..outcome }
 }
 
+/// A check's pattern, as the world matches lines past the output's cap.
+#[derive(Debug)]
+struct Watched(Pattern);
+
+impl LineMatcher for Watched {
+    fn is_match_in(&self, text: &str, span: std::ops::Range<usize>) -> bool {
+        self.0.is_match_in(text, span)
+    }
+}
+
+/// `pattern` looked for in `stream` (None: both) past the output's cap.
+pub(super) fn watched(stream: Option<Stream>, pattern: &Pattern) -> Watch {
+    Watch {
+        stream,
+        pattern: std::sync::Arc::new(Watched(pattern.clone())),
+    }
+}
+
+/// The lines that may hold a version, kept past the output's cap so that a
+/// version printed after megabytes of noise is still read.
+#[derive(Debug)]
+struct VersionLines;
+
+impl LineMatcher for VersionLines {
+    fn is_match_in(&self, text: &str, span: std::ops::Range<usize>) -> bool {
+        text.get(span).is_some_and(crate::version::may_hold)
+    }
+
+    fn keeps_every_line(&self) -> bool {
+        true
+    }
+}
+
+/// Keeps the lines that may hold a version.
+pub(super) fn version_lines() -> Watch {
+    Watch {
+        stream: None,
+        pattern: std::sync::Arc::new(VersionLines),
+    }
+}
+
 /// A check's version keys.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct VersionKeys<'a> {
@@ -44,15 +85,14 @@ pub(super) struct VersionKeys<'a> {
 }
 
 impl VersionKeys<'_> {
-    /// The pattern to look for past the output's cap: `version_regex`.
+    /// What to look for past the output's cap: `version_regex`, and the
+    /// lines that may hold a version, when the check reads one.
     pub fn watch(&self) -> Vec<Watch> {
-        self.regex
-            .map(|p| Watch {
-                stream: None,
-                pattern: p.clone(),
-            })
-            .into_iter()
-            .collect()
+        let mut watch: Vec<Watch> = self.regex.map(|p| watched(None, p)).into_iter().collect();
+        if self.wanted() {
+            watch.push(version_lines());
+        }
+        watch
     }
 
     /// Whether the check asks for a version at all.

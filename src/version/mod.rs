@@ -13,6 +13,14 @@ mod extract;
 
 pub use extract::{extract, rejection, Found};
 
+/// Whether a line may hold a version: a digit, a dot, a digit, the least
+/// one is. Lines past a tool's output cap are kept for reading only then.
+pub fn may_hold(line: &str) -> bool {
+    line.as_bytes()
+        .windows(3)
+        .any(|w| w[0].is_ascii_digit() && w[1] == b'.' && w[2].is_ascii_digit())
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Version {
     pub parts: Vec<u64>,

@@ -8,7 +8,7 @@ use std::sync::{mpsc, Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::{Captured, RunOutcome, RunRequest, Stream};
+use super::{Captured, LineMatcher, RunOutcome, RunRequest, Stream};
 
 /// Bytes kept per stream; the rest is read line by line (for versions and
 /// the check's patterns) and dropped, so the command is never blocked on a
@@ -56,14 +56,14 @@ pub fn run_with_timeout(request: &RunRequest) -> RunOutcome {
     };
     let tree = tree.adopt(&child);
     let deadline = started + request.timeout;
-    let watch = |stream| -> Vec<Option<crate::spec::Pattern>> {
+    let watch = |stream| -> Vec<Option<Arc<dyn LineMatcher>>> {
         request
             .watch
             .iter()
             .map(|w| {
                 w.stream
                     .is_none_or(|s| s == stream)
-                    .then(|| w.pattern.clone())
+                    .then(|| Arc::clone(&w.pattern))
             })
             .collect()
     };
@@ -169,7 +169,7 @@ struct Reader {
 /// `watch`: the request's patterns, None where one is for the other stream.
 fn spawn_reader(
     mut stream: impl Read + Send + 'static,
-    watch: Vec<Option<crate::spec::Pattern>>,
+    watch: Vec<Option<Arc<dyn LineMatcher>>>,
     deadline: Instant,
 ) -> Reader {
     let captured = Arc::new(Mutex::new(Captured {
@@ -224,7 +224,7 @@ fn spawn_reader(
 /// in bounded memory, and no matching once the command's time is up. A
 /// line longer than [`LINE_LIMIT`] is looked at in overlapping windows.
 struct Later {
-    watch: Vec<Option<crate::spec::Pattern>>,
+    watch: Vec<Option<Arc<dyn LineMatcher>>>,
     deadline: Instant,
     /// The line being read, or its last window.
     line: Vec<u8>,
@@ -237,7 +237,7 @@ struct Later {
 }
 
 impl Later {
-    fn new(watch: Vec<Option<crate::spec::Pattern>>, deadline: Instant) -> Later {
+    fn new(watch: Vec<Option<Arc<dyn LineMatcher>>>, deadline: Instant) -> Later {
         Later {
             watch,
             deadline,
@@ -289,8 +289,7 @@ impl Later {
     }
 
     /// Matches the line (or a window of it, `more` following) against the
-    /// watched patterns, and keeps it when it may hold a version or
-    /// matched. The window's first character (when it continues a line)
+    /// watched patterns, and keeps it when one matched. The window's first character (when it continues a line)
     /// and its last (when more follows) are context only: the windows
     /// either side search them.
     fn look(&mut self, captured: &mut Captured, more: bool) {
@@ -316,10 +315,11 @@ impl Later {
         } else {
             text.len()
         };
-        let mut keep = looks_like_a_version(self.line.as_slice());
+        let mut keep = false;
         for (i, pattern) in self.watch.iter().enumerate() {
             if let Some(p) = pattern {
-                if !captured.watched[i] && p.is_match_in(text, start..end) {
+                if (!captured.watched[i] || p.keeps_every_line()) && p.is_match_in(text, start..end)
+                {
                     captured.watched[i] = true;
                     keep = true;
                 }
@@ -340,12 +340,6 @@ impl Later {
             captured.later.push((self.line_number, kept));
         }
     }
-}
-
-/// A digit, a dot, a digit: the least a version is.
-fn looks_like_a_version(line: &[u8]) -> bool {
-    line.windows(3)
-        .any(|w| w[0].is_ascii_digit() && w[1] == b'.' && w[2].is_ascii_digit())
 }
 
 /// What a reader read. Once the command is gone, the reader is waited for
@@ -923,23 +917,19 @@ mod tests {
             "x".repeat(99)
         );
         fs::write(dir.path().join("script.sh"), script).expect("write");
-        let fatal = crate::spec::Pattern::new("^FATAL").expect("a pattern");
         let outcome = run_with_timeout(&RunRequest {
             program: "/bin/sh".into(),
             args: vec![dir.path().join("script.sh").into(), dir.path().into()],
             verbatim: false,
             timeout: Duration::from_secs(60),
-            watch: vec![super::super::Watch {
-                stream: Some(Stream::Stdout),
-                pattern: fatal,
-            }],
+            watch: vec![watched("^FATAL"), versions()],
         });
         let RunOutcome::Exited { stdout, .. } = outcome else {
             panic!("{outcome:?}")
         };
         assert_eq!(stdout.bytes.len(), OUTPUT_CAP);
         assert_eq!(stdout.total, 2_000_000 + 11 + 17);
-        assert_eq!(stdout.watched, [true]);
+        assert_eq!(stdout.watched, [true, true]);
         assert!(!stdout.unscanned);
         assert_eq!(
             stdout.later,
@@ -963,10 +953,8 @@ mod tests {
             timeout: Duration::from_secs(120),
             watch: patterns
                 .iter()
-                .map(|p| super::super::Watch {
-                    stream: Some(Stream::Stdout),
-                    pattern: crate::spec::Pattern::new(p).expect("a pattern"),
-                })
+                .map(|p| watched(p))
+                .chain([versions()])
                 .collect(),
         });
         let RunOutcome::Exited { stdout, .. } = outcome else {
@@ -977,7 +965,48 @@ mod tests {
             "{:?}",
             stdout.later
         );
+        // The patterns asked for; the lines kept for versions aside.
+        let mut stdout = stdout;
+        stdout.watched.truncate(patterns.len());
         stdout
+    }
+
+    /// A check's pattern, as checks give it to the world.
+    #[derive(Debug)]
+    struct Re(crate::spec::Pattern);
+
+    impl LineMatcher for Re {
+        fn is_match_in(&self, text: &str, span: std::ops::Range<usize>) -> bool {
+            self.0.is_match_in(text, span)
+        }
+    }
+
+    fn watched(pattern: &str) -> super::super::Watch {
+        super::super::Watch {
+            stream: Some(Stream::Stdout),
+            pattern: Arc::new(Re(crate::spec::Pattern::new(pattern).expect("a pattern"))),
+        }
+    }
+
+    /// The lines that may hold a version, as `command` and `run` keep them.
+    #[derive(Debug)]
+    struct Versions;
+
+    impl LineMatcher for Versions {
+        fn is_match_in(&self, text: &str, span: std::ops::Range<usize>) -> bool {
+            crate::version::may_hold(&text[span])
+        }
+
+        fn keeps_every_line(&self) -> bool {
+            true
+        }
+    }
+
+    fn versions() -> super::super::Watch {
+        super::super::Watch {
+            stream: None,
+            pattern: Arc::new(Versions),
+        }
     }
 
     #[test]

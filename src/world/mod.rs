@@ -44,12 +44,33 @@ pub struct RunRequest {
     pub watch: Vec<Watch>,
 }
 
-/// A pattern a check looks for in one stream (or both).
-#[derive(Debug, Clone, PartialEq)]
+/// What a check looks for in one stream (or both) past the output's cap:
+/// the world reads the lines, the check says what matches. A line that
+/// matches is kept (for the check to read again) and the match recorded.
+#[derive(Debug, Clone)]
 pub struct Watch {
     /// None: both streams.
     pub stream: Option<Stream>,
-    pub pattern: crate::spec::Pattern,
+    pub pattern: std::sync::Arc<dyn LineMatcher>,
+}
+
+impl PartialEq for Watch {
+    fn eq(&self, other: &Watch) -> bool {
+        self.stream == other.stream && std::sync::Arc::ptr_eq(&self.pattern, &other.pattern)
+    }
+}
+
+/// A pattern, as a check gives it to the world to match lines with.
+pub trait LineMatcher: Send + Sync + std::fmt::Debug {
+    /// Whether it matches within `text[span]`, the text around the span
+    /// seen as context (for `^`, `$` and word boundaries).
+    fn is_match_in(&self, text: &str, span: std::ops::Range<usize>) -> bool;
+
+    /// Whether every line it matches is kept (lines a version may be read
+    /// from), not only the first (a pattern a check only needs found).
+    fn keeps_every_line(&self) -> bool {
+        false
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
