@@ -7,7 +7,10 @@
 //! read YAML with [`yaml`]; so rustc reports whatever is no longer used.
 
 mod app;
+#[cfg(test)]
+mod architecture;
 mod author;
+mod catalog;
 mod checks;
 mod cli;
 mod fleet;
@@ -37,7 +40,7 @@ pub mod fuzzing {
     /// A spec file's text, read as `fuzz.yaml`: errors are fine, and they
     /// must render.
     pub fn spec(text: &str) {
-        match crate::spec::load_str("fuzz", text) {
+        match crate::catalog::load_str("fuzz", text) {
             Ok(catalog) => {
                 for resource in &catalog.resources {
                     for check in &resource.checks {
@@ -118,7 +121,7 @@ pub mod fuzzing {
         });
         let _ = agent.advertised();
         let _ = agent.job_line();
-        if let Ok(catalog) = crate::spec::load_str("lua", "checks:\n  - command: lua\n") {
+        if let Ok(catalog) = crate::catalog::load_str("lua", "checks:\n  - command: lua\n") {
             let _ = crate::gocd::select_for_agent(&catalog, &agent, true);
         }
     }

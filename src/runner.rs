@@ -8,10 +8,10 @@ use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::checks::Check;
 use crate::checks::{Budget, Outcome, Status};
 use crate::interrupt;
 use crate::quantity::format_duration;
-use crate::spec::Check;
 
 /// How much longer than its timeout a check may take before it is abandoned.
 /// Spawned commands are killed at their timeout and normally report well

@@ -1,7 +1,7 @@
 //! Which resources a run covers: the ones asked for, what they require,
 //! and the common spec.
 
-use crate::spec::{Catalog, Resource, COMMON};
+use crate::catalog::{Catalog, Resource, COMMON};
 use crate::text::did_you_mean;
 
 /// Which specs not selected for the run this machine would pass: what it
@@ -132,7 +132,7 @@ pub fn suggestion(
 pub fn unselected_checks(
     catalog: &Catalog,
     selected: &[Selected],
-) -> Vec<std::sync::Arc<crate::spec::Check>> {
+) -> Vec<std::sync::Arc<crate::checks::Check>> {
     catalog
         .resources
         .iter()

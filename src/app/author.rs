@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 
 use super::{Exit, Usage};
 use crate::author::{apply, known_kind, snapshot_source, Added, Addition, Applied, Source, Wanted};
+use crate::catalog::load;
 use crate::checks::Pin;
 use crate::cli::{AddArgs, PinChoice, SnapshotArgs};
 use crate::output::Output;
-use crate::spec::load;
 use crate::text::shell_words;
 use crate::world::World;
 

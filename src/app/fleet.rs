@@ -5,6 +5,7 @@ use std::path::Path;
 use std::time::SystemTime;
 
 use super::{distinct_reports, write_reports, Exit, Usage};
+use crate::catalog::load;
 use crate::cli::FleetArgs;
 use crate::fleet::gather::{gather, Request};
 use crate::fleet::render as fleet_report;
@@ -12,7 +13,7 @@ use crate::fleet::{spec_checks, Fleet, FleetOptions};
 use crate::http::{base64, split_userinfo, Auth};
 use crate::output::Output;
 use crate::report::{rfc3339, Format};
-use crate::spec::{load, SpecErrors};
+use crate::spec::SpecErrors;
 use crate::world::World;
 
 /// `probe fleet`: many agents' reports in, one fleet report out.

@@ -4,12 +4,13 @@
 use std::path::Path;
 
 use super::{spec_location, Exit, Usage};
+use crate::catalog::{load, Catalog};
 use crate::cli::PipelineArgs;
 use crate::gocd::generate_pipeline;
 use crate::output::Output;
 use crate::redact::Markup;
 use crate::report::list as render_list;
-use crate::spec::{load, Catalog, SpecErrors};
+use crate::spec::SpecErrors;
 
 const SCHEMA: &str = include_str!("../../docs/probe.schema.json");
 

@@ -8,6 +8,8 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use super::{distinct_reports, spec_location, write_reports, Exit, Usage};
+use crate::catalog::{load, Catalog};
+use crate::checks::Check;
 use crate::checks::{evaluate, Budget};
 use crate::cli::{Cli, RunArgs};
 use crate::gocd::{select_for_agent, AgentContext};
@@ -17,7 +19,7 @@ use crate::report::{
 };
 use crate::runner::{run_with_retries, Retry, RunLimits};
 use crate::selection::{select, suggestion, unselected_checks, Selected};
-use crate::spec::{load, Catalog, Check, SpecErrors};
+use crate::spec::SpecErrors;
 use crate::text::did_you_mean;
 use crate::world::World;
 

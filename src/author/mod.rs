@@ -11,10 +11,11 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::catalog::load_with;
 use crate::checks::{evaluate, kind_keys, kind_of, Budget, Status};
 use crate::redact::Redactor;
 use crate::report::{check_name, write_report};
-use crate::spec::{load_with, SpecErrors};
+use crate::spec::SpecErrors;
 use crate::text::did_you_mean;
 use crate::world::World;
 

@@ -6,9 +6,10 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::*;
+use crate::catalog::load;
 use crate::checks::{evaluate, Budget, Status};
 use crate::redact::Redactor;
-use crate::spec::{load, OsFamily};
+use crate::spec::OsFamily;
 use crate::world::fake::{exited, FakeWorld};
 use crate::world::{FileKind, Lookup, Protocol, ServiceInfo, ServiceState, StartType};
 

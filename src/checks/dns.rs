@@ -139,7 +139,7 @@ mod tests {
     #[test]
     fn an_address_that_is_not_one_is_refused_when_the_spec_is_read() {
         let text = "checks:\n  - dns: x\n    addresses: [10.0.0.300]\n";
-        let errors = crate::spec::load_str("t", text).unwrap_err();
+        let errors = crate::catalog::load_str("t", text).unwrap_err();
         let shown = crate::spec::SpecErrors(errors).to_string();
         assert!(
             shown.contains("`10.0.0.300` is not an IP address"),

@@ -521,7 +521,7 @@ mod tests {
             ("http: http://x/\nmethod: POST", "POST"),
         ] {
             let text = format!("checks:\n  - {}\n", yaml.replace('\n', "\n    "));
-            let errors = crate::spec::load_str("t", &text).unwrap_err();
+            let errors = crate::catalog::load_str("t", &text).unwrap_err();
             let shown = crate::spec::SpecErrors(errors).to_string();
             assert!(shown.contains(words), "{yaml}: {shown}");
         }

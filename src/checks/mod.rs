@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 use crate::redact::Redactor;
 use crate::spec::de::{from_node, DeError};
 use crate::spec::yaml::Node;
-use crate::spec::{Check, COMMON_KEYS};
+use crate::spec::{CheckCommon, COMMON_KEYS};
 use crate::world::World;
 
 mod absent;
@@ -270,6 +270,26 @@ fn schema_of<T: Declared>(
         _ => serde_json::Map::new(),
     };
     (T::schema_name().into_owned(), object)
+}
+
+#[derive(Debug, Clone)]
+/// One check of a spec, as the catalog read it: its kind and the keys
+/// every check may carry.
+pub struct Check {
+    /// `resource/kind:subject`, with `#2`... when the same check repeats.
+    pub id: String,
+    pub resource: String,
+    pub common: CheckCommon,
+    pub kind: CheckKind,
+    /// Where the check is written: `probes/lua.yaml:7`.
+    pub source: String,
+}
+
+impl Check {
+    /// How long the check may take: its own `timeout`, else the run's default.
+    pub fn timeout(&self, default: Duration) -> Duration {
+        self.common.timeout.map_or(default, |t| t.0)
+    }
 }
 
 /// A check's kind and its keys, as read from the spec.

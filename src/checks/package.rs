@@ -760,7 +760,7 @@ Version: 2.11.2-2
     #[test]
     fn installed_false_with_a_version_is_refused() {
         let text = "checks:\n  - package: vim\n    installed: false\n    version: '>=9'\n";
-        let errors = crate::spec::load_str("t", text).unwrap_err();
+        let errors = crate::catalog::load_str("t", text).unwrap_err();
         let shown = crate::spec::SpecErrors(errors).to_string();
         assert!(shown.contains("no version to compare"), "{shown}");
     }

@@ -299,7 +299,7 @@ mod tests {
     #[test]
     fn a_port_out_of_range_is_refused_when_the_spec_is_read() {
         let text = "checks:\n  - port: 70000\n";
-        let errors = crate::spec::load_str("t", text).unwrap_err();
+        let errors = crate::catalog::load_str("t", text).unwrap_err();
         let shown = crate::spec::SpecErrors(errors).to_string();
         assert!(
             shown.contains("`70000` is not a port number (1 to 65535)"),

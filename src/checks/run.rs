@@ -917,7 +917,7 @@ mod tests {
     #[test]
     fn run_version_regex_alone_is_refused_by_the_loader() {
         let text = "checks:\n  - run: [docker, info]\n    version_regex: \"v(\\\\d+)\"\n";
-        let errors = crate::spec::load_str("t", text).unwrap_err();
+        let errors = crate::catalog::load_str("t", text).unwrap_err();
         let shown = crate::spec::SpecErrors(errors).to_string();
         assert!(shown.contains("nothing asks for one"), "{shown}");
     }

@@ -254,7 +254,7 @@ mod tests {
     #[test]
     fn a_name_that_leaves_proc_sys_is_refused() {
         let text = "checks:\n  - sysctl: ../../etc/shadow\n";
-        let errors = crate::spec::load_str("t", text).unwrap_err();
+        let errors = crate::catalog::load_str("t", text).unwrap_err();
         let shown = crate::spec::SpecErrors(errors).to_string();
         assert!(shown.contains("is not a kernel parameter"), "{shown}");
     }
@@ -262,7 +262,7 @@ mod tests {
     #[test]
     fn equals_and_range_together_are_refused() {
         let text = "checks:\n  - sysctl: vm.max_map_count\n    equals: 1\n    range: \">= 1\"\n";
-        let errors = crate::spec::load_str("t", text).unwrap_err();
+        let errors = crate::catalog::load_str("t", text).unwrap_err();
         let shown = crate::spec::SpecErrors(errors).to_string();
         assert!(shown.contains("keep one"), "{shown}");
     }

@@ -3,9 +3,11 @@
 
 use std::time::{Duration, Instant};
 
+use super::Check;
 use super::{evaluate, Budget, Outcome, Status};
+use crate::catalog;
 use crate::redact::Redactor;
-use crate::spec::{self, Check, OsFamily};
+use crate::spec::OsFamily;
 use crate::world::fake::{captured, FakeWorld};
 use crate::world::{RunOutcome, RunRequest};
 
@@ -13,7 +15,8 @@ use crate::world::{RunOutcome, RunRequest};
 pub fn check(yaml: &str) -> Check {
     let indented: String = yaml.lines().map(|l| format!("    {l}\n")).collect();
     let text = format!("checks:\n  -\n{indented}");
-    let catalog = spec::load_str("t", &text).unwrap_or_else(|e| panic!("{}", spec::SpecErrors(e)));
+    let catalog =
+        catalog::load_str("t", &text).unwrap_or_else(|e| panic!("{}", crate::spec::SpecErrors(e)));
     catalog.resources[0].checks[0].as_ref().clone()
 }
 

@@ -552,7 +552,7 @@ impl Fleet {
 }
 
 /// What each check of the specs is, by its id (as reports name it).
-pub fn spec_checks(catalog: &crate::spec::Catalog) -> HashMap<String, CheckIdentity> {
+pub fn spec_checks(catalog: &crate::catalog::Catalog) -> HashMap<String, CheckIdentity> {
     catalog
         .resources
         .iter()
@@ -782,7 +782,7 @@ fn findings(
         }
         // Only GoCD knows every agent: the reports may be a part of the fleet.
         for spec in specs.iter().filter(|_| gocd.is_some()) {
-            if spec.eq_ignore_ascii_case(crate::spec::COMMON) {
+            if spec.eq_ignore_ascii_case(crate::catalog::COMMON) {
                 continue;
             }
             if !advertised.contains_key(&spec.to_ascii_lowercase()) {

@@ -5,8 +5,8 @@
 //! case; unset when the agent has none (docs/gocd.md, "Agent mode"). There is no variable for the agent's host name, so reports use the
 //! OS host name.
 
+use crate::catalog::{Catalog, COMMON};
 use crate::selection::Selected;
-use crate::spec::{Catalog, COMMON};
 
 /// The GoCD job this run is part of, from the environment GoCD sets.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -3,7 +3,8 @@
 //! docs/gocd.md, "GoCD behaviour to know".
 
 use super::yaml_out::{list, map, render, s, strs, Y};
-use crate::spec::{Catalog, OsFamily, Resource, COMMON};
+use crate::catalog::{Catalog, Resource, COMMON};
+use crate::spec::OsFamily;
 
 /// How jobs are laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! `probe list`: the resources and their checks, for people or as JSON.
 
 use super::check_name;
-use crate::spec::Catalog;
+use crate::catalog::Catalog;
 
 /// `probe list`: each resource, what it requires, and its checks.
 pub fn render(catalog: &Catalog, format: &str) -> Vec<u8> {

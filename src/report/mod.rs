@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::checks::Check;
 use crate::checks::{Outcome, Status};
 use crate::gocd::AgentContext;
 use crate::redact::Markup;
-use crate::spec::Check;
 
 pub mod html;
 pub mod human;

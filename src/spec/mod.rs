@@ -1,22 +1,16 @@
-//! Probe specs: YAML files in `probes/`, one per GoCD resource. Reading one
-//! goes yaml (a positioned tree) → de (serde over that tree, every problem
-//! collected with its position) → values and the kinds' own types → load
-//! (the catalog: resources, their checks, `requires` resolved).
+//! How specs are written: the YAML syntax of `probes/` and the values in
+//! it. `yaml` (a positioned tree), `de` (serde over that tree, every problem
+//! collected with its position), `error` (`file:line:col`, the line, a
+//! caret), `values` (patterns, version ranges, sizes, durations, OS
+//! families, the keys every check may carry) and `emit` (the one YAML
+//! scalar writer). A leaf: it knows no kind of check; the catalog
+//! (`crate::catalog`) reads files into checks with it.
 
 pub mod de;
 pub mod emit;
 pub mod error;
-pub mod load;
-#[cfg(test)]
-pub mod schema;
 pub mod values;
 pub mod yaml;
 
 pub use error::SpecErrors;
-#[cfg(any(test, feature = "fuzzing"))]
-pub use load::load_str;
-pub use load::{load, load_with, Catalog, Check, Resource, COMMON};
 pub use values::*;
-
-#[cfg(test)]
-mod tests;

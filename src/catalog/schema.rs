@@ -10,8 +10,8 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{json, Map, Value};
 
-use super::values::*;
 use crate::checks;
+use crate::spec::values::*;
 
 /// Where the committed copy lives, from the crate root.
 pub const SCHEMA_PATH: &str = "docs/probe.schema.json";
@@ -217,7 +217,7 @@ mod tests {
             committed == generated,
             "{SCHEMA_PATH} is out of date with the spec types (src/checks/*.rs, src/spec/values.rs).\n\
              Regenerate it, review the diff and commit it:\n\n    \
-             PROBE_BLESS=1 cargo test --lib spec::schema\n"
+             PROBE_BLESS=1 cargo test --lib catalog::schema\n"
         );
     }
 }

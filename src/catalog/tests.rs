@@ -1,10 +1,11 @@
 //! What a person sees for every kind of spec mistake: the exact rendered
-//! text of each error, as `spec::load` reports it for files on disk.
+//! text of each error, as `catalog::load` reports it for files on disk.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::*;
+use crate::spec::SpecErrors;
 
 /// A `probes/` directory in a temporary folder.
 struct Probes {

@@ -1,18 +1,18 @@
-//! Reads `probes/` into a [`Catalog`]: one resource per file, every check
-//! validated, `requires` resolved, and every problem collected before any
-//! is reported.
+//! The catalog: `probes/` read into resources and their checks, one
+//! resource per file, every check validated by its kind (`checks::KINDS`),
+//! `requires` resolved, and every problem collected before any is
+//! reported. Above the spec syntax (`spec`) and the kinds (`checks`).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
-use super::de::{from_node, snippet_of, DeError};
-use super::error::SpecError;
-use super::values::*;
-use super::yaml::{self, Node, Pos, Value};
-use crate::checks::{self, CheckKind};
+use crate::checks::{self, Check, CheckKind};
+use crate::spec::de::{from_node, snippet_of, DeError};
+use crate::spec::error::SpecError;
+use crate::spec::values::*;
+use crate::spec::yaml::{self, Node, Pos, Value};
 use crate::text::did_you_mean;
 
 /// A spec file may be at most this large: a spec is text a person writes.
@@ -38,24 +38,6 @@ pub struct Resource {
     pub requires: Vec<String>,
     /// Shared, not copied, with the runs that check them.
     pub checks: Vec<Arc<Check>>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Check {
-    /// `resource/kind:subject`, with `#2`... when the same check repeats.
-    pub id: String,
-    pub resource: String,
-    pub common: CheckCommon,
-    pub kind: CheckKind,
-    /// Where the check is written: `probes/lua.yaml:7`.
-    pub source: String,
-}
-
-impl Check {
-    /// How long the check may take: its own `timeout`, else the run's default.
-    pub fn timeout(&self, default: Duration) -> Duration {
-        self.common.timeout.map_or(default, |t| t.0)
-    }
 }
 
 impl Catalog {
@@ -666,3 +648,8 @@ fn find_cycles(resources: &[Resource]) -> Vec<(usize, String, String)> {
     }
     out
 }
+
+#[cfg(test)]
+pub mod schema;
+#[cfg(test)]
+mod tests;
