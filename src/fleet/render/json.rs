@@ -1,0 +1,215 @@
+//! The fleet report as JSON (docs/json.md, `probe-fleet/1`).
+
+use super::*;
+use crate::fleet::{Cell, Status};
+use serde::Serialize;
+
+/// The JSON fleet report, written straight from the fleet (no tree of
+/// values in between: a fleet of 1 000 agents has 100 000 results).
+pub fn json(fleet: &Fleet, origin: &Origin) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        schema: &'static str,
+        probe_version: &'static str,
+        generated_at: &'a str,
+        source: &'a str,
+        summary: Summary,
+        findings: Vec<FindingJson<'a>>,
+        agents: Vec<AgentJson<'a>>,
+        checks: Vec<CheckJson<'a>>,
+    }
+    #[derive(Serialize)]
+    struct Summary {
+        agents: usize,
+        agents_failed: usize,
+        checks: usize,
+        checks_failing: usize,
+        checks_drifting: usize,
+        fail_on_drift: bool,
+        ok: bool,
+    }
+    #[derive(Serialize)]
+    struct FindingJson<'a> {
+        message: &'a str,
+        failing: bool,
+    }
+    #[derive(Serialize)]
+    struct AgentJson<'a> {
+        name: &'a str,
+        hostname: &'a str,
+        os: &'a str,
+        os_name: Option<&'a str>,
+        arch: &'a str,
+        job: Option<&'a str>,
+        advertised: Option<&'a [String]>,
+        ok: bool,
+        checks: usize,
+        failed: usize,
+        advertises_but_fails: &'a [String],
+        passes_but_does_not_advertise: Option<&'a [String]>,
+        could_advertise: Option<String>,
+        notices: Vec<FindingJson<'a>>,
+        source: &'a str,
+        gocd_uuid: Option<&'a str>,
+        gocd_state: Option<&'a str>,
+    }
+    #[derive(Serialize)]
+    struct CheckJson<'a> {
+        id: &'a str,
+        resource: &'a str,
+        kind: &'a str,
+        name: &'a str,
+        ran_on: usize,
+        failing_on: Vec<&'a str>,
+        values: Vec<ValueJson<'a>>,
+        drift: bool,
+        results: Results<'a>,
+    }
+    #[derive(Serialize)]
+    struct ValueJson<'a> {
+        value: &'a str,
+        agents: usize,
+    }
+    /// agent name -> its result, for the agents that ran the check.
+    struct Results<'a> {
+        row: &'a Row,
+        agents: &'a [Agent],
+    }
+    impl Serialize for Results<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = s.serialize_map(Some(self.row.ran_on()))?;
+            for (cell, agent) in self.row.cells.iter().zip(self.agents) {
+                if let Some(c) = cell {
+                    map.serialize_entry(&agent.name, &CellJson::of(c))?;
+                }
+            }
+            map.end()
+        }
+    }
+    /// A passing result says only that, and what it found; the rest is
+    /// for results that fail.
+    #[derive(Serialize)]
+    struct CellJson<'a> {
+        status: &'static str,
+        actual: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        message: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        expected: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        found_in: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        location: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        hint: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        output: Option<&'a str>,
+    }
+    impl<'a> CellJson<'a> {
+        fn of(c: &'a Cell) -> CellJson<'a> {
+            let detail = c.status.is_failure() || c.status == Status::Skipped;
+            CellJson {
+                status: c.status.as_str(),
+                actual: &c.actual,
+                message: detail.then_some(c.message.as_str()),
+                expected: detail
+                    .then_some(c.expected.as_str())
+                    .filter(|e| !e.is_empty()),
+                found_in: c.found_in.as_deref(),
+                location: c.location.as_deref(),
+                hint: c.hint.as_deref(),
+                output: c.output.as_deref(),
+            }
+        }
+    }
+    let doc = Doc {
+        schema: SCHEMA,
+        probe_version: env!("CARGO_PKG_VERSION"),
+        generated_at: &origin.at,
+        source: &origin.what,
+        summary: Summary {
+            agents: fleet.agents.len(),
+            agents_failed: fleet.agents.iter().filter(|a| !a.ok).count(),
+            checks: fleet.rows.len(),
+            checks_failing: fleet
+                .rows
+                .iter()
+                .filter(|r| r.cells.iter().flatten().any(|c| c.status.is_failure()))
+                .count(),
+            checks_drifting: fleet.rows.iter().filter(|r| r.drifts()).count(),
+            fail_on_drift: fleet.fail_on_drift,
+            ok: fleet.ok(),
+        },
+        findings: fleet
+            .findings
+            .iter()
+            .map(|f| FindingJson {
+                message: &f.message,
+                failing: f.failing,
+            })
+            .collect(),
+        agents: fleet
+            .agents
+            .iter()
+            .map(|a| AgentJson {
+                name: &a.name,
+                hostname: &a.hostname,
+                os: &a.os,
+                os_name: a.os_name.as_deref(),
+                arch: &a.arch,
+                job: a.job.as_deref(),
+                advertised: a.advertised.as_deref(),
+                ok: a.ok,
+                checks: a.checks,
+                failed: a.failed,
+                advertises_but_fails: &a.fails_advertised,
+                passes_but_does_not_advertise: a.could_advertise.as_deref(),
+                could_advertise: a.paste_list(),
+                notices: a
+                    .notices
+                    .iter()
+                    .map(|n| FindingJson {
+                        message: &n.message,
+                        failing: n.failing,
+                    })
+                    .collect(),
+                source: &a.origin,
+                gocd_uuid: a.gocd_uuid.as_deref(),
+                gocd_state: a.gocd_state.as_deref(),
+            })
+            .collect(),
+        checks: fleet
+            .rows
+            .iter()
+            .map(|r| CheckJson {
+                id: &r.id,
+                resource: &r.resource,
+                kind: &r.kind,
+                name: &r.name,
+                ran_on: r.ran_on(),
+                failing_on: r
+                    .failing_agents(&fleet.agents)
+                    .iter()
+                    .map(|a| a.name.as_str())
+                    .collect(),
+                values: r
+                    .values
+                    .iter()
+                    .map(|(v, n)| ValueJson {
+                        value: v,
+                        agents: *n,
+                    })
+                    .collect(),
+                drift: r.drifts(),
+                results: Results {
+                    row: r,
+                    agents: &fleet.agents,
+                },
+            })
+            .collect(),
+    };
+    let mut bytes = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
