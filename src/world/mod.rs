@@ -13,11 +13,21 @@ mod exec;
 pub mod fake;
 #[cfg(target_os = "linux")]
 mod linux;
+mod path;
 mod real;
 #[cfg(target_os = "linux")]
 mod reaper;
+#[cfg(unix)]
+mod unix;
 #[cfg(windows)]
 mod windows;
+
+/// What the OS answers about files, the process's user and free space:
+/// through libc on Unix, Windows' own APIs on Windows.
+#[cfg(unix)]
+use unix as os;
+#[cfg(windows)]
+use windows as os;
 
 pub use real::RealWorld;
 

@@ -2,6 +2,11 @@
 //! keys, the Service Control Manager, and the TCP/UDP listener tables.
 
 use std::collections::HashSet;
+use std::fs;
+use std::path::Path;
+
+use super::path::pathext;
+use super::Credentials;
 use std::ffi::c_void;
 use std::io;
 use std::mem::{offset_of, size_of};
@@ -544,6 +549,73 @@ fn context(call: &str, e: io::Error) -> io::Error {
 
 fn invalid(message: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, message)
+}
+
+// ---- What Unix answers through libc, as Windows has it ----
+
+/// Windows has no sockets in its file system, as the probe looks at it.
+pub(super) fn is_socket(_ft: &fs::FileType) -> bool {
+    false
+}
+
+pub(super) fn mode_bits(_meta: &fs::Metadata) -> Option<u32> {
+    None
+}
+
+pub(super) fn owner_ids(_meta: &fs::Metadata) -> (Option<u32>, Option<u32>) {
+    (None, None)
+}
+
+pub(super) fn credentials() -> io::Result<Credentials> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "Unix user and group ids do not exist on this system",
+    ))
+}
+
+/// Windows has no execute bit: a file runs by name when its extension is
+/// in PATHEXT.
+pub(super) fn is_executable(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| {
+        let ext = format!(".{}", ext.to_string_lossy());
+        pathext().iter().any(|e| e.eq_ignore_ascii_case(&ext))
+    })
+}
+
+/// The bytes this user may still write on the volume holding `path`
+/// (quotas included): `GetDiskFreeSpaceExW`'s "available to the caller".
+pub(super) fn disk_free(path: &Path) -> io::Result<u64> {
+    use std::os::windows::ffi::OsStrExt;
+    use windows_sys::Win32::Storage::FileSystem::GetDiskFreeSpaceExW;
+    // It wants a directory (a share's root with a trailing backslash): a
+    // file is measured by its folder.
+    let dir = if fs::metadata(path)?.is_dir() {
+        path
+    } else {
+        match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        }
+    };
+    let mut wide: Vec<u16> = dir.as_os_str().encode_wide().collect();
+    if !matches!(wide.last(), Some(&c) if c == u16::from(b'\\') || c == u16::from(b'/')) {
+        wide.push(u16::from(b'\\'));
+    }
+    wide.push(0);
+    let mut available = 0u64;
+    // SAFETY: a NUL-terminated wide path we own; the other outputs may be null.
+    let ok = unsafe {
+        GetDiskFreeSpaceExW(
+            wide.as_ptr(),
+            &mut available,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        )
+    };
+    if ok == 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(available)
 }
 
 #[cfg(test)]
