@@ -89,7 +89,7 @@ pub enum Stream {
     Stderr,
 }
 
-/// Output of one stream: its first [`exec::OUTPUT_CAP`] bytes, and what
+/// Output of one stream: its first `exec::stream::OUTPUT_CAP` bytes, and what
 /// a check needs from the rest, read line by line and kept bounded.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Captured {
