@@ -7,40 +7,25 @@
 /// (`lau` / `lua`) counts as one edit.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
     let word_lower = word.to_ascii_lowercase();
+    let word_chars = word.chars().count();
     let best = candidates
         .into_iter()
-        .map(|c| (edit_distance(&word_lower, &c.to_ascii_lowercase()), c))
-        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
+        .filter_map(|c| {
+            let most = (c.len().max(word.len()) / 3).max(1);
+            // The distance is at least the difference in length: a word far
+            // longer than the candidate (a 2 MB value in a spec) is no typo
+            // of it, and is not compared character by character.
+            if word_chars.abs_diff(c.chars().count()) > most {
+                return None;
+            }
+            let d = strsim::osa_distance(&word_lower, &c.to_ascii_lowercase());
+            (d <= most).then_some((d, c))
+        })
         .min_by_key(|(d, _)| *d);
     match best {
         Some((_, c)) => format!(" (did you mean `{c}`?)"),
         None => String::new(),
     }
-}
-
-/// Edit distance where swapping two neighbours costs one.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 /// Characters that change or hide how the text around them reads without
@@ -430,6 +415,22 @@ mod tests {
             " (did you mean `lua`?)"
         );
         assert_eq!(did_you_mean("LUA", ["lua"]), " (did you mean `lua`?)");
+    }
+
+    #[test]
+    fn a_word_far_longer_than_every_candidate_is_not_compared() {
+        // An unknown 2 MB value in a spec: no suggestion, and no distance
+        // computed (which would take time and memory in the word's length
+        // for each candidate): the lengths alone rule every candidate out.
+        let huge = "x".repeat(2 << 20);
+        assert_eq!(did_you_mean(&huge, ["command", "absent", "xxxxxxx"]), "");
+        let long = format!("{}y", "x".repeat(30));
+        assert_eq!(did_you_mean(&long, ["xxxxxxx"]), "");
+        // Near the candidate's length, it is still compared.
+        assert_eq!(
+            did_you_mean("commmand", ["command"]),
+            " (did you mean `command`?)"
+        );
     }
 
     #[test]
