@@ -321,29 +321,110 @@ pub fn excerpt(text: &str, max_lines: usize) -> String {
     out
 }
 
-/// `*` (any run of characters) and `?` (one character), ignoring ASCII case.
+/// [`glob`], ignoring ASCII case: variable names to hide, Windows
+/// programs' names.
 pub fn glob_match(glob: &str, name: &str) -> bool {
-    let glob: Vec<char> = glob.to_ascii_uppercase().chars().collect();
-    let name: Vec<char> = name.to_ascii_uppercase().chars().collect();
-    // Classic two-pointer matching with backtracking to the last `*`.
-    let (mut g, mut n) = (0, 0);
+    self::glob(glob, name, true)
+}
+
+/// The one glob matcher, as shells match a name (no path separators
+/// here): `*` any run of characters, `?` one, `[abc]` one of a set, `[a-z]`
+/// one in a range, `[!abc]` or `[^abc]` one not in the set. A `]` first in
+/// a set (after `!` or `^`) is one of its members, a `-` first or last is
+/// itself, and a `[` without a `]` after it is itself. `ignore_case`
+/// compares ASCII letters without case (redaction's variable names);
+/// file names compare exactly (the fleet's report files).
+pub fn glob(pattern: &str, name: &str, ignore_case: bool) -> bool {
+    enum Token {
+        Star,
+        One,
+        Char(char),
+        Set {
+            negated: bool,
+            ranges: Vec<(char, char)>,
+        },
+    }
+    let pattern: Vec<char> = pattern.chars().collect();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < pattern.len() {
+        let token = match pattern[i] {
+            '*' => Token::Star,
+            '?' => Token::One,
+            '[' => match glob_set(&pattern[i + 1..]) {
+                Some((negated, ranges, len)) => {
+                    i += len;
+                    Token::Set { negated, ranges }
+                }
+                None => Token::Char('['),
+            },
+            c => Token::Char(c),
+        };
+        tokens.push(token);
+        i += 1;
+    }
+    let in_set =
+        |ranges: &[(char, char)], c: char| ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi);
+    let fits = |token: &Token, c: char| match token {
+        Token::Star => false,
+        Token::One => true,
+        Token::Char(want) if ignore_case => want.eq_ignore_ascii_case(&c),
+        Token::Char(want) => *want == c,
+        Token::Set { negated, ranges } => {
+            let found = in_set(ranges, c)
+                || (ignore_case
+                    && (in_set(ranges, c.to_ascii_lowercase())
+                        || in_set(ranges, c.to_ascii_uppercase())));
+            found != *negated
+        }
+    };
+    // Two pointers, going back only to the last `*`: never exponential,
+    // however many stars and however long the name.
+    let name: Vec<char> = name.chars().collect();
+    let (mut t, mut n) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while n < name.len() {
-        if g < glob.len() && (glob[g] == '?' || glob[g] == name[n]) {
-            g += 1;
+        if t < tokens.len() && matches!(tokens[t], Token::Star) {
+            star = Some((t, n));
+            t += 1;
+        } else if t < tokens.len() && fits(&tokens[t], name[n]) {
+            t += 1;
             n += 1;
-        } else if g < glob.len() && glob[g] == '*' {
-            star = Some((g, n));
-            g += 1;
-        } else if let Some((sg, sn)) = star {
-            g = sg + 1;
+        } else if let Some((st, sn)) = star {
+            t = st + 1;
             n = sn + 1;
-            star = Some((sg, sn + 1));
+            star = Some((st, sn + 1));
         } else {
             return false;
         }
     }
-    glob[g..].iter().all(|c| *c == '*')
+    tokens[t..].iter().all(|t| matches!(t, Token::Star))
+}
+
+/// The set a glob's `[` opens, read from what follows the `[`: whether it
+/// is negated, its ranges (a single character is a range of one), and how
+/// many characters it takes up to its `]`; None when no `]` closes it.
+fn glob_set(rest: &[char]) -> Option<(bool, Vec<(char, char)>, usize)> {
+    let negated = matches!(rest.first(), Some('!' | '^'));
+    let mut j = usize::from(negated);
+    let first = j;
+    let mut ranges = Vec::new();
+    loop {
+        let c = *rest.get(j)?;
+        if c == ']' && j > first {
+            return Some((negated, ranges, j + 1));
+        }
+        match (rest.get(j + 1), rest.get(j + 2)) {
+            (Some('-'), Some(&end)) if end != ']' => {
+                ranges.push((c, end));
+                j += 3;
+            }
+            _ => {
+                ranges.push((c, c));
+                j += 1;
+            }
+        }
+    }
 }
 
 /// The byte range of the userinfo (`user:password`, without the `@`) of
@@ -519,6 +600,46 @@ mod tests {
         let mut plain = Term::new(false);
         plain.paint(Style::Pass, "PASS");
         assert_eq!(plain.into_string(), "PASS");
+    }
+
+    #[test]
+    fn globs_have_ranges_and_negated_sets_as_shells_do() {
+        let exact = |p: &str, n: &str| glob(p, n, false);
+        assert!(exact("agent-[a-c]", "agent-b"));
+        assert!(!exact("agent-[a-c]", "agent--"), "a range, not a, - and c");
+        assert!(!exact("agent-[a-c]", "agent-d"));
+        assert!(exact("[0-9][0-9]", "42"));
+        assert!(!exact("[z-a]", "m"), "a reversed range holds nothing");
+        // `!` and `^` negate.
+        assert!(exact("[!x]y", "ay"));
+        assert!(!exact("[!x]y", "xy"));
+        assert!(exact("[^0-9]*", "a1"));
+        assert!(!exact("[^0-9]*", "1a"));
+        // `]` first is a member; `-` first or last is itself.
+        assert!(exact("[]a]", "]"));
+        assert!(exact("[]a]", "a"));
+        assert!(!exact("[!]a]", "]"));
+        assert!(exact("[!]a]", "b"));
+        assert!(exact("[-a]", "-"));
+        assert!(exact("[a-]", "-"));
+        assert!(!exact("[a-]", "b"));
+        // A `[` that nothing closes is itself.
+        assert!(exact("a[b", "a[b"));
+        assert!(exact("[", "["));
+        assert!(exact("[!", "[!"));
+        assert!(exact("x[*", "x[yz"));
+        assert!(!exact("a[b", "ab"));
+        // Case: exact for file names, ignored for variable names.
+        assert!(!exact("[a-c]X", "bx"));
+        assert!(glob("[a-c]X", "Bx", true));
+        assert!(glob("[!a-c]", "D", true));
+        assert!(!glob("[!a-c]", "B", true));
+        assert!(glob_match("deploy_*", "DEPLOY_KEY"));
+        // No exponential backtracking on a long name that does not match.
+        let long = "a".repeat(5_000);
+        assert!(!exact("*a*a*a*a*a*a*a*b", &long));
+        assert!(!exact("*[a]*[!b]*?*a*[a-a]*?*c", &long));
+        assert!(exact("*a*a*a*a*a*a*a*", &long));
     }
 
     #[test]
