@@ -223,17 +223,22 @@ pub fn html_escape(s: &str) -> String {
     xml_text(s).replace('"', "&quot;").replace('\'', "&#39;")
 }
 
-/// Shows an argument list as one would type it in a POSIX shell.
+/// Shows an argument list as one would type it in a POSIX shell, each
+/// word read back as itself: a word of letters, digits and `@%+=:,./_-`
+/// only is left bare, any other is single-quoted (`'` as `'\''`). So
+/// `#`, `~`, `[`, `{`, `!`, `^`, blanks and whatever else a shell reads
+/// specially are quoted, as is the empty word, and a first word with `=`,
+/// which the shell would take for an assignment.
 pub fn shell_words<S: AsRef<str>>(args: &[S]) -> String {
     args.iter()
-        .map(|a| {
+        .enumerate()
+        .map(|(i, a)| {
             let a = a.as_ref();
-            if a.is_empty()
-                || a.contains(|c: char| c.is_whitespace() || "'\"$`\\|&;<>()*?".contains(c))
-            {
-                format!("'{}'", a.replace('\'', r"'\''"))
-            } else {
+            let bare = |c: char| c.is_ascii_alphanumeric() || "@%+:,./_-".contains(c);
+            if !a.is_empty() && a.chars().all(|c| bare(c) || (c == '=' && i > 0)) {
                 a.to_string()
+            } else {
+                format!("'{}'", a.replace('\'', r"'\''"))
             }
         })
         .collect::<Vec<_>>()
@@ -520,6 +525,45 @@ mod tests {
             shell_words(&["grep", "-q", "a b", "it's", "", "$HOME", "x|y"]),
             r#"grep -q 'a b' 'it'\''s' '' '$HOME' 'x|y'"#
         );
+        assert_eq!(
+            shell_words(&["git", "log", "#x", "~/a", "a=b", "--format=%H", "x,y:z@1+2"]),
+            "git log '#x' '~/a' a=b --format=%H x,y:z@1+2"
+        );
+        assert_eq!(shell_words(&["A=1", "make"]), "'A=1' make");
+    }
+
+    /// Every printable ASCII character, alone and mixed with others, and
+    /// the empty word, given to sh as `shell_words` quotes them, come back
+    /// as they were.
+    #[cfg(unix)]
+    #[test]
+    fn shell_words_round_trip_through_sh() {
+        let mut words: Vec<String> = (b' '..=b'~').map(|b| char::from(b).to_string()).collect();
+        words.push((b' '..=b'~').map(char::from).collect());
+        words.extend(
+            [
+                "", "#x", "a#b", "~/a", "~user", "x~", "[ab]", "{a,b}", "!x", "a!b", "^x", "a=b",
+                "$HOME", "${X:-y}", "`id`", "$(id)", "a\\'b\"c", "'", "''", "x'", "*", "?",
+                "a b\tc", "&&", ";", "|", "<>", "%1", "-n", "--x=y", "é",
+            ]
+            .map(String::from),
+        );
+        let line = shell_words(&words);
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("printf '%s\\n' {line}"))
+            .output()
+            .expect("sh runs");
+        assert!(out.status.success(), "{line}");
+        let expected: String = words.iter().map(|w| format!("{w}\n")).collect();
+        assert_eq!(String::from_utf8_lossy(&out.stdout), expected, "{line}");
+        // The first word, where `=` would make an assignment.
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(shell_words(&["A=1", "true"]))
+            .output()
+            .expect("sh runs");
+        assert!(!out.status.success(), "`A=1` ran as an assignment");
     }
 
     #[test]
