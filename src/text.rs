@@ -340,15 +340,7 @@ pub fn glob_match(glob: &str, name: &str) -> bool {
 /// compares ASCII letters without case (redaction's variable names);
 /// file names compare exactly (the fleet's report files).
 pub fn glob(pattern: &str, name: &str, ignore_case: bool) -> bool {
-    enum Token {
-        Star,
-        One,
-        Char(char),
-        Set {
-            negated: bool,
-            ranges: Vec<(char, char)>,
-        },
-    }
+    use GlobToken as Token;
     let pattern: Vec<char> = pattern.chars().collect();
     let mut tokens = Vec::new();
     let mut i = 0;
@@ -357,9 +349,9 @@ pub fn glob(pattern: &str, name: &str, ignore_case: bool) -> bool {
             '*' => Token::Star,
             '?' => Token::One,
             '[' => match glob_set(&pattern[i + 1..]) {
-                Some((negated, ranges, len)) => {
+                Some((set, len)) => {
                     i += len;
-                    Token::Set { negated, ranges }
+                    set
                 }
                 None => Token::Char('['),
             },
@@ -406,10 +398,21 @@ pub fn glob(pattern: &str, name: &str, ignore_case: bool) -> bool {
     tokens[t..].iter().all(|t| matches!(t, Token::Star))
 }
 
-/// The set a glob's `[` opens, read from what follows the `[`: whether it
-/// is negated, its ranges (a single character is a range of one), and how
+/// What a glob is made of.
+enum GlobToken {
+    Star,
+    One,
+    Char(char),
+    /// `[…]`: its ranges (a single character is a range of one).
+    Set {
+        negated: bool,
+        ranges: Vec<(char, char)>,
+    },
+}
+
+/// The set a glob's `[` opens, read from what follows the `[`, and how
 /// many characters it takes up to its `]`; None when no `]` closes it.
-fn glob_set(rest: &[char]) -> Option<(bool, Vec<(char, char)>, usize)> {
+fn glob_set(rest: &[char]) -> Option<(GlobToken, usize)> {
     let negated = matches!(rest.first(), Some('!' | '^'));
     let mut j = usize::from(negated);
     let first = j;
@@ -417,7 +420,7 @@ fn glob_set(rest: &[char]) -> Option<(bool, Vec<(char, char)>, usize)> {
     loop {
         let c = *rest.get(j)?;
         if c == ']' && j > first {
-            return Some((negated, ranges, j + 1));
+            return Some((GlobToken::Set { negated, ranges }, j + 1));
         }
         match (rest.get(j + 1), rest.get(j + 2)) {
             (Some('-'), Some(&end)) if end != ']' => {
