@@ -1,7 +1,8 @@
 //! The project's one HTTP client (ureq, rustls on ring): `probe fleet`
 //! talking to GoCD, and the `http` check. TLS is verified against the
 //! system's CA store (or a given CA file); the proxy variables are
-//! honoured as curl reads them (per scheme, NO_PROXY by domain) and the
+//! honoured as curl reads them (per scheme, lowercase `http_proxy` only
+//! for http URLs, NO_PROXY by domain) and the
 //! proxy used is reported; credentials (Authorization, a URL's or a
 //! proxy's userinfo) are never put in a message.
 
@@ -336,9 +337,10 @@ impl HttpClient {
 }
 
 /// The proxy variables, as curl reads them: `https_proxy`/`HTTPS_PROXY`
-/// for https URLs, `http_proxy`/`HTTP_PROXY` for http, `all_proxy`/
-/// `ALL_PROXY` for either when the scheme's own is not set (lower case
-/// first); `no_proxy`/`NO_PROXY` names hosts reached directly.
+/// for https URLs, `http_proxy` for http (never `HTTP_PROXY`: a CGI
+/// program gets a request's `Proxy:` header as HTTP_PROXY, "httpoxy"),
+/// `all_proxy`/`ALL_PROXY` for either when the scheme's own is not set
+/// (lower case first); `no_proxy`/`NO_PROXY` names hosts reached directly.
 #[derive(Debug, Clone, Default)]
 pub struct ProxyEnv {
     http: Option<String>,
@@ -349,7 +351,7 @@ pub struct ProxyEnv {
 
 impl ProxyEnv {
     pub fn from_env(var: impl Fn(&str) -> Option<String>) -> ProxyEnv {
-        let first = |names: [&str; 2]| {
+        let first = |names: &[&str]| {
             names
                 .iter()
                 .find_map(|n| var(n))
@@ -357,10 +359,10 @@ impl ProxyEnv {
                 .filter(|v| !v.is_empty())
         };
         ProxyEnv {
-            http: first(["http_proxy", "HTTP_PROXY"]),
-            https: first(["https_proxy", "HTTPS_PROXY"]),
-            all: first(["all_proxy", "ALL_PROXY"]),
-            no_proxy: first(["no_proxy", "NO_PROXY"])
+            http: first(&["http_proxy"]),
+            https: first(&["https_proxy", "HTTPS_PROXY"]),
+            all: first(&["all_proxy", "ALL_PROXY"]),
+            no_proxy: first(&["no_proxy", "NO_PROXY"])
                 .map(|list| {
                     list.split(',')
                         .map(|e| e.trim().to_ascii_lowercase())
@@ -541,7 +543,9 @@ fn describe(e: &ureq::Error, proxy: Option<&str>) -> String {
         ureq::Error::Rustls(tls) => tls_problem(tls),
         ureq::Error::Tls(text) => format!("TLS: {text}"),
         ureq::Error::BadUri(text) => format!("not a valid URL: {text}"),
-        ureq::Error::InvalidProxyUrl => "HTTP_PROXY or HTTPS_PROXY is not a valid URL".into(),
+        ureq::Error::InvalidProxyUrl => {
+            "the proxy variable (http_proxy, https_proxy or all_proxy) is not a valid URL".into()
+        }
         ureq::Error::TooManyRedirects => "too many redirects".into(),
         other => format!("{other}{via}"),
     }
@@ -675,7 +679,7 @@ mod tests {
     #[test]
     fn each_scheme_has_its_own_proxy_and_all_proxy_is_the_fallback() {
         let p = env(&[
-            ("HTTP_PROXY", "http://web:3128"),
+            ("http_proxy", "http://web:3128"),
             ("https_proxy", "tls:8080"),
         ]);
         assert_eq!(
@@ -686,12 +690,42 @@ mod tests {
             proxy_for(&p, "https://a/").as_deref(),
             Some("http://tls:8080")
         );
-        let p = env(&[("HTTP_PROXY", "http://web:3128")]);
+        let p = env(&[("http_proxy", "http://web:3128")]);
         assert_eq!(
             proxy_for(&p, "https://a/"),
             None,
-            "curl does not use HTTP_PROXY for https"
+            "curl does not use http_proxy for https"
         );
+        // httpoxy: uppercase HTTP_PROXY may come from a request's `Proxy:`
+        // header; curl ignores it, and so does the probe. The other
+        // variables are read in either case, lowercase first.
+        let p = env(&[("HTTP_PROXY", "http://evil:3128")]);
+        assert_eq!(proxy_for(&p, "http://a/"), None);
+        let p = env(&[
+            ("HTTP_PROXY", "http://evil:3128"),
+            ("ALL_PROXY", "http://all:1"),
+        ]);
+        assert_eq!(proxy_for(&p, "http://a/").as_deref(), Some("http://all:1"));
+        let p = env(&[
+            ("HTTPS_PROXY", "http://up:1"),
+            ("all_proxy", "http://low-all:2"),
+            ("NO_PROXY", "direct.example"),
+        ]);
+        assert_eq!(proxy_for(&p, "https://a/").as_deref(), Some("http://up:1"));
+        assert_eq!(
+            proxy_for(&p, "http://a/").as_deref(),
+            Some("http://low-all:2")
+        );
+        assert_eq!(proxy_for(&p, "https://direct.example/"), None);
+        let p = env(&[
+            ("https_proxy", "http://low:1"),
+            ("HTTPS_PROXY", "http://up:2"),
+            ("no_proxy", "low.example"),
+            ("NO_PROXY", "up.example"),
+        ]);
+        assert_eq!(proxy_for(&p, "https://a/").as_deref(), Some("http://low:1"));
+        assert_eq!(proxy_for(&p, "https://low.example/"), None);
+        assert!(proxy_for(&p, "https://up.example/").is_some());
         let p = env(&[
             ("ALL_PROXY", "http://all:1"),
             ("http_proxy", "http://low:2"),

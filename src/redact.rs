@@ -245,13 +245,20 @@ impl Redactor {
         }
     }
 
-    /// [`Redactor::redact_in`] over bytes that are UTF-8 text (a rendered
-    /// report); other bytes are returned as they are.
+    /// [`Redactor::redact_in`] over bytes (a rendered report, a stream).
+    /// Bytes that are not UTF-8 fail closed: the text is read with each
+    /// invalid sequence as U+FFFD, and when there is something to hide,
+    /// that redacted text is what is written; with nothing to hide, the
+    /// bytes stay as they are.
     pub fn redact_bytes<'a>(&self, bytes: &'a [u8], markup: Markup) -> Cow<'a, [u8]> {
-        let Ok(text) = std::str::from_utf8(bytes) else {
-            return Cow::Borrowed(bytes);
+        // UTF-8 is checked first, a word at a time where it is ASCII: the
+        // lossy reading goes a byte at a time (35 million instructions for
+        // the JSON report of 10 000 checks).
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(bytes),
         };
-        match self.redact_in(text, markup) {
+        match self.redact_in(&text, markup) {
             Cow::Borrowed(_) => Cow::Borrowed(bytes),
             Cow::Owned(text) => Cow::Owned(text.into_bytes()),
         }
@@ -489,6 +496,30 @@ mod tests {
             r.redact("{\"v\": \"a<b>&\\\"c'\"}"),
             "{\"v\": \"<hidden: DB_PASSWORD>\"}"
         );
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_still_redacted() {
+        let r = redactor(&[], &[("API_TOKEN", "s3cr3t-value")]);
+        // A secret between invalid sequences, and a URL's userinfo.
+        let bytes = b"a \xff\xfes3cr3t-value\xc3 https://u:pw@h \x80";
+        for (markup, open, close) in [(Markup::Plain, "<", ">"), (Markup::Xml, "&lt;", "&gt;")] {
+            let out = r.redact_bytes(bytes, markup).into_owned();
+            assert_eq!(
+                String::from_utf8(out).expect("UTF-8 once redacted"),
+                format!(
+                    "a \u{fffd}\u{fffd}{open}hidden: API_TOKEN{close}\u{fffd} \
+                     https://{open}hidden: userinfo{close}@h \u{fffd}"
+                ),
+                "{markup:?}"
+            );
+        }
+        // Nothing to hide: the bytes stay as they are, invalid or not.
+        let plain = b"nothing \xff here";
+        assert!(matches!(
+            r.redact_bytes(plain, Markup::Xml),
+            Cow::Borrowed(b) if b == plain
+        ));
     }
 
     #[test]

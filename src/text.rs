@@ -7,40 +7,25 @@
 /// (`lau` / `lua`) counts as one edit.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
     let word_lower = word.to_ascii_lowercase();
+    let word_chars = word.chars().count();
     let best = candidates
         .into_iter()
-        .map(|c| (edit_distance(&word_lower, &c.to_ascii_lowercase()), c))
-        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
+        .filter_map(|c| {
+            let most = (c.len().max(word.len()) / 3).max(1);
+            // The distance is at least the difference in length: a word far
+            // longer than the candidate (a 2 MB value in a spec) is no typo
+            // of it, and is not compared character by character.
+            if word_chars.abs_diff(c.chars().count()) > most {
+                return None;
+            }
+            let d = strsim::osa_distance(&word_lower, &c.to_ascii_lowercase());
+            (d <= most).then_some((d, c))
+        })
         .min_by_key(|(d, _)| *d);
     match best {
         Some((_, c)) => format!(" (did you mean `{c}`?)"),
         None => String::new(),
     }
-}
-
-/// Edit distance where swapping two neighbours costs one.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 /// Characters that change or hide how the text around them reads without
@@ -238,17 +223,22 @@ pub fn html_escape(s: &str) -> String {
     xml_text(s).replace('"', "&quot;").replace('\'', "&#39;")
 }
 
-/// Shows an argument list as one would type it in a POSIX shell.
+/// Shows an argument list as one would type it in a POSIX shell, each
+/// word read back as itself: a word of letters, digits and `@%+=:,./_-`
+/// only is left bare, any other is single-quoted (`'` as `'\''`). So
+/// `#`, `~`, `[`, `{`, `!`, `^`, blanks and whatever else a shell reads
+/// specially are quoted, as is the empty word, and a first word with `=`,
+/// which the shell would take for an assignment.
 pub fn shell_words<S: AsRef<str>>(args: &[S]) -> String {
     args.iter()
-        .map(|a| {
+        .enumerate()
+        .map(|(i, a)| {
             let a = a.as_ref();
-            if a.is_empty()
-                || a.contains(|c: char| c.is_whitespace() || "'\"$`\\|&;<>()*?".contains(c))
-            {
-                format!("'{}'", a.replace('\'', r"'\''"))
-            } else {
+            let bare = |c: char| c.is_ascii_alphanumeric() || "@%+:,./_-".contains(c);
+            if !a.is_empty() && a.chars().all(|c| bare(c) || (c == '=' && i > 0)) {
                 a.to_string()
+            } else {
+                format!("'{}'", a.replace('\'', r"'\''"))
             }
         })
         .collect::<Vec<_>>()
@@ -336,29 +326,113 @@ pub fn excerpt(text: &str, max_lines: usize) -> String {
     out
 }
 
-/// `*` (any run of characters) and `?` (one character), ignoring ASCII case.
+/// [`glob`], ignoring ASCII case: variable names to hide, Windows
+/// programs' names.
 pub fn glob_match(glob: &str, name: &str) -> bool {
-    let glob: Vec<char> = glob.to_ascii_uppercase().chars().collect();
-    let name: Vec<char> = name.to_ascii_uppercase().chars().collect();
-    // Classic two-pointer matching with backtracking to the last `*`.
-    let (mut g, mut n) = (0, 0);
+    self::glob(glob, name, true)
+}
+
+/// The one glob matcher, as shells match a name (no path separators
+/// here): `*` any run of characters, `?` one, `[abc]` one of a set, `[a-z]`
+/// one in a range, `[!abc]` or `[^abc]` one not in the set. A `]` first in
+/// a set (after `!` or `^`) is one of its members, a `-` first or last is
+/// itself, and a `[` without a `]` after it is itself. `ignore_case`
+/// compares ASCII letters without case (redaction's variable names);
+/// file names compare exactly (the fleet's report files).
+pub fn glob(pattern: &str, name: &str, ignore_case: bool) -> bool {
+    use GlobToken as Token;
+    let pattern: Vec<char> = pattern.chars().collect();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < pattern.len() {
+        let token = match pattern[i] {
+            '*' => Token::Star,
+            '?' => Token::One,
+            '[' => match glob_set(&pattern[i + 1..]) {
+                Some((set, len)) => {
+                    i += len;
+                    set
+                }
+                None => Token::Char('['),
+            },
+            c => Token::Char(c),
+        };
+        tokens.push(token);
+        i += 1;
+    }
+    let in_set =
+        |ranges: &[(char, char)], c: char| ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi);
+    let fits = |token: &Token, c: char| match token {
+        Token::Star => false,
+        Token::One => true,
+        Token::Char(want) if ignore_case => want.eq_ignore_ascii_case(&c),
+        Token::Char(want) => *want == c,
+        Token::Set { negated, ranges } => {
+            let found = in_set(ranges, c)
+                || (ignore_case
+                    && (in_set(ranges, c.to_ascii_lowercase())
+                        || in_set(ranges, c.to_ascii_uppercase())));
+            found != *negated
+        }
+    };
+    // Two pointers, going back only to the last `*`: never exponential,
+    // however many stars and however long the name.
+    let name: Vec<char> = name.chars().collect();
+    let (mut t, mut n) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while n < name.len() {
-        if g < glob.len() && (glob[g] == '?' || glob[g] == name[n]) {
-            g += 1;
+        if t < tokens.len() && matches!(tokens[t], Token::Star) {
+            star = Some((t, n));
+            t += 1;
+        } else if t < tokens.len() && fits(&tokens[t], name[n]) {
+            t += 1;
             n += 1;
-        } else if g < glob.len() && glob[g] == '*' {
-            star = Some((g, n));
-            g += 1;
-        } else if let Some((sg, sn)) = star {
-            g = sg + 1;
+        } else if let Some((st, sn)) = star {
+            t = st + 1;
             n = sn + 1;
-            star = Some((sg, sn + 1));
+            star = Some((st, sn + 1));
         } else {
             return false;
         }
     }
-    glob[g..].iter().all(|c| *c == '*')
+    tokens[t..].iter().all(|t| matches!(t, Token::Star))
+}
+
+/// What a glob is made of.
+enum GlobToken {
+    Star,
+    One,
+    Char(char),
+    /// `[…]`: its ranges (a single character is a range of one).
+    Set {
+        negated: bool,
+        ranges: Vec<(char, char)>,
+    },
+}
+
+/// The set a glob's `[` opens, read from what follows the `[`, and how
+/// many characters it takes up to its `]`; None when no `]` closes it.
+fn glob_set(rest: &[char]) -> Option<(GlobToken, usize)> {
+    let negated = matches!(rest.first(), Some('!' | '^'));
+    let mut j = usize::from(negated);
+    let first = j;
+    let mut ranges = Vec::new();
+    loop {
+        let c = *rest.get(j)?;
+        if c == ']' && j > first {
+            return Some((GlobToken::Set { negated, ranges }, j + 1));
+        }
+        match (rest.get(j + 1), rest.get(j + 2)) {
+            (Some('-'), Some(&end)) if end != ']' => {
+                ranges.push((c, end));
+                j += 3;
+            }
+            _ => {
+                ranges.push((c, c));
+                j += 1;
+            }
+        }
+    }
 }
 
 /// The byte range of the userinfo (`user:password`, without the `@`) of
@@ -433,11 +507,66 @@ mod tests {
     }
 
     #[test]
+    fn a_word_far_longer_than_every_candidate_is_not_compared() {
+        // An unknown 2 MB value in a spec: no suggestion, and no distance
+        // computed (which would take time and memory in the word's length
+        // for each candidate): the lengths alone rule every candidate out.
+        let huge = "x".repeat(2 << 20);
+        assert_eq!(did_you_mean(&huge, ["command", "absent", "xxxxxxx"]), "");
+        let long = format!("{}y", "x".repeat(30));
+        assert_eq!(did_you_mean(&long, ["xxxxxxx"]), "");
+        // Near the candidate's length, it is still compared.
+        assert_eq!(
+            did_you_mean("commmand", ["command"]),
+            " (did you mean `command`?)"
+        );
+    }
+
+    #[test]
     fn shell_words_quotes_what_a_shell_would_split() {
         assert_eq!(
             shell_words(&["grep", "-q", "a b", "it's", "", "$HOME", "x|y"]),
             r#"grep -q 'a b' 'it'\''s' '' '$HOME' 'x|y'"#
         );
+        assert_eq!(
+            shell_words(&["git", "log", "#x", "~/a", "a=b", "--format=%H", "x,y:z@1+2"]),
+            "git log '#x' '~/a' a=b --format=%H x,y:z@1+2"
+        );
+        assert_eq!(shell_words(&["A=1", "make"]), "'A=1' make");
+    }
+
+    /// Every printable ASCII character, alone and mixed with others, and
+    /// the empty word, given to sh as `shell_words` quotes them, come back
+    /// as they were.
+    #[cfg(unix)]
+    #[test]
+    fn shell_words_round_trip_through_sh() {
+        let mut words: Vec<String> = (b' '..=b'~').map(|b| char::from(b).to_string()).collect();
+        words.push((b' '..=b'~').map(char::from).collect());
+        words.extend(
+            [
+                "", "#x", "a#b", "~/a", "~user", "x~", "[ab]", "{a,b}", "!x", "a!b", "^x", "a=b",
+                "$HOME", "${X:-y}", "`id`", "$(id)", "a\\'b\"c", "'", "''", "x'", "*", "?",
+                "a b\tc", "&&", ";", "|", "<>", "%1", "-n", "--x=y", "é",
+            ]
+            .map(String::from),
+        );
+        let line = shell_words(&words);
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("printf '%s\\n' {line}"))
+            .output()
+            .expect("sh runs");
+        assert!(out.status.success(), "{line}");
+        let expected: String = words.iter().map(|w| format!("{w}\n")).collect();
+        assert_eq!(String::from_utf8_lossy(&out.stdout), expected, "{line}");
+        // The first word, where `=` would make an assignment.
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(shell_words(&["A=1", "true"]))
+            .output()
+            .expect("sh runs");
+        assert!(!out.status.success(), "`A=1` ran as an assignment");
     }
 
     #[test]
@@ -518,6 +647,46 @@ mod tests {
         let mut plain = Term::new(false);
         plain.paint(Style::Pass, "PASS");
         assert_eq!(plain.into_string(), "PASS");
+    }
+
+    #[test]
+    fn globs_have_ranges_and_negated_sets_as_shells_do() {
+        let exact = |p: &str, n: &str| glob(p, n, false);
+        assert!(exact("agent-[a-c]", "agent-b"));
+        assert!(!exact("agent-[a-c]", "agent--"), "a range, not a, - and c");
+        assert!(!exact("agent-[a-c]", "agent-d"));
+        assert!(exact("[0-9][0-9]", "42"));
+        assert!(!exact("[z-a]", "m"), "a reversed range holds nothing");
+        // `!` and `^` negate.
+        assert!(exact("[!x]y", "ay"));
+        assert!(!exact("[!x]y", "xy"));
+        assert!(exact("[^0-9]*", "a1"));
+        assert!(!exact("[^0-9]*", "1a"));
+        // `]` first is a member; `-` first or last is itself.
+        assert!(exact("[]a]", "]"));
+        assert!(exact("[]a]", "a"));
+        assert!(!exact("[!]a]", "]"));
+        assert!(exact("[!]a]", "b"));
+        assert!(exact("[-a]", "-"));
+        assert!(exact("[a-]", "-"));
+        assert!(!exact("[a-]", "b"));
+        // A `[` that nothing closes is itself.
+        assert!(exact("a[b", "a[b"));
+        assert!(exact("[", "["));
+        assert!(exact("[!", "[!"));
+        assert!(exact("x[*", "x[yz"));
+        assert!(!exact("a[b", "ab"));
+        // Case: exact for file names, ignored for variable names.
+        assert!(!exact("[a-c]X", "bx"));
+        assert!(glob("[a-c]X", "Bx", true));
+        assert!(glob("[!a-c]", "D", true));
+        assert!(!glob("[!a-c]", "B", true));
+        assert!(glob_match("deploy_*", "DEPLOY_KEY"));
+        // No exponential backtracking on a long name that does not match.
+        let long = "a".repeat(5_000);
+        assert!(!exact("*a*a*a*a*a*a*a*b", &long));
+        assert!(!exact("*[a]*[!b]*?*a*[a-a]*?*c", &long));
+        assert!(exact("*a*a*a*a*a*a*a*", &long));
     }
 
     #[test]

@@ -305,7 +305,7 @@ fn the_proxy_of_the_environment_is_used_and_named_and_no_proxy_is_honoured() {
     );
     let o = s
         .command(&["-r", "net", "--format", "json"])
-        .env("HTTP_PROXY", proxy.url())
+        .env("http_proxy", proxy.url())
         .env("https_proxy", proxy.url())
         .output()
         .unwrap();
@@ -328,7 +328,7 @@ fn the_proxy_of_the_environment_is_used_and_named_and_no_proxy_is_honoured() {
 
     let o = s
         .command(&["-r", "net", "--format", "json"])
-        .env("HTTP_PROXY", proxy.url())
+        .env("http_proxy", proxy.url())
         .env("HTTPS_PROXY", proxy.url())
         .env("NO_PROXY", "127.0.0.1, localhost")
         .output()
@@ -344,6 +344,17 @@ fn the_proxy_of_the_environment_is_used_and_named_and_no_proxy_is_honoured() {
         2,
         "NO_PROXY hosts went through the proxy"
     );
+
+    // httpoxy: uppercase HTTP_PROXY can come from a request's `Proxy:`
+    // header; as curl does, the probe does not read it.
+    let o = s
+        .command(&["-r", "net", "--format", "json"])
+        .env("HTTP_PROXY", proxy.url())
+        .output()
+        .unwrap();
+    let report = json(&o);
+    assert_eq!(statuses(&report), ["pass", "pass"], "{report:#}");
+    assert_eq!(proxy.seen().len(), 2, "HTTP_PROXY was used");
 }
 
 #[test]

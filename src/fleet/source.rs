@@ -198,7 +198,7 @@ fn is_glob(text: &str) -> bool {
 }
 
 /// The files a glob matches, sorted. `*` and `?` match within one path
-/// component, `[abc]` one of its characters.
+/// component, `[abc]`, `[a-z]` and `[!abc]` one of its characters.
 fn expand(pattern: &str) -> Vec<PathBuf> {
     // The directories before the first component with a wildcard are
     // taken as they are (a root, a drive, `..`).
@@ -257,61 +257,10 @@ fn expand(pattern: &str) -> Vec<PathBuf> {
     files
 }
 
-/// Glob matching of one path component.
+/// Glob matching of one path component: the project's one matcher, with
+/// case, as file names are compared.
 fn matches(pattern: &str, name: &str) -> bool {
-    enum Token {
-        Star,
-        One,
-        Set(Vec<char>),
-        Char(char),
-    }
-    let chars: Vec<char> = pattern.chars().collect();
-    let mut tokens = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let token = match chars[i] {
-            '*' => Token::Star,
-            '?' => Token::One,
-            '[' => match chars[i + 1..].iter().position(|c| *c == ']') {
-                Some(close) => {
-                    let set = chars[i + 1..i + 1 + close].to_vec();
-                    i += close + 1;
-                    Token::Set(set)
-                }
-                None => Token::Char('['),
-            },
-            c => Token::Char(c),
-        };
-        tokens.push(token);
-        i += 1;
-    }
-    let fits = |t: &Token, c: char| match t {
-        Token::Star => false,
-        Token::One => true,
-        Token::Set(set) => set.contains(&c),
-        Token::Char(want) => *want == c,
-    };
-    // Two pointers, going back only to the last `*`: linear in practice,
-    // never exponential in the name's length.
-    let name: Vec<char> = name.chars().collect();
-    let (mut t, mut n) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while n < name.len() {
-        if t < tokens.len() && matches!(tokens[t], Token::Star) {
-            star = Some((t, n));
-            t += 1;
-        } else if t < tokens.len() && fits(&tokens[t], name[n]) {
-            t += 1;
-            n += 1;
-        } else if let Some((st, sn)) = star {
-            t = st + 1;
-            n = sn + 1;
-            star = Some((st, sn + 1));
-        } else {
-            return false;
-        }
-    }
-    tokens[t..].iter().all(|t| matches!(t, Token::Star))
+    crate::text::glob(pattern, name, false)
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ impl Proxy {
         Proxy { port, seen }
     }
 
-    /// `http://127.0.0.1:PORT`, for HTTP_PROXY and HTTPS_PROXY.
+    /// `http://127.0.0.1:PORT`, for http_proxy and HTTPS_PROXY.
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
