@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lints and builds the Windows target (x86_64-pc-windows-gnu) and runs its tests under
 # wine: the library's unit tests (lookup with PATHEXT, cmd, Job Objects, no
-# Unix modes...) and tests/windows.rs (probe.exe end to end on fake tools).
+# Unix modes...) and tests/it/windows.rs (probe.exe end to end on fake tools).
 # See docs/windows.md.
 #
 # Installs what is missing: the rustup target, and, where apt-get exists,
@@ -76,6 +76,9 @@ for _ in $(seq 1 30); do
   sleep 1
 done
 # One test at a time: wine's services answer concurrent callers unreliably.
-cargo test --locked --target "$target" --lib --test windows -- --test-threads=1
+# The integration tests for Windows are tests/it/windows.rs; the others
+# there drive the Linux binary.
+cargo test --locked --target "$target" --lib -- --test-threads=1
+cargo test --locked --target "$target" --test it -- --test-threads=1 windows::
 
 echo "Windows tests under wine passed in $(($(date +%s) - started))s"

@@ -3,8 +3,8 @@
 //! "GoCD facts" ("YAML config plugin" unless said otherwise), which names
 //! the plugin's or GoCD's source that says it.
 
-mod common;
-use common::{assert_generated_by_probe_pipeline, entries, get, is_map, is_seq, items, keys};
+use crate::common;
+use crate::common::{assert_generated_by_probe_pipeline, entries, get, is_map, is_seq, items, keys};
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -4,15 +4,14 @@
 //! agents v7, artifacts; docs/gocd.md, "GoCD facts").
 #![cfg(unix)]
 
-mod common;
 
 use std::fs;
 use std::process::Output;
 use std::time::Duration;
 
-use common::gocd::{Agent, FakeGocd, Job, Release, Run, Stage};
-use common::http_server::{Reply, Request, Server};
-use common::{json, stderr, stdout, Sandbox};
+use crate::common::gocd::{Agent, FakeGocd, Job, Release, Run, Stage};
+use crate::common::http_server::{Reply, Request, Server};
+use crate::common::{json, stderr, stdout, Sandbox};
 use serde_json::{json, Value};
 
 const TOKEN: &str = "0123456789abcdef0123456789abcdef01234567";

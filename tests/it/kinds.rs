@@ -2,13 +2,13 @@
 //! made-up machine cannot show (the OS's own files, sockets, servers).
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 
 use std::ffi::OsStr;
 use std::fs;
 use std::os::unix::ffi::OsStrExt;
 
-use common::{json, stderr, stdout, Sandbox};
+use crate::common::{json, stderr, stdout, Sandbox};
 
 #[test]
 fn a_command_given_as_a_variable_path_is_that_file_not_a_path_lookup() {
@@ -167,8 +167,8 @@ fn dns_resolves_localhost_and_not_a_reserved_invalid_name() {
 
 // ---- http ----
 
-use common::http_server::{Reply, Server};
-use common::proxy::Proxy;
+use crate::common::http_server::{Reply, Server};
+use crate::common::proxy::Proxy;
 
 fn statuses(report: &serde_json::Value) -> Vec<String> {
     report["checks"]

@@ -1,7 +1,6 @@
 //! End-to-end runs of the real binary on fake tools in a temporary PATH.
 #![cfg(unix)]
 
-mod common;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -9,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use common::{check, json, stderr, stdout, Sandbox};
+use crate::common::{check, json, stderr, stdout, Sandbox};
 
 /// Whether process `pid` is gone (or a zombie nobody reaps) within 5 s:
 /// the kill is asynchronous to the reaping.

@@ -29,7 +29,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 const MUSL: &str = "x86_64-unknown-linux-musl";
 const BUSYBOX: &str = "/bin/busybox";
-const DOCKERFILE: &str = include_str!("../examples/docker/Dockerfile.scratch");
+const DOCKERFILE: &str = include_str!("../../examples/docker/Dockerfile.scratch");
 /// The shipped Dockerfile's first stage; the clean-up label goes after it.
 const AGENT_STAGE: &str = "FROM scratch AS agent";
 /// Label on every image (intermediate ones too) that a test builds.

@@ -10,8 +10,7 @@
 //! `every_check_catches_its_mistake` can feed it broken copies and prove that
 //! each check fails when it should.
 
-mod common;
-use common::{assert_generated_by_probe_pipeline, entries, get, items};
+use crate::common::{assert_generated_by_probe_pipeline, entries, get, items};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::io::Write;
@@ -1011,7 +1010,7 @@ fn the_helpers_read_what_they_are_given() {
 
 /// The demo pipeline is `probe pipeline`'s output (default options: the
 /// probe on the agents' PATH, one run-on-all job without resources), so the
-/// generator's own tests (tests/gocd_yaml.rs) vouch for its GoCD rules.
+/// generator's own tests (tests/it/gocd_yaml.rs) vouch for its GoCD rules.
 #[test]
 fn the_demo_pipeline_is_what_probe_pipeline_generates() {
     let file = example_dir().join(DEMO_PIPELINE);
@@ -1102,7 +1101,7 @@ fn the_seed_script_copies_the_config_once() {
     )
     .expect("copy");
     fs::write(base.join("seed.sh"), script).expect("write");
-    // git is the container's business here (tests/docker.rs runs the script
+    // git is the container's business here (tests/it/docker.rs runs the script
     // in a container as the server image's user): a stub.
     let git = base.join("bin").join("git");
     fs::write(&git, "#!/bin/sh\nexit 0\n").expect("stub");

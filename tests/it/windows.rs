@@ -3,7 +3,7 @@
 //! by scripts/test-windows.sh; on a real Windows with `cargo test`.
 #![cfg(windows)]
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;
@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use common::{check, json, Sandbox};
+use crate::common::{check, json, Sandbox};
 
 /// The JSON report of one resource, and the exit code.
 fn run_json(s: &Sandbox, resource: &str, extra: &[&str]) -> (Option<i32>, Value) {

@@ -4,12 +4,11 @@
 //! normal run and in agent mode.
 #![cfg(unix)]
 
-mod common;
 
 use std::fs;
 use std::process::Output;
 
-use common::{check, json, Sandbox};
+use crate::common::{check, json, Sandbox};
 
 /// One canary per way a variable becomes secret, so that each way is
 /// tested on its own. None shares 6 characters in a row with anything a

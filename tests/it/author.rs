@@ -3,12 +3,11 @@
 //! survive, and the round trip (add, then run the spec: it passes).
 #![cfg(unix)]
 
-mod common;
 
 use std::fs;
 use std::time::{Duration, Instant};
 
-use common::{stderr, stdout, Sandbox};
+use crate::common::{stderr, stdout, Sandbox};
 
 #[test]
 fn add_finds_the_arguments_that_print_a_version_wherever_it_is_printed() {

@@ -1,0 +1,14 @@
+//! The integration tests: the real `probe` binary run end to end, one
+//! module per area, linked once. `common` is what they share.
+
+mod common;
+
+mod author;
+mod cli;
+mod compose;
+mod docker;
+mod fleet;
+mod gocd_yaml;
+mod kinds;
+mod secrets;
+mod windows;
