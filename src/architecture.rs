@@ -177,3 +177,44 @@ fn a_loop_is_found() {
         Some(vec!["a".into(), "b".into(), "c".into(), "a".into()])
     );
 }
+
+/// The fuzz targets (fuzz/, a workspace of their own) are built with the
+/// crates the probe ships with: fuzz/Cargo.lock may not pin another
+/// version of a crate Cargo.lock has.
+#[test]
+fn fuzzing_builds_the_versions_that_ship() {
+    fn versions(lock: &str) -> BTreeMap<String, BTreeSet<String>> {
+        let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for package in lock.split("[[package]]").skip(1) {
+            let field = |key: &str| {
+                package
+                    .lines()
+                    .find_map(|l| l.strip_prefix(key))
+                    .map(|v| v.trim_matches(['=', ' ', '"']).to_string())
+            };
+            if let (Some(name), Some(version)) = (field("name"), field("version")) {
+                out.entry(name).or_default().insert(version);
+            }
+        }
+        out
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).expect(p);
+    let (shipped, fuzzed) = (
+        versions(&read("Cargo.lock")),
+        versions(&read("fuzz/Cargo.lock")),
+    );
+    let differ: Vec<String> = fuzzed
+        .iter()
+        .filter_map(|(name, v)| {
+            let s = shipped.get(name)?;
+            (s != v).then(|| format!("{name}: fuzzed {v:?}, shipped {s:?}"))
+        })
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "fuzz/Cargo.lock differs (cd fuzz && cargo update -p NAME --precise VERSION):\n{}",
+        differ.join("\n")
+    );
+    assert!(shipped.contains_key("yaml-rust2") && fuzzed.contains_key("yaml-rust2"));
+}

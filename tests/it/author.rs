@@ -3,7 +3,6 @@
 //! survive, and the round trip (add, then run the spec: it passes).
 #![cfg(unix)]
 
-
 use std::fs;
 use std::time::{Duration, Instant};
 

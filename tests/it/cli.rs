@@ -1,7 +1,6 @@
 //! End-to-end runs of the real binary on fake tools in a temporary PATH.
 #![cfg(unix)]
 
-
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};

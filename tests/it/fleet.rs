@@ -4,7 +4,6 @@
 //! agents v7, artifacts; docs/gocd.md, "GoCD facts").
 #![cfg(unix)]
 
-
 use std::fs;
 use std::process::Output;
 use std::time::Duration;

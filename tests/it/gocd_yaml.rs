@@ -4,7 +4,9 @@
 //! the plugin's or GoCD's source that says it.
 
 use crate::common;
-use crate::common::{assert_generated_by_probe_pipeline, entries, get, is_map, is_seq, items, keys};
+use crate::common::{
+    assert_generated_by_probe_pipeline, entries, get, is_map, is_seq, items, keys,
+};
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};

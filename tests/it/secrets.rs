@@ -4,7 +4,6 @@
 //! normal run and in agent mode.
 #![cfg(unix)]
 
-
 use std::fs;
 use std::process::Output;
 
