@@ -70,6 +70,7 @@ impl Found {
 /// The tool's version in its output streams (stdout first). `names`: what
 /// the tool is called, to be cut out of the output.
 pub fn extract(streams: &[(&'static str, &str)], names: &[&str]) -> Option<Found> {
+    let names = &Names::new(names);
     // The first of each: a bare number, a date, another program's version.
     let mut bare: Option<Found> = None;
     let mut date: Option<Found> = None;
@@ -333,8 +334,8 @@ enum Kind {
 /// The version a line offers, if any. `banner`: the line is the first of
 /// its stream, where the tool names itself (`include-what-you-use 0.18`
 /// run as `iwyu`).
-fn candidate(raw: &str, names: &[&str], banner: bool, rejected: bool) -> Candidate {
-    let mut line = cut_names(raw, names);
+fn candidate(raw: &str, names: &Names, banner: bool, rejected: bool) -> Candidate {
+    let mut line = cut_names(raw, names.given);
     let lower = line.to_ascii_lowercase();
     if lower.trim_start().starts_with("usage") || rejects_the_argument(&lower) {
         return Candidate::Nothing;
@@ -401,7 +402,7 @@ fn candidate(raw: &str, names: &[&str], banner: bool, rejected: bool) -> Candida
 fn named_before(
     line: &str,
     raw: &str,
-    names: &[&str],
+    names: &Names,
     to: usize,
     banner: bool,
     rejected: bool,
@@ -457,7 +458,7 @@ fn word_at(lower: &str, word: &str, from: usize) -> Option<usize> {
 /// Whether the words before `version` name something other than the tool:
 /// a library, an interface, or another program (a name with a digit, `-`
 /// or `_`, such as `fusermount3`).
-fn is_helper(before: &str, names: &[&str]) -> bool {
+fn is_helper(before: &str, names: &Names) -> bool {
     let word = before
         .rsplit(|c: char| c.is_whitespace())
         .next()
@@ -479,13 +480,26 @@ fn is_helper(before: &str, names: &[&str]) -> bool {
 /// directory, `.exe`, case, and a version suffix (`gcc-12`, `python3`,
 /// `lua5.2`, `gforth-0.7.3` are `gcc`, `python`, `lua`, `gforth`).
 fn stem(name: &str) -> String {
-    let file = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    stem_in_case(name).to_ascii_lowercase()
+}
+
+/// `stem`, in the case `name` has it.
+fn stem_in_case(name: &str) -> &str {
+    // Byte by byte (all these are ASCII): splitting and trimming by `char`
+    // patterns cost several times more, on every number's owner.
+    let file = name
+        .bytes()
+        .rposition(|b| matches!(b, b'/' | b'\\'))
+        .map_or(name, |sep| &name[sep + 1..]);
     let file = file
         .strip_suffix(".exe")
         .or_else(|| file.strip_suffix(".EXE"))
         .unwrap_or(file);
-    file.trim_end_matches(|c: char| c.is_ascii_digit() || matches!(c, '.' | '-' | '_'))
-        .to_ascii_lowercase()
+    let kept = file
+        .bytes()
+        .rposition(|b| !(b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_')))
+        .map_or(0, |last| last + 1);
+    &file[..kept]
 }
 
 /// Whether `word`, printed before a version, is the tool's own name: one
@@ -493,27 +507,65 @@ fn stem(name: &str) -> String {
 /// without a version suffix; or the name its command stands for: `aria2`
 /// for `aria2c` and `elixir` for `elixirc` (a trailing `c`, for compiler
 /// or client), `aws` for `aws-cli`.
-fn is_own_name(word: &str, names: &[&str]) -> bool {
+fn is_own_name(word: &str, names: &Names) -> bool {
     let word = word.trim_matches(|c: char| !c.is_ascii_alphanumeric());
     if word.len() < 2 || !word.starts_with(|c: char| c.is_ascii_alphabetic()) {
         return false;
     }
-    let said = stem(word);
-    let said_cli = ["-cli", "_cli", "cli"]
-        .iter()
-        .find_map(|s| said.strip_suffix(s))
-        .filter(|s| s.len() >= 2)
-        .map(stem);
-    names.iter().any(|name| {
-        let called = stem(name);
-        if called.is_empty() {
-            return false;
-        }
-        let compiler = called.strip_suffix('c').filter(|s| s.len() >= 3).map(stem);
-        said == called
-            || compiler.as_deref() == Some(said.as_str())
+    // `stem(word)` without its lower-case copy: the names' stems are in
+    // lower case already, so comparing in any case is the same test.
+    let said = stem_in_case(word);
+    // Only a word ending in `cli` has a `-cli` to drop (rare: built only then).
+    let ends_in_cli = said
+        .len()
+        .checked_sub(3)
+        .is_some_and(|at| said.as_bytes()[at..].eq_ignore_ascii_case(b"cli"));
+    let said_cli = if ends_in_cli {
+        let said = stem(word);
+        ["-cli", "_cli", "cli"]
+            .iter()
+            .find_map(|s| said.strip_suffix(s))
+            .filter(|s| s.len() >= 2)
+            .map(stem)
+    } else {
+        None
+    };
+    names.stems.iter().any(|(called, compiler)| {
+        said.eq_ignore_ascii_case(called)
+            || compiler
+                .as_deref()
+                .is_some_and(|c| said.eq_ignore_ascii_case(c))
             || said_cli.as_deref() == Some(called.as_str())
     })
+}
+
+/// The tool's names as `extract` is given them, and their stems (each
+/// with the stem it has without a trailing `c`, see `is_own_name`),
+/// computed once per output: `is_own_name` is asked about every number
+/// that may be a version, and computing a name's stem allocates.
+struct Names<'a> {
+    given: &'a [&'a str],
+    /// In lower case; none empty.
+    stems: Vec<(String, Option<String>)>,
+}
+
+impl<'a> Names<'a> {
+    fn new(given: &'a [&'a str]) -> Self {
+        let stems = given
+            .iter()
+            .enumerate()
+            // A name given twice (the command as typed and as found) has
+            // the same stems.
+            .filter(|(k, name)| !given[..*k].contains(name))
+            .map(|(_, name)| stem(name))
+            .filter(|called| !called.is_empty())
+            .map(|called| {
+                let compiler = called.strip_suffix('c').filter(|s| s.len() >= 3).map(stem);
+                (called, compiler)
+            })
+            .collect();
+        Names { given, stems }
+    }
 }
 
 /// The word a version at `at` is attached to in `raw`: the one before it,
@@ -559,7 +611,7 @@ fn owner_of(raw: &str, at: usize) -> &str {
 /// tool's own name, or starts the line (`aws-cli/2.9.19`, `git-lfs/3.3.0`),
 /// and only a dotted one; never after another name or in a path
 /// (`Python/3.11.2`, `/usr/lib/gcc/x86_64-linux-gnu/12`).
-fn slash_glue(raw: &str, at: usize, names: &[&str]) -> Glue {
+fn slash_glue(raw: &str, at: usize, names: &Names) -> Glue {
     let bytes = raw.as_bytes();
     let slash = at - 1;
     let mut start = slash;
@@ -624,7 +676,7 @@ const BARE_LINES: usize = 3;
 /// output rejected the argument somewhere, so only a dotted version counts.
 fn tokens(
     text: &str,
-    (raw, names): (&str, &[&str]),
+    (raw, names): (&str, &Names),
     from: usize,
     to: usize,
     after_version: bool,
