@@ -81,10 +81,7 @@ pub fn extract(streams: &[(&'static str, &str)], names: &[&str]) -> Option<Found
     let mut is_rejected = || {
         *rejected.get_or_insert_with(|| {
             streams.iter().any(|(_, text)| {
-                answer_lines(text).any(|line| {
-                    let lower = line.to_ascii_lowercase();
-                    rejects_the_argument(&lower) || ERRORS.iter().any(|p| lower.contains(p))
-                })
+                answer_lines(text).any(|line| FIND_REJECTIONS_OR_ERRORS.find_in(line).is_some())
             })
         })
     };
@@ -246,8 +243,9 @@ const ERRORS: &[&str] = &[
     "options:",
 ];
 
-fn rejects_the_argument(lower: &str) -> bool {
-    REJECTIONS.iter().any(|p| lower.contains(p))
+/// Whether `line` (in any case) has one of `REJECTIONS`.
+fn rejects_the_argument(line: &str) -> bool {
+    FIND_REJECTIONS.find_in(line).is_some()
 }
 
 /// The phrase with which the output rejects the argument, if it does.
@@ -285,6 +283,93 @@ const CUT_AT: &[&str] = &[
     "using ",
     "calling ",
 ];
+
+/// The lists above as each is looked for: a line that rejects the
+/// argument; an output that rejects it or is an error (one pass for both);
+/// where a line turns to something else.
+static FIND_REJECTIONS: Phrases = Phrases::new(&[REJECTIONS]);
+static FIND_REJECTIONS_OR_ERRORS: Phrases = Phrases::new(&[REJECTIONS, ERRORS]);
+static FIND_CUT_AT: Phrases = Phrases::new(&[CUT_AT]);
+
+/// Lists of phrases (in lower case) looked for in a line in any case, all
+/// in one pass over it: a line is searched for dozens of them, and a
+/// `find` per phrase in a lower-case copy of the line cost more than the
+/// rest of reading it.
+struct Phrases {
+    lists: &'static [&'static [&'static str]],
+    /// For each byte, the phrases whose first byte it is, in either case:
+    /// bit `k` for the `k`th phrase of the lists, in order.
+    first: [u32; 256],
+    /// The same for the second byte: a phrase is compared only where the
+    /// line's two bytes both fit it, which letters as common as `e` or
+    /// `c` alone would not rule out.
+    second: [u32; 256],
+}
+
+impl Phrases {
+    const fn new(lists: &'static [&'static [&'static str]]) -> Self {
+        let mut first = [0; 256];
+        let mut second = [0; 256];
+        let mut k = 0;
+        let mut l = 0;
+        while l < lists.len() {
+            let mut p = 0;
+            while p < lists[l].len() {
+                let phrase = lists[l][p].as_bytes();
+                assert!(k < 32, "more phrases than bits in a mask: make them u64");
+                assert!(phrase.len() >= 2, "two bytes to look for");
+                // Compared in any case only with phrases in lower case.
+                let mut j = 0;
+                while j < phrase.len() {
+                    assert!(!phrase[j].is_ascii_uppercase(), "a phrase in lower case");
+                    j += 1;
+                }
+                first[phrase[0] as usize] |= 1 << k;
+                first[phrase[0].to_ascii_uppercase() as usize] |= 1 << k;
+                second[phrase[1] as usize] |= 1 << k;
+                second[phrase[1].to_ascii_uppercase() as usize] |= 1 << k;
+                k += 1;
+                p += 1;
+            }
+            l += 1;
+        }
+        Phrases {
+            lists,
+            first,
+            second,
+        }
+    }
+
+    /// Where the first phrase in `text`, in any (ASCII) case, starts: the
+    /// leftmost of each phrase's `find` in the line in lower case.
+    fn find_in(&self, text: &str) -> Option<usize> {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i + 1 < bytes.len() {
+            let mut maybe =
+                self.first[usize::from(bytes[i])] & self.second[usize::from(bytes[i + 1])];
+            while maybe != 0 {
+                if lower_at(bytes, i, self.phrase(maybe.trailing_zeros() as usize)) {
+                    return Some(i);
+                }
+                maybe &= maybe - 1;
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// The `k`th phrase of the lists.
+    fn phrase(&self, mut k: usize) -> &'static [u8] {
+        for list in self.lists {
+            match list.get(k) {
+                Some(phrase) => return phrase.as_bytes(),
+                None => k -= list.len(),
+            }
+        }
+        unreachable!("a bit per phrase")
+    }
+}
 
 /// Words before `version` that say it is not the tool's own.
 const HELPER_WORDS: &[&str] = &[
@@ -335,19 +420,23 @@ enum Kind {
 /// its stream, where the tool names itself (`include-what-you-use 0.18`
 /// run as `iwyu`).
 fn candidate(raw: &str, names: &Names, banner: bool, rejected: bool) -> Candidate {
-    let mut line = cut_names(raw, names.given);
-    let lower = line.to_ascii_lowercase();
-    if lower.trim_start().starts_with("usage") || rejects_the_argument(&lower) {
+    let cut = cut_names(raw, names.given);
+    let mut line: &str = &cut;
+    let usage = line
+        .trim_start()
+        .as_bytes()
+        .get(..5)
+        .is_some_and(|b| b.eq_ignore_ascii_case(b"usage"));
+    if usage || rejects_the_argument(line) {
         return Candidate::Nothing;
     }
-    if let Some(at) = CUT_AT.iter().filter_map(|p| lower.find(p)).min() {
-        line.truncate(at);
+    if let Some(at) = FIND_CUT_AT.find_in(line) {
+        line = &line[..at];
     }
-    let lower = line.to_ascii_lowercase();
     // What follows MySQL's `Distrib` is the version (`Ver 15.1` before it
     // is the client's protocol).
-    if let Some(end) = word_at(&lower, "distrib", 0) {
-        return match tokens(&line, (raw, names), end, line.len(), true, rejected) {
+    if let Some(end) = word_at(line, "distrib", 0) {
+        return match tokens(line, (raw, names), end, line.len(), true, rejected) {
             Some(token) => Candidate::Own(token),
             None => Candidate::Nothing,
         };
@@ -357,32 +446,32 @@ fn candidate(raw: &str, names: &Names, banner: bool, rejected: bool) -> Candidat
     // version 2.42.10`). The first `version` that is followed by one wins:
     // `genrb version 56 (ICU version 72.1)` is 56, `Perl version of grog in
     // groff version 1.22.4` is 1.22.4.
-    let mut anchor = word_at(&lower, "version", 0);
+    let mut anchor = word_at(line, "version", 0);
     // Unless the tool's own name gives it first: `include-what-you-use 0.18
     // based on Debian clang version 14.0.6`, `snmpc 5.13.3 [Mib format
     // version 3.3]`.
     if let Some(end) = anchor {
         let to = end - "version".len();
-        if let Some(token) = named_before(&line, raw, names, to, banner, rejected) {
+        if let Some(token) = named_before(line, raw, names, to, banner, rejected) {
             return Candidate::Own(token);
         }
     }
     if anchor.is_none() {
-        return match tokens(&line, (raw, names), 0, line.len(), false, rejected) {
+        return match tokens(line, (raw, names), 0, line.len(), false, rejected) {
             Some(token) => Candidate::Own(token),
             None => Candidate::Nothing,
         };
     }
     while let Some(end) = anchor {
-        let next = word_at(&lower, "version", end);
+        let next = word_at(line, "version", end);
         let stop = next.map_or(line.len(), |n| n - "version".len());
         let value = line[end..stop].trim_start_matches(|c: char| {
             c.is_whitespace() || matches!(c, ':' | '=' | '"' | '\'' | '(' | '[')
         });
-        if value.to_ascii_lowercase().starts_with("unknown") {
+        if starts_with_unknown(value) {
             return Candidate::Unknown;
         }
-        if let Some(token) = tokens(&line, (raw, names), end, stop, true, rejected) {
+        if let Some(token) = tokens(line, (raw, names), end, stop, true, rejected) {
             let before = line[..end - "version".len()].trim_end();
             return if is_helper(before, names) {
                 Candidate::Helper(token)
@@ -393,6 +482,13 @@ fn candidate(raw: &str, names: &Names, banner: bool, rejected: bool) -> Candidat
         anchor = next;
     }
     Candidate::Nothing
+}
+
+/// Whether `text` starts with `unknown`, in any case.
+fn starts_with_unknown(text: &str) -> bool {
+    text.as_bytes()
+        .get(..7)
+        .is_some_and(|b| b.eq_ignore_ascii_case(b"unknown"))
 }
 
 /// The first dotted version in `line[..to]` attached to the tool's own
@@ -437,12 +533,12 @@ fn joined_to_name(raw: &str, at: usize) -> bool {
     at >= 2 && matches!(b[at - 1], b'-' | b'_') && b[at - 2].is_ascii_alphanumeric()
 }
 
-/// The end of the first whole word `word` (already lower case) in `lower`,
-/// looking from `from`.
-fn word_at(lower: &str, word: &str, from: usize) -> Option<usize> {
-    let bytes = lower.as_bytes();
+/// The end of the first whole word `word` (in lower case) in `line`, in
+/// any case, looking from `from`.
+fn word_at(line: &str, word: &str, from: usize) -> Option<usize> {
+    let bytes = line.as_bytes();
     let mut from = from;
-    while let Some(i) = lower[from..].find(word).map(|i| i + from) {
+    while let Some(i) = find_lower(bytes, word.as_bytes(), from) {
         let end = i + word.len();
         // `--version` echoed back is the option, not the word.
         let before_ok = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'-');
@@ -453,6 +549,35 @@ fn word_at(lower: &str, word: &str, from: usize) -> Option<usize> {
         from = end;
     }
     None
+}
+
+/// Where `word` (in lower case) first is in `bytes[from..]`, in any case:
+/// what `find` gives in a lower-case copy, without the copy nor the
+/// searcher `find` sets up, which cost more than the search on a line.
+/// Position by position, which is linear for the words looked for
+/// (`version`, `distrib`: a partial match never holds the first letter
+/// again, so no byte is compared twice as part of one).
+fn find_lower(bytes: &[u8], word: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    while i + word.len() <= bytes.len() {
+        if bytes[i].to_ascii_lowercase() == word[0] && lower_at(bytes, i, word) {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Whether `bytes[at..]` starts with `word` (in lower case), in any case.
+fn lower_at(bytes: &[u8], at: usize, word: &[u8]) -> bool {
+    let Some(here) = bytes.get(at..at + word.len()) else {
+        return false;
+    };
+    let mut k = 0;
+    while k < word.len() && here[k].to_ascii_lowercase() == word[k] {
+        k += 1;
+    }
+    k == word.len()
 }
 
 /// Whether the words before `version` name something other than the tool:
@@ -467,8 +592,7 @@ fn is_helper(before: &str, names: &Names) -> bool {
     if word.is_empty() {
         return false;
     }
-    let lower = word.to_ascii_lowercase();
-    if HELPER_WORDS.contains(&lower.as_str()) {
+    if HELPER_WORDS.iter().any(|h| word.eq_ignore_ascii_case(h)) {
         return true;
     }
     let programish = word.starts_with(|c: char| c.is_ascii_alphabetic())
