@@ -38,6 +38,8 @@
 //!    line with a dotted version (or a date) wins; else the first line with
 //!    a bare number.
 
+use std::borrow::Cow;
+
 use super::{scan_pre_release, Version};
 
 /// A version found in output, and where.
@@ -420,6 +422,13 @@ enum Kind {
 /// its stream, where the tool names itself (`include-what-you-use 0.18`
 /// run as `iwyu`).
 fn candidate(raw: &str, names: &Names, banner: bool, rejected: bool) -> Candidate {
+    // A version has a digit, so a line without one (most lines of a
+    // licence or a help text) offers none; at most it says the version is
+    // unknown. Such a line is not copied, cut and searched.
+    let unknown = || find_lower(raw.as_bytes(), b"unknown", 0).is_some();
+    if !raw.bytes().any(|b| b.is_ascii_digit()) && !unknown() {
+        return Candidate::Nothing;
+    }
     let cut = cut_names(raw, names.given);
     let mut line: &str = &cut;
     let usage = line
@@ -555,8 +564,8 @@ fn word_at(line: &str, word: &str, from: usize) -> Option<usize> {
 /// what `find` gives in a lower-case copy, without the copy nor the
 /// searcher `find` sets up, which cost more than the search on a line.
 /// Position by position, which is linear for the words looked for
-/// (`version`, `distrib`: a partial match never holds the first letter
-/// again, so no byte is compared twice as part of one).
+/// (`version`, `distrib`, `unknown`: a partial match never holds the first
+/// letter again, so no byte is compared twice as part of one).
 fn find_lower(bytes: &[u8], word: &[u8], from: usize) -> Option<usize> {
     let mut i = from;
     while i + word.len() <= bytes.len() {
@@ -759,9 +768,15 @@ fn slash_glue(raw: &str, at: usize, names: &Names) -> Glue {
 /// The line with every occurrence of the tool's names (and a manual
 /// section after one) replaced by spaces, as whole words (`go` in `go
 /// version`, not in `go1.22`).
-fn cut_names(line: &str, names: &[&str]) -> String {
-    let mut out = line.to_string();
+fn cut_names<'a>(line: &'a str, names: &[&str]) -> Cow<'a, str> {
+    let mut out = Cow::Borrowed(line);
     for name in names.iter().filter(|n| n.len() > 1) {
+        // Most lines hold none of the names: they are not copied, and
+        // `contains` says so for less than setting up the searcher `find`
+        // uses.
+        if !out.contains(name) {
+            continue;
+        }
         let mut from = 0;
         while let Some(i) = out[from..].find(name).map(|i| i + from) {
             let end = i + name.len();
@@ -774,7 +789,7 @@ fn cut_names(line: &str, names: &[&str]) -> String {
                     .get(..3)
                     .is_some_and(|s| s[0] == b'(' && s[1].is_ascii_digit() && s[2] == b')');
                 let cut = if section { end + 3 } else { end };
-                out.replace_range(i..cut, &" ".repeat(cut - i));
+                out.to_mut().replace_range(i..cut, &" ".repeat(cut - i));
             }
             from = end;
         }
@@ -1138,6 +1153,17 @@ mod tests {
                 "{output:?} (the tool called {name:?})"
             );
         }
+    }
+
+    #[test]
+    fn a_line_without_a_digit_is_read_only_for_an_unknown_version() {
+        // Lines without a digit are skipped, since they offer no version;
+        // all but one saying the version is unknown, which ends the search.
+        assert_eq!(read("tool version: Unknown\ntool 1.2.3", "tool"), None);
+        assert_eq!(
+            read("tool version\ntool 1.2.3", "tool").as_deref(),
+            Some("1.2.3")
+        );
     }
 
     /// What `extract` reads in `stdout` and `stderr` for a tool called
