@@ -38,6 +38,8 @@
 //!    line with a dotted version (or a date) wins; else the first line with
 //!    a bare number.
 
+use std::borrow::Cow;
+
 use super::{scan_pre_release, Version};
 
 /// A version found in output, and where.
@@ -70,6 +72,7 @@ impl Found {
 /// The tool's version in its output streams (stdout first). `names`: what
 /// the tool is called, to be cut out of the output.
 pub fn extract(streams: &[(&'static str, &str)], names: &[&str]) -> Option<Found> {
+    let names = &Names::new(names);
     // The first of each: a bare number, a date, another program's version.
     let mut bare: Option<Found> = None;
     let mut date: Option<Found> = None;
@@ -80,10 +83,7 @@ pub fn extract(streams: &[(&'static str, &str)], names: &[&str]) -> Option<Found
     let mut is_rejected = || {
         *rejected.get_or_insert_with(|| {
             streams.iter().any(|(_, text)| {
-                answer_lines(text).any(|line| {
-                    let lower = line.to_ascii_lowercase();
-                    rejects_the_argument(&lower) || ERRORS.iter().any(|p| lower.contains(p))
-                })
+                answer_lines(text).any(|line| FIND_REJECTIONS_OR_ERRORS.find_in(line).is_some())
             })
         })
     };
@@ -245,8 +245,9 @@ const ERRORS: &[&str] = &[
     "options:",
 ];
 
-fn rejects_the_argument(lower: &str) -> bool {
-    REJECTIONS.iter().any(|p| lower.contains(p))
+/// Whether `line` (in any case) has one of `REJECTIONS`.
+fn rejects_the_argument(line: &str) -> bool {
+    FIND_REJECTIONS.find_in(line).is_some()
 }
 
 /// The phrase with which the output rejects the argument, if it does.
@@ -284,6 +285,93 @@ const CUT_AT: &[&str] = &[
     "using ",
     "calling ",
 ];
+
+/// The lists above as each is looked for: a line that rejects the
+/// argument; an output that rejects it or is an error (one pass for both);
+/// where a line turns to something else.
+static FIND_REJECTIONS: Phrases = Phrases::new(&[REJECTIONS]);
+static FIND_REJECTIONS_OR_ERRORS: Phrases = Phrases::new(&[REJECTIONS, ERRORS]);
+static FIND_CUT_AT: Phrases = Phrases::new(&[CUT_AT]);
+
+/// Lists of phrases (in lower case) looked for in a line in any case, all
+/// in one pass over it: a line is searched for dozens of them, and a
+/// `find` per phrase in a lower-case copy of the line cost more than the
+/// rest of reading it.
+struct Phrases {
+    lists: &'static [&'static [&'static str]],
+    /// For each byte, the phrases whose first byte it is, in either case:
+    /// bit `k` for the `k`th phrase of the lists, in order.
+    first: [u32; 256],
+    /// The same for the second byte: a phrase is compared only where the
+    /// line's two bytes both fit it, which letters as common as `e` or
+    /// `c` alone would not rule out.
+    second: [u32; 256],
+}
+
+impl Phrases {
+    const fn new(lists: &'static [&'static [&'static str]]) -> Self {
+        let mut first = [0; 256];
+        let mut second = [0; 256];
+        let mut k = 0;
+        let mut l = 0;
+        while l < lists.len() {
+            let mut p = 0;
+            while p < lists[l].len() {
+                let phrase = lists[l][p].as_bytes();
+                assert!(k < 32, "more phrases than bits in a mask: make them u64");
+                assert!(phrase.len() >= 2, "two bytes to look for");
+                // Compared in any case only with phrases in lower case.
+                let mut j = 0;
+                while j < phrase.len() {
+                    assert!(!phrase[j].is_ascii_uppercase(), "a phrase in lower case");
+                    j += 1;
+                }
+                first[phrase[0] as usize] |= 1 << k;
+                first[phrase[0].to_ascii_uppercase() as usize] |= 1 << k;
+                second[phrase[1] as usize] |= 1 << k;
+                second[phrase[1].to_ascii_uppercase() as usize] |= 1 << k;
+                k += 1;
+                p += 1;
+            }
+            l += 1;
+        }
+        Phrases {
+            lists,
+            first,
+            second,
+        }
+    }
+
+    /// Where the first phrase in `text`, in any (ASCII) case, starts: the
+    /// leftmost of each phrase's `find` in the line in lower case.
+    fn find_in(&self, text: &str) -> Option<usize> {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i + 1 < bytes.len() {
+            let mut maybe =
+                self.first[usize::from(bytes[i])] & self.second[usize::from(bytes[i + 1])];
+            while maybe != 0 {
+                if lower_at(bytes, i, self.phrase(maybe.trailing_zeros() as usize)) {
+                    return Some(i);
+                }
+                maybe &= maybe - 1;
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// The `k`th phrase of the lists.
+    fn phrase(&self, mut k: usize) -> &'static [u8] {
+        for list in self.lists {
+            match list.get(k) {
+                Some(phrase) => return phrase.as_bytes(),
+                None => k -= list.len(),
+            }
+        }
+        unreachable!("a bit per phrase")
+    }
+}
 
 /// Words before `version` that say it is not the tool's own.
 const HELPER_WORDS: &[&str] = &[
@@ -333,20 +421,31 @@ enum Kind {
 /// The version a line offers, if any. `banner`: the line is the first of
 /// its stream, where the tool names itself (`include-what-you-use 0.18`
 /// run as `iwyu`).
-fn candidate(raw: &str, names: &[&str], banner: bool, rejected: bool) -> Candidate {
-    let mut line = cut_names(raw, names);
-    let lower = line.to_ascii_lowercase();
-    if lower.trim_start().starts_with("usage") || rejects_the_argument(&lower) {
+fn candidate(raw: &str, names: &Names, banner: bool, rejected: bool) -> Candidate {
+    // A version has a digit, so a line without one (most lines of a
+    // licence or a help text) offers none; at most it says the version is
+    // unknown. Such a line is not copied, cut and searched.
+    let unknown = || find_lower(raw.as_bytes(), b"unknown", 0).is_some();
+    if !raw.bytes().any(|b| b.is_ascii_digit()) && !unknown() {
         return Candidate::Nothing;
     }
-    if let Some(at) = CUT_AT.iter().filter_map(|p| lower.find(p)).min() {
-        line.truncate(at);
+    let cut = cut_names(raw, names.given);
+    let mut line: &str = &cut;
+    let usage = line
+        .trim_start()
+        .as_bytes()
+        .get(..5)
+        .is_some_and(|b| b.eq_ignore_ascii_case(b"usage"));
+    if usage || rejects_the_argument(line) {
+        return Candidate::Nothing;
     }
-    let lower = line.to_ascii_lowercase();
+    if let Some(at) = FIND_CUT_AT.find_in(line) {
+        line = &line[..at];
+    }
     // What follows MySQL's `Distrib` is the version (`Ver 15.1` before it
     // is the client's protocol).
-    if let Some(end) = word_at(&lower, "distrib", 0) {
-        return match tokens(&line, (raw, names), end, line.len(), true, rejected) {
+    if let Some(end) = word_at(line, "distrib", 0) {
+        return match tokens(line, (raw, names), end, line.len(), true, rejected) {
             Some(token) => Candidate::Own(token),
             None => Candidate::Nothing,
         };
@@ -356,32 +455,32 @@ fn candidate(raw: &str, names: &[&str], banner: bool, rejected: bool) -> Candida
     // version 2.42.10`). The first `version` that is followed by one wins:
     // `genrb version 56 (ICU version 72.1)` is 56, `Perl version of grog in
     // groff version 1.22.4` is 1.22.4.
-    let mut anchor = word_at(&lower, "version", 0);
+    let mut anchor = word_at(line, "version", 0);
     // Unless the tool's own name gives it first: `include-what-you-use 0.18
     // based on Debian clang version 14.0.6`, `snmpc 5.13.3 [Mib format
     // version 3.3]`.
     if let Some(end) = anchor {
         let to = end - "version".len();
-        if let Some(token) = named_before(&line, raw, names, to, banner, rejected) {
+        if let Some(token) = named_before(line, raw, names, to, banner, rejected) {
             return Candidate::Own(token);
         }
     }
     if anchor.is_none() {
-        return match tokens(&line, (raw, names), 0, line.len(), false, rejected) {
+        return match tokens(line, (raw, names), 0, line.len(), false, rejected) {
             Some(token) => Candidate::Own(token),
             None => Candidate::Nothing,
         };
     }
     while let Some(end) = anchor {
-        let next = word_at(&lower, "version", end);
+        let next = word_at(line, "version", end);
         let stop = next.map_or(line.len(), |n| n - "version".len());
         let value = line[end..stop].trim_start_matches(|c: char| {
             c.is_whitespace() || matches!(c, ':' | '=' | '"' | '\'' | '(' | '[')
         });
-        if value.to_ascii_lowercase().starts_with("unknown") {
+        if starts_with_unknown(value) {
             return Candidate::Unknown;
         }
-        if let Some(token) = tokens(&line, (raw, names), end, stop, true, rejected) {
+        if let Some(token) = tokens(line, (raw, names), end, stop, true, rejected) {
             let before = line[..end - "version".len()].trim_end();
             return if is_helper(before, names) {
                 Candidate::Helper(token)
@@ -394,6 +493,13 @@ fn candidate(raw: &str, names: &[&str], banner: bool, rejected: bool) -> Candida
     Candidate::Nothing
 }
 
+/// Whether `text` starts with `unknown`, in any case.
+fn starts_with_unknown(text: &str) -> bool {
+    text.as_bytes()
+        .get(..7)
+        .is_some_and(|b| b.eq_ignore_ascii_case(b"unknown"))
+}
+
 /// The first dotted version in `line[..to]` attached to the tool's own
 /// name (see `owner_of`), or on the `banner` line to its first word, the
 /// name the tool prints for itself; not a suffix of the name
@@ -401,7 +507,7 @@ fn candidate(raw: &str, names: &[&str], banner: bool, rejected: bool) -> Candida
 fn named_before(
     line: &str,
     raw: &str,
-    names: &[&str],
+    names: &Names,
     to: usize,
     banner: bool,
     rejected: bool,
@@ -436,12 +542,12 @@ fn joined_to_name(raw: &str, at: usize) -> bool {
     at >= 2 && matches!(b[at - 1], b'-' | b'_') && b[at - 2].is_ascii_alphanumeric()
 }
 
-/// The end of the first whole word `word` (already lower case) in `lower`,
-/// looking from `from`.
-fn word_at(lower: &str, word: &str, from: usize) -> Option<usize> {
-    let bytes = lower.as_bytes();
+/// The end of the first whole word `word` (in lower case) in `line`, in
+/// any case, looking from `from`.
+fn word_at(line: &str, word: &str, from: usize) -> Option<usize> {
+    let bytes = line.as_bytes();
     let mut from = from;
-    while let Some(i) = lower[from..].find(word).map(|i| i + from) {
+    while let Some(i) = find_lower(bytes, word.as_bytes(), from) {
         let end = i + word.len();
         // `--version` echoed back is the option, not the word.
         let before_ok = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'-');
@@ -454,10 +560,39 @@ fn word_at(lower: &str, word: &str, from: usize) -> Option<usize> {
     None
 }
 
+/// Where `word` (in lower case) first is in `bytes[from..]`, in any case:
+/// what `find` gives in a lower-case copy, without the copy nor the
+/// searcher `find` sets up, which cost more than the search on a line.
+/// Position by position, which is linear for the words looked for
+/// (`version`, `distrib`, `unknown`: a partial match never holds the first
+/// letter again, so no byte is compared twice as part of one).
+fn find_lower(bytes: &[u8], word: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    while i + word.len() <= bytes.len() {
+        if bytes[i].to_ascii_lowercase() == word[0] && lower_at(bytes, i, word) {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Whether `bytes[at..]` starts with `word` (in lower case), in any case.
+fn lower_at(bytes: &[u8], at: usize, word: &[u8]) -> bool {
+    let Some(here) = bytes.get(at..at + word.len()) else {
+        return false;
+    };
+    let mut k = 0;
+    while k < word.len() && here[k].to_ascii_lowercase() == word[k] {
+        k += 1;
+    }
+    k == word.len()
+}
+
 /// Whether the words before `version` name something other than the tool:
 /// a library, an interface, or another program (a name with a digit, `-`
 /// or `_`, such as `fusermount3`).
-fn is_helper(before: &str, names: &[&str]) -> bool {
+fn is_helper(before: &str, names: &Names) -> bool {
     let word = before
         .rsplit(|c: char| c.is_whitespace())
         .next()
@@ -466,8 +601,7 @@ fn is_helper(before: &str, names: &[&str]) -> bool {
     if word.is_empty() {
         return false;
     }
-    let lower = word.to_ascii_lowercase();
-    if HELPER_WORDS.contains(&lower.as_str()) {
+    if HELPER_WORDS.iter().any(|h| word.eq_ignore_ascii_case(h)) {
         return true;
     }
     let programish = word.starts_with(|c: char| c.is_ascii_alphabetic())
@@ -479,13 +613,26 @@ fn is_helper(before: &str, names: &[&str]) -> bool {
 /// directory, `.exe`, case, and a version suffix (`gcc-12`, `python3`,
 /// `lua5.2`, `gforth-0.7.3` are `gcc`, `python`, `lua`, `gforth`).
 fn stem(name: &str) -> String {
-    let file = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    stem_in_case(name).to_ascii_lowercase()
+}
+
+/// `stem`, in the case `name` has it.
+fn stem_in_case(name: &str) -> &str {
+    // Byte by byte (all these are ASCII): splitting and trimming by `char`
+    // patterns cost several times more, on every number's owner.
+    let file = name
+        .bytes()
+        .rposition(|b| matches!(b, b'/' | b'\\'))
+        .map_or(name, |sep| &name[sep + 1..]);
     let file = file
         .strip_suffix(".exe")
         .or_else(|| file.strip_suffix(".EXE"))
         .unwrap_or(file);
-    file.trim_end_matches(|c: char| c.is_ascii_digit() || matches!(c, '.' | '-' | '_'))
-        .to_ascii_lowercase()
+    let kept = file
+        .bytes()
+        .rposition(|b| !(b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_')))
+        .map_or(0, |last| last + 1);
+    &file[..kept]
 }
 
 /// Whether `word`, printed before a version, is the tool's own name: one
@@ -493,27 +640,65 @@ fn stem(name: &str) -> String {
 /// without a version suffix; or the name its command stands for: `aria2`
 /// for `aria2c` and `elixir` for `elixirc` (a trailing `c`, for compiler
 /// or client), `aws` for `aws-cli`.
-fn is_own_name(word: &str, names: &[&str]) -> bool {
+fn is_own_name(word: &str, names: &Names) -> bool {
     let word = word.trim_matches(|c: char| !c.is_ascii_alphanumeric());
     if word.len() < 2 || !word.starts_with(|c: char| c.is_ascii_alphabetic()) {
         return false;
     }
-    let said = stem(word);
-    let said_cli = ["-cli", "_cli", "cli"]
-        .iter()
-        .find_map(|s| said.strip_suffix(s))
-        .filter(|s| s.len() >= 2)
-        .map(stem);
-    names.iter().any(|name| {
-        let called = stem(name);
-        if called.is_empty() {
-            return false;
-        }
-        let compiler = called.strip_suffix('c').filter(|s| s.len() >= 3).map(stem);
-        said == called
-            || compiler.as_deref() == Some(said.as_str())
+    // `stem(word)` without its lower-case copy: the names' stems are in
+    // lower case already, so comparing in any case is the same test.
+    let said = stem_in_case(word);
+    // Only a word ending in `cli` has a `-cli` to drop (rare: built only then).
+    let ends_in_cli = said
+        .len()
+        .checked_sub(3)
+        .is_some_and(|at| said.as_bytes()[at..].eq_ignore_ascii_case(b"cli"));
+    let said_cli = if ends_in_cli {
+        let said = stem(word);
+        ["-cli", "_cli", "cli"]
+            .iter()
+            .find_map(|s| said.strip_suffix(s))
+            .filter(|s| s.len() >= 2)
+            .map(stem)
+    } else {
+        None
+    };
+    names.stems.iter().any(|(called, compiler)| {
+        said.eq_ignore_ascii_case(called)
+            || compiler
+                .as_deref()
+                .is_some_and(|c| said.eq_ignore_ascii_case(c))
             || said_cli.as_deref() == Some(called.as_str())
     })
+}
+
+/// The tool's names as `extract` is given them, and their stems (each
+/// with the stem it has without a trailing `c`, see `is_own_name`),
+/// computed once per output: `is_own_name` is asked about every number
+/// that may be a version, and computing a name's stem allocates.
+struct Names<'a> {
+    given: &'a [&'a str],
+    /// In lower case; none empty.
+    stems: Vec<(String, Option<String>)>,
+}
+
+impl<'a> Names<'a> {
+    fn new(given: &'a [&'a str]) -> Self {
+        let stems = given
+            .iter()
+            .enumerate()
+            // A name given twice (the command as typed and as found) has
+            // the same stems.
+            .filter(|(k, name)| !given[..*k].contains(name))
+            .map(|(_, name)| stem(name))
+            .filter(|called| !called.is_empty())
+            .map(|called| {
+                let compiler = called.strip_suffix('c').filter(|s| s.len() >= 3).map(stem);
+                (called, compiler)
+            })
+            .collect();
+        Names { given, stems }
+    }
 }
 
 /// The word a version at `at` is attached to in `raw`: the one before it,
@@ -559,7 +744,7 @@ fn owner_of(raw: &str, at: usize) -> &str {
 /// tool's own name, or starts the line (`aws-cli/2.9.19`, `git-lfs/3.3.0`),
 /// and only a dotted one; never after another name or in a path
 /// (`Python/3.11.2`, `/usr/lib/gcc/x86_64-linux-gnu/12`).
-fn slash_glue(raw: &str, at: usize, names: &[&str]) -> Glue {
+fn slash_glue(raw: &str, at: usize, names: &Names) -> Glue {
     let bytes = raw.as_bytes();
     let slash = at - 1;
     let mut start = slash;
@@ -583,9 +768,15 @@ fn slash_glue(raw: &str, at: usize, names: &[&str]) -> Glue {
 /// The line with every occurrence of the tool's names (and a manual
 /// section after one) replaced by spaces, as whole words (`go` in `go
 /// version`, not in `go1.22`).
-fn cut_names(line: &str, names: &[&str]) -> String {
-    let mut out = line.to_string();
+fn cut_names<'a>(line: &'a str, names: &[&str]) -> Cow<'a, str> {
+    let mut out = Cow::Borrowed(line);
     for name in names.iter().filter(|n| n.len() > 1) {
+        // Most lines hold none of the names: they are not copied, and
+        // `contains` says so for less than setting up the searcher `find`
+        // uses.
+        if !out.contains(name) {
+            continue;
+        }
         let mut from = 0;
         while let Some(i) = out[from..].find(name).map(|i| i + from) {
             let end = i + name.len();
@@ -598,7 +789,7 @@ fn cut_names(line: &str, names: &[&str]) -> String {
                     .get(..3)
                     .is_some_and(|s| s[0] == b'(' && s[1].is_ascii_digit() && s[2] == b')');
                 let cut = if section { end + 3 } else { end };
-                out.replace_range(i..cut, &" ".repeat(cut - i));
+                out.to_mut().replace_range(i..cut, &" ".repeat(cut - i));
             }
             from = end;
         }
@@ -624,7 +815,7 @@ const BARE_LINES: usize = 3;
 /// output rejected the argument somewhere, so only a dotted version counts.
 fn tokens(
     text: &str,
-    (raw, names): (&str, &[&str]),
+    (raw, names): (&str, &Names),
     from: usize,
     to: usize,
     after_version: bool,
@@ -962,6 +1153,17 @@ mod tests {
                 "{output:?} (the tool called {name:?})"
             );
         }
+    }
+
+    #[test]
+    fn a_line_without_a_digit_is_read_only_for_an_unknown_version() {
+        // Lines without a digit are skipped, since they offer no version;
+        // all but one saying the version is unknown, which ends the search.
+        assert_eq!(read("tool version: Unknown\ntool 1.2.3", "tool"), None);
+        assert_eq!(
+            read("tool version\ntool 1.2.3", "tool").as_deref(),
+            Some("1.2.3")
+        );
     }
 
     /// What `extract` reads in `stdout` and `stderr` for a tool called

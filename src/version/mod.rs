@@ -157,9 +157,17 @@ fn scan_pre_release(line: &str, at: usize) -> (Option<PreRelease>, usize) {
     let rest = &line[at..];
     let body = rest.strip_prefix(['-', '.']).unwrap_or(rest);
     let skipped = rest.len() - body.len();
-    let lower = body.to_ascii_lowercase();
+    // Every tag starts with a letter: after most numbers there is none, and
+    // the tags need not be compared.
+    if !body.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return (None, at);
+    }
     for (tag, rank) in TAGS {
-        if !lower.starts_with(tag) {
+        let tagged = body
+            .as_bytes()
+            .get(..tag.len())
+            .is_some_and(|b| b.eq_ignore_ascii_case(tag.as_bytes()));
+        if !tagged {
             continue;
         }
         let after = &body[tag.len()..];
