@@ -32,6 +32,8 @@ enum Streams {
 pub struct Written {
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
+    /// The width of the terminal stdout pretends to be.
+    pub width: Option<usize>,
 }
 
 impl Output {
@@ -54,6 +56,28 @@ impl Output {
             },
             written,
         )
+    }
+
+    /// How wide the terminal stdout writes to is, in columns; None when
+    /// stdout is not a terminal (a file, a pipe, a GoCD console log), so
+    /// nothing is wrapped there. `COLUMNS` wins over what the terminal
+    /// says.
+    pub fn terminal_width(&self) -> Option<usize> {
+        match &self.streams {
+            Streams::Process => {
+                use std::io::IsTerminal;
+                if !io::stdout().is_terminal() {
+                    return None;
+                }
+                std::env::var("COLUMNS")
+                    .ok()
+                    .and_then(|c| c.trim().parse::<usize>().ok())
+                    .filter(|c| *c > 0)
+                    .or_else(terminal_columns)
+            }
+            #[cfg(test)]
+            Streams::Memory(written) => written.lock().unwrap_or_else(|p| p.into_inner()).width,
+        }
     }
 
     /// The run's secrets, for the checks (which redact before they cut).
@@ -116,5 +140,33 @@ impl Output {
     /// through (see [`write_report`]).
     pub fn write_file(&self, path: &Path, bytes: &[u8], markup: Markup) -> io::Result<()> {
         write_report(path, &self.secrets.redact_bytes(bytes, markup))
+    }
+}
+
+/// The columns of the terminal on stdout, as the terminal says.
+#[cfg(unix)]
+fn terminal_columns() -> Option<usize> {
+    // SAFETY: TIOCGWINSZ fills the winsize it is given and nothing else.
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+    (ok && size.ws_col > 0).then_some(usize::from(size.ws_col))
+}
+
+/// The columns of the console window on stdout.
+#[cfg(windows)]
+fn terminal_columns() -> Option<usize> {
+    use windows_sys::Win32::System::Console::{
+        GetConsoleScreenBufferInfo, GetStdHandle, CONSOLE_SCREEN_BUFFER_INFO, STD_OUTPUT_HANDLE,
+    };
+    // SAFETY: the handle is the process's own stdout; the call fills the
+    // struct it is given.
+    unsafe {
+        let handle = GetStdHandle(STD_OUTPUT_HANDLE);
+        let mut info: CONSOLE_SCREEN_BUFFER_INFO = std::mem::zeroed();
+        if GetConsoleScreenBufferInfo(handle, &mut info) == 0 {
+            return None;
+        }
+        let columns = i32::from(info.srWindow.Right) - i32::from(info.srWindow.Left) + 1;
+        usize::try_from(columns).ok().filter(|c| *c > 0)
     }
 }

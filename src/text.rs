@@ -117,10 +117,19 @@ fn colour_code(s: &str) -> Option<usize> {
 /// to it (`write!(term, …)`) goes through [`visible`], so no field a
 /// renderer prints can drive the terminal, whatever it holds; the only
 /// escape sequences in it are the colours [`Term::paint`] adds.
+///
+/// With a width, a line longer than the terminal is wrapped at spaces,
+/// its continuation lines indented to the line's [hang](Term::hang) (by
+/// default two past the line's own indent); colour codes take no room.
 #[derive(Debug, Default)]
 pub struct Term {
     out: String,
     color: bool,
+    width: Option<usize>,
+    /// Where the line being written starts in `out`, and how far its
+    /// continuation lines are indented when it is wrapped.
+    line_start: usize,
+    hang: Option<usize>,
 }
 
 /// A colour or weight for [`Term::paint`].
@@ -137,8 +146,46 @@ pub enum Style {
 impl Term {
     pub fn new(color: bool) -> Term {
         Term {
-            out: String::new(),
             color,
+            ..Term::default()
+        }
+    }
+
+    /// A terminal `width` columns wide (None: a log, nothing is wrapped;
+    /// narrower than 20 columns is not wrapped either).
+    pub fn with_width(color: bool, width: Option<usize>) -> Term {
+        Term {
+            color,
+            width: width.filter(|w| *w >= 20),
+            ..Term::default()
+        }
+    }
+
+    /// Continuation lines of the line being written, if it is wrapped,
+    /// start at column `column`.
+    pub fn hang(&mut self, column: usize) {
+        self.hang = Some(column);
+    }
+
+    /// Wraps each line completed since the last call.
+    fn settle(&mut self) {
+        let Some(width) = self.width else { return };
+        while let Some(end) = self.out[self.line_start..].find('\n') {
+            let end = self.line_start + end;
+            let line = &self.out[self.line_start..end];
+            if shown_width(line) > width {
+                let indent = line.len() - line.trim_start_matches(' ').len();
+                let hang = self.hang.unwrap_or(indent + 2).min(width / 2);
+                let wrapped = wrap_line(line, width, hang);
+                let tail = self.out.split_off(end);
+                self.out.truncate(self.line_start);
+                self.out.push_str(&wrapped);
+                self.out.push_str(&tail);
+                self.line_start += wrapped.len() + 1;
+            } else {
+                self.line_start = end + 1;
+            }
+            self.hang = None;
         }
     }
 
@@ -174,13 +221,20 @@ impl Term {
 
     pub fn push_line(&mut self) {
         self.out.push('\n');
+        self.settle();
     }
 
     pub fn push_str(&mut self, text: &str) {
         self.out.push_str(&visible(text));
+        self.settle();
     }
 
-    pub fn into_string(self) -> String {
+    pub fn into_string(mut self) -> String {
+        if self.width.is_some() && self.line_start < self.out.len() {
+            self.out.push('\n');
+            self.settle();
+            self.out.pop();
+        }
         self.out
     }
 }
@@ -188,8 +242,69 @@ impl Term {
 impl std::fmt::Write for Term {
     fn write_str(&mut self, s: &str) -> std::fmt::Result {
         self.out.push_str(&visible(s));
+        self.settle();
         Ok(())
     }
+}
+
+/// The columns `line` takes on a terminal: its characters, less the
+/// colour codes [`Term::paint`] adds.
+fn shown_width(line: &str) -> usize {
+    let mut width = 0;
+    let mut rest = line;
+    while let Some(c) = rest.chars().next() {
+        match colour_code(rest) {
+            Some(len) => rest = &rest[len..],
+            None => {
+                width += 1;
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+    width
+}
+
+/// `line` cut at spaces into lines at most `width` columns wide, each
+/// after the first indented by `hang`; a word wider than a line is cut.
+fn wrap_line(line: &str, width: usize, hang: usize) -> String {
+    let mut out = String::with_capacity(line.len() + 32);
+    let mut column = 0;
+    // The line's own indent stays on its first line.
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    out.push_str(&line[..indent]);
+    column += indent;
+    let mut first_word = true;
+    for word in line[indent..].split(' ') {
+        let w = shown_width(word);
+        if !first_word {
+            if column + 1 + w <= width {
+                out.push(' ');
+                column += 1;
+            } else {
+                out.push('\n');
+                out.extend(std::iter::repeat_n(' ', hang));
+                column = hang;
+            }
+        }
+        first_word = false;
+        let mut rest = word;
+        while let Some(c) = rest.chars().next() {
+            if let Some(len) = colour_code(rest) {
+                out.push_str(&rest[..len]);
+                rest = &rest[len..];
+                continue;
+            }
+            if column >= width {
+                out.push('\n');
+                out.extend(std::iter::repeat_n(' ', hang));
+                column = hang;
+            }
+            out.push(c);
+            column += 1;
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
 }
 
 /// Text for XML 1.0 (JUnit): [`visible`], whose result holds only
@@ -221,6 +336,32 @@ pub fn xml_attr(s: &str) -> String {
 /// terminal escapes a tool may have printed, markup characters escaped.
 pub fn html_escape(s: &str) -> String {
     xml_text(s).replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+/// A spec's hint or message as HTML: escaped, with `code` between
+/// backticks shown as code (a backtick without its pair stays itself).
+pub fn html_inline(s: &str) -> String {
+    let parts: Vec<&str> = s.split('`').collect();
+    if parts.len() < 3 {
+        return html_escape(s);
+    }
+    let mut out = String::with_capacity(s.len() + 32);
+    // Pairs only: with an odd number of backticks the last stays text.
+    let pairs = (parts.len() - 1) / 2;
+    for (i, part) in parts.iter().enumerate() {
+        let inside = i % 2 == 1;
+        if inside && i <= 2 * pairs {
+            out.push_str("<code>");
+            out.push_str(&html_escape(part));
+            out.push_str("</code>");
+        } else {
+            if i > 2 * pairs {
+                out.push('`');
+            }
+            out.push_str(&html_escape(part));
+        }
+    }
+    out
 }
 
 /// Shows an argument list as one would type it in a POSIX shell, each
@@ -647,6 +788,49 @@ mod tests {
         let mut plain = Term::new(false);
         plain.paint(Style::Pass, "PASS");
         assert_eq!(plain.into_string(), "PASS");
+    }
+
+    #[test]
+    fn a_term_with_a_width_wraps_long_lines_at_spaces_under_their_hang() {
+        use std::fmt::Write;
+        let mut term = Term::with_width(true, Some(24));
+        term.push_str("  ");
+        term.paint(Style::Fail, "FAIL");
+        term.hang(8);
+        let _ = writeln!(term, "  java: version 11.0.21 is below 17");
+        let _ = writeln!(term, "short line");
+        let _ = write!(term, "{}", "x".repeat(30));
+        let text = term.into_string();
+        let lines: Vec<&str> = text.lines().collect();
+        // The colour codes take no room: "  FAIL  java: version" fits.
+        assert_eq!(lines.len(), 6, "{text:?}");
+        assert!(lines[0].ends_with("java: version"), "{text:?}");
+        assert_eq!(lines[1], "        11.0.21 is below");
+        assert_eq!(lines[2], "        17");
+        assert_eq!(lines[3], "short line");
+        // A word wider than the line is cut; the last line, without its
+        // line break, is wrapped too.
+        assert_eq!(lines[4].len(), 24);
+        assert!(
+            text.ends_with(&format!("\n  {}", "x".repeat(6))),
+            "{text:?}"
+        );
+        // Without a width nothing moves.
+        let mut log = Term::with_width(false, None);
+        let long = "word ".repeat(40);
+        let _ = writeln!(log, "{long}");
+        assert_eq!(log.into_string(), format!("{long}\n"));
+    }
+
+    #[test]
+    fn backticks_in_html_become_code_in_pairs() {
+        assert_eq!(
+            html_inline("run `apt-get install <git>` now"),
+            "run <code>apt-get install &lt;git&gt;</code> now"
+        );
+        assert_eq!(html_inline("a `b` c `d"), "a <code>b</code> c `d");
+        assert_eq!(html_inline("no ticks & all"), "no ticks &amp; all");
+        assert_eq!(html_inline("`"), "`");
     }
 
     #[test]

@@ -139,6 +139,7 @@ impl Plan {
             human: HumanOptions {
                 color: args.format == Format::Human && args.color.enabled(),
                 quiet: args.quiet,
+                width: None,
             },
             catalog,
         })
@@ -234,6 +235,11 @@ pub(super) fn execute(plan: Plan, world: Arc<dyn World>, out: &Output) -> Result
     let file_options = HumanOptions {
         color: false,
         quiet: human.quiet,
+        width: None,
+    };
+    let human = HumanOptions {
+        width: out.terminal_width(),
+        ..human
     };
     let write_failed = write_reports(&reports, out, "report", |f| {
         Ok(render(f, &report, file_options))

@@ -21,7 +21,7 @@ fn status(term: &mut Term, status: Status) {
 /// Everything written goes through [`Term`], which shows what could drive
 /// the terminal (a host name, a spec's hint, a tool's output) as escapes.
 pub fn render(report: &Report, options: HumanOptions) -> String {
-    let mut out = Term::new(options.color);
+    let mut out = Term::with_width(options.color, options.width);
     let host = &report.host;
     let os = host.os_name.as_deref().unwrap_or(&host.os);
     let names: Vec<&str> = report.resources.iter().map(|r| r.name.as_str()).collect();
@@ -123,13 +123,34 @@ pub fn render(report: &Report, options: HumanOptions) -> String {
             if failing_notices == 1 { "" } else { "s" }
         ));
     }
+    // The last line names what failed: a log's tail is often all that is
+    // read.
+    let failing: Vec<String> = report
+        .results
+        .iter()
+        .filter(|r| r.outcome.status.is_failure())
+        .map(|r| format!("{} ({})", r.label(), r.check.resource))
+        .collect();
+    let mut named = String::new();
+    if !failing.is_empty() {
+        const NAMED: usize = 5;
+        named = format!(": {}", failing[..failing.len().min(NAMED)].join(", "));
+        if failing.len() > NAMED {
+            named.push_str(&format!(" and {} more", failing.len() - NAMED));
+        }
+    }
     out.push_line();
     if ok {
         out.paint(Style::Pass, "PASSED");
     } else {
         out.paint(Style::Fail, "FAILED");
     }
-    let _ = writeln!(out, "  {headline} in {}", format_duration(report.elapsed));
+    out.hang(8);
+    let _ = writeln!(
+        out,
+        "  {headline} in {}{named}",
+        format_duration(report.elapsed)
+    );
     out.into_string()
 }
 
@@ -139,6 +160,7 @@ fn write_result(out: &mut Term, r: &CheckResult, width: usize) {
     let pad = width.saturating_sub(label.chars().count());
     out.push_str("  ");
     status(out, o.status);
+    out.hang(11);
     let _ = writeln!(
         out,
         "  {label}{}  {}",
@@ -152,8 +174,10 @@ fn write_result(out: &mut Term, r: &CheckResult, width: usize) {
     let mut field = |name: &str, value: &str| {
         let mut lines = value.lines();
         if let Some(first) = lines.next() {
+            out.hang(21);
             let _ = writeln!(out, "{indent}{:<9} {first}", format!("{name}:"));
             for line in lines {
+                out.hang(21);
                 let _ = writeln!(out, "{indent}          {line}");
             }
         }
@@ -178,6 +202,7 @@ fn write_result(out: &mut Term, r: &CheckResult, width: usize) {
         for (i, line) in hint.trim().lines().enumerate() {
             let name = if i == 0 { "hint:" } else { "" };
             let _ = write!(out, "{indent}{name:<9} ");
+            out.hang(21);
             out.paint(Style::Hint, line);
             out.push_line();
         }

@@ -191,6 +191,9 @@ impl Report {
 pub struct HumanOptions {
     pub color: bool,
     pub quiet: bool,
+    /// The terminal's width: long lines wrap to it (None: a log or a
+    /// file, nothing wraps).
+    pub width: Option<usize>,
 }
 
 pub fn render(format: Format, report: &Report, human: HumanOptions) -> Vec<u8> {
@@ -597,6 +600,69 @@ pub fn rfc3339(t: SystemTime) -> String {
         rem % 3600 / 60,
         rem % 60
     )
+}
+
+/// Seconds since the Unix epoch of an RFC 3339 time
+/// (`2026-12-07T10:00:00Z`, `2026-12-07T11:00:00.5+01:00`); None when
+/// `text` is not one.
+pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    let num = |from: usize, len: usize| -> Option<i64> {
+        let part = text.get(from..from + len)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    let (year, month, day) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
+    let (hour, minute, second) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
+    let well_formed = b.get(4) == Some(&b'-')
+        && b.get(7) == Some(&b'-')
+        && matches!(b.get(10), Some(b'T' | b't' | b' '))
+        && b.get(13) == Some(&b':')
+        && b.get(16) == Some(&b':')
+        && (1..=12).contains(&month)
+        && (1..=31).contains(&day)
+        && hour < 24
+        && minute < 60
+        && second <= 60;
+    if !well_formed {
+        return None;
+    }
+    let mut rest = &text[19..];
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        rest = &fraction[digits..];
+    }
+    let offset = match rest {
+        "Z" | "z" => 0,
+        _ => {
+            let sign = match rest.as_bytes().first()? {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            if rest.len() != 6 || rest.as_bytes()[3] != b':' {
+                return None;
+            }
+            sign * (num_at(rest, 1)? * 3600 + num_at(rest, 4)? * 60)
+        }
+    };
+    // Howard Hinnant's days-from-civil algorithm.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hour * 3600 + minute * 60 + second - offset)
+}
+
+fn num_at(text: &str, at: usize) -> Option<i64> {
+    let part = text.get(at..at + 2)?;
+    part.bytes()
+        .all(|c| c.is_ascii_digit())
+        .then(|| part.parse().ok())?
 }
 
 #[cfg(test)]

@@ -123,10 +123,41 @@ lua - Lua toolchain
            hint:     python2 is end-of-life; remove it from the agent image
   SKIP   env LUA_PATH    only checked on windows; this is linux
 
-FAILED  2 of 3 checks failed, 1 of them could not be checked (1 passed, 1 skipped) in 84ms
+FAILED  2 of 3 checks failed, 1 of them could not be checked (1 passed, 1 skipped) in 84ms: env LUA_PATH (common), absent python2 (lua)
 "
     .replace("VERSION", env!("CARGO_PKG_VERSION"));
     assert_eq!(text, expected);
+}
+
+#[test]
+fn on_a_terminal_long_lines_wrap_under_their_field() {
+    let mut report = sample();
+    let long = "word ".repeat(99);
+    report.results[2].outcome.output = Some(long.trim().to_string());
+    let text = human::render(
+        &report,
+        HumanOptions {
+            width: Some(60),
+            ..HumanOptions::default()
+        },
+    );
+    for line in text.lines() {
+        assert!(line.chars().count() <= 60, "{line:?} in\n{text}");
+    }
+    // The output's continuation lines stay under its value, not under
+    // the field names.
+    let output = text
+        .lines()
+        .skip_while(|l| !l.contains("output:"))
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        output.starts_with(&format!("{}word", " ".repeat(21))),
+        "{text}"
+    );
+    // In a log nothing wraps.
+    let log = human::render(&report, HumanOptions::default());
+    assert!(log.contains(long.trim()), "{log}");
 }
 
 #[test]
@@ -134,8 +165,8 @@ fn quiet_shows_only_failures() {
     let text = human::render(
         &sample(),
         HumanOptions {
-            color: false,
             quiet: true,
+            ..HumanOptions::default()
         },
     );
     assert!(!text.contains("PASS"), "{text}");
@@ -150,7 +181,7 @@ fn colour_only_when_asked() {
         &sample(),
         HumanOptions {
             color: true,
-            quiet: false,
+            ..HumanOptions::default()
         },
     );
     assert!(!plain.contains("\u{1b}[32m"));
@@ -538,5 +569,28 @@ mod destinations {
         );
         let err = write_report(dir.path(), b"x").expect_err("directory");
         assert!(err.to_string().ends_with("is a directory"), "{err}");
+    }
+}
+
+#[test]
+fn rfc3339_times_read_back() {
+    use std::time::{Duration, UNIX_EPOCH};
+    for secs in [0u64, 86_399, 951_782_400, 1_764_547_200, 4_102_444_799] {
+        let t = UNIX_EPOCH + Duration::from_secs(secs);
+        assert_eq!(super::parse_rfc3339(&rfc3339(t)), Some(secs as i64));
+    }
+    assert_eq!(
+        super::parse_rfc3339("2026-12-07T11:00:00.25+01:00"),
+        super::parse_rfc3339("2026-12-07T10:00:00Z")
+    );
+    for bad in [
+        "",
+        "2026-12-07",
+        "2026-13-01T00:00:00Z",
+        "2026-12-07T10:00:00",
+        "x026-12-07T10:00:00Z",
+        "2026-12-07T10:00:00+1",
+    ] {
+        assert_eq!(super::parse_rfc3339(bad), None, "{bad}");
     }
 }

@@ -3,7 +3,6 @@
 //! by scripts/test-windows.sh; on a real Windows with `cargo test`.
 #![cfg(windows)]
 
-
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
