@@ -258,12 +258,43 @@ pub struct FleetArgs {
     pub no_agents: bool,
 
     /// Format of the fleet report on stdout: human, json, junit or html.
-    #[arg(short, long, value_name = "FORMAT", default_value = "human", value_parser = parse_format)]
+    #[arg(short, long, value_name = "FORMAT", default_value = "human", value_parser = parse_fleet_format)]
     pub format: Format,
 
     /// Also write the fleet report to a file (repeatable), e.g. html=fleet.html.
-    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report)]
+    /// Formats: human, json, junit, html.
+    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_fleet_report)]
     pub reports: Vec<(Format, PathBuf)>,
+
+    /// Colour in the text report.
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+
+    /// A report older than this is flagged stale (and, with --strict,
+    /// fails the fleet): an agent that has not run the probe since. The
+    /// default suits the shipped pipeline's 30-minute timer.
+    #[arg(long, value_name = "DURATION", default_value = "2h", value_parser = parse_duration)]
+    pub stale: Duration,
+
+    /// The previous fleet report's JSON, to show what changed since: new
+    /// failures, fixed ones, new and gone agents. In a GoCD job it is read
+    /// from the previous run of this job (its fleet/fleet.json artifact)
+    /// unless given; `none` for no comparison.
+    #[arg(long, value_name = "FILE")]
+    pub previous: Option<String>,
+
+    /// Compare each agent with this one (its name in the fleet report)
+    /// instead of with what most agents found.
+    #[arg(long, value_name = "AGENT")]
+    pub baseline: Option<String>,
+
+    /// GoCD pipeline files whose jobs to count agents for (repeatable): a
+    /// file, a directory (every *.gocd.yaml under it, e.g. a config repo's
+    /// clone) or a glob. Shows, for each set of resources jobs ask for,
+    /// how many agents can take them and how many of those are broken; a
+    /// job no healthy agent can run is a finding.
+    #[arg(long, value_name = "PATH")]
+    pub jobs_from: Vec<String>,
 
     /// Show every check, not only those that fail or differ between agents.
     #[arg(short, long)]
@@ -308,11 +339,13 @@ pub struct PipelineArgs {
     pub group: String,
 
     /// Quartz cron (with a seconds field) for a scheduled run; the default is
-    /// nightly at 02:00. Changes to the config repo trigger it too.
+    /// every 30 minutes, so that an agent that breaks is named within the
+    /// half hour (`probe fleet --stale` suits it). Changes to the config
+    /// repo trigger it too.
     #[arg(
         long,
         value_name = "CRON",
-        default_value = "0 0 2 * * ?",
+        default_value = "0 0/30 * * * ?",
         conflicts_with = "no_timer"
     )]
     pub timer: String,
@@ -322,13 +355,14 @@ pub struct PipelineArgs {
     pub no_timer: bool,
 
     /// Quartz cron for the fleet pipeline (`<name>-fleet`), which makes one
-    /// page of every agent's latest report; the default is every 30 minutes.
+    /// page of every agent's latest report; the default is every 30 minutes,
+    /// ten minutes after the checks.
     /// It runs on a timer because GoCD starts a dependent pipeline only
     /// when its upstream passes (docs/gocd.md, "The fleet page").
     #[arg(
         long,
         value_name = "CRON",
-        default_value = "0 0/30 * * * ?",
+        default_value = "0 10/30 * * * ?",
         conflicts_with = "no_fleet"
     )]
     pub fleet_timer: String,
@@ -493,6 +527,29 @@ fn parse_format(text: &str) -> Result<Format, String> {
             Format::NAMES.join(", ")
         )
     })
+}
+
+/// The fleet's formats: every agent's but prometheus, which node_exporter
+/// reads from each agent.
+fn parse_fleet_format(text: &str) -> Result<Format, String> {
+    match parse_format(text) {
+        Ok(Format::Prometheus) => Err(
+            "the fleet report has no prometheus format (write one on each agent with \
+             `probe --agent --report prometheus=…` for node_exporter); use one of human, json, \
+             junit, html"
+                .into(),
+        ),
+        Ok(format) => Ok(format),
+        Err(e) => Err(e.replace(&Format::NAMES.join(", "), "human, json, junit, html")),
+    }
+}
+
+fn parse_fleet_report(text: &str) -> Result<(Format, PathBuf), String> {
+    let (format, path) = parse_report(text)?;
+    if format == Format::Prometheus {
+        return Err(parse_fleet_format("prometheus").unwrap_err());
+    }
+    Ok((format, path))
 }
 
 fn parse_report(text: &str) -> Result<(Format, PathBuf), String> {

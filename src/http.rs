@@ -620,6 +620,17 @@ pub fn base64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
+/// `text` as one segment of a URL's path: every byte but letters, digits,
+/// `-`, `_`, `.` and `~` percent-encoded (GoCD's names rarely need it).
+pub fn segment(text: &str) -> String {
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(text, SEGMENT).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

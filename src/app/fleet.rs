@@ -8,8 +8,9 @@ use super::{distinct_reports, write_reports, Exit, Usage};
 use crate::catalog::load;
 use crate::cli::FleetArgs;
 use crate::fleet::gather::{gather, Request};
-use crate::fleet::render as fleet_report;
-use crate::fleet::{spec_checks, Fleet, FleetOptions};
+use crate::fleet::gocd::Gocd;
+use crate::fleet::render::{self as fleet_report, TextOptions};
+use crate::fleet::{history, schedule, spec_checks, Finding, Fleet, FleetOptions};
 use crate::http::{base64, split_userinfo, Auth};
 use crate::output::Output;
 use crate::report::{rfc3339, Format};
@@ -98,38 +99,179 @@ pub(super) fn fleet(
                 .join("\n"),
         )
     })?;
-    gathered.origin.at = rfc3339(SystemTime::now());
+    let now = SystemTime::now();
+    gathered.origin.at = rfc3339(now);
+    let jobs = if args.jobs_from.is_empty() {
+        None
+    } else {
+        Some(schedule::read(&args.jobs_from).map_err(|errors| {
+            Usage(
+                errors
+                    .iter()
+                    .map(|e| format!("error: {e}"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            )
+        })?)
+    };
     let options = FleetOptions {
         fail_on_drift: args.fail_on_drift,
         strict: args.strict,
         specs,
         min_free_space: args.min_free,
+        now: Some(now),
+        stale_after: args.stale.as_secs().max(1),
+        jobs,
+        baseline: args.baseline.clone(),
         checks,
         running: gathered.running,
         with_jobs: gathered.with_jobs.iter().cloned().collect(),
     };
+    let previous = previous(args, &request, world)?;
     let mut fleet = Fleet::build(gathered.sources, gathered.gocd_agents.as_deref(), &options);
     fleet.findings.splice(0..0, gathered.findings);
+    if let Some(name) = &args.baseline {
+        if fleet.baseline.is_none() {
+            let names: Vec<&str> = fleet.agents.iter().map(|a| a.name.as_str()).collect();
+            return Err(Usage(format!(
+                "error: --baseline {name}: no such agent in the fleet{}",
+                crate::text::did_you_mean(name, names.iter().copied())
+            )));
+        }
+    }
+    match previous {
+        Previous::Read(previous) => fleet.changes = Some(fleet.changes_since(&previous)),
+        Previous::Missing(why) => fleet.findings.push(Finding {
+            failing: false,
+            message: why,
+        }),
+        Previous::None => {}
+    }
     let origin = gathered.origin;
-    let render =
-        |format: Format| -> Result<Vec<u8>, Usage> {
-            Ok(match format {
-                Format::Human => fleet_report::human(&fleet, &origin, args.all).into_bytes(),
-                Format::Json => fleet_report::json(&fleet, &origin),
-                Format::Junit => fleet_report::junit(&fleet, &origin).into_bytes(),
-                Format::Html => fleet_report::html(&fleet, &origin).into_bytes(),
-                Format::Prometheus => return Err(Usage(
-                    "error: the fleet report has no prometheus format: write one on each agent \
-                     (probe --agent --report prometheus=…) for node_exporter to collect"
-                        .into(),
-                )),
-            })
-        };
-    let write_failed = write_reports(&args.reports, out, "fleet report", &render)?;
-    out.print(&render(args.format)?, args.format.markup());
+    let text = TextOptions {
+        all: args.all,
+        color: false,
+        width: None,
+    };
+    let render = |format: Format, text: TextOptions| -> Vec<u8> {
+        match format {
+            Format::Human => fleet_report::human(&fleet, &origin, text).into_bytes(),
+            Format::Json => fleet_report::json(&fleet, &origin),
+            Format::Junit => fleet_report::junit(&fleet, &origin).into_bytes(),
+            // The parser takes no other format for the fleet.
+            Format::Html | Format::Prometheus => fleet_report::html(&fleet, &origin).into_bytes(),
+        }
+    };
+    let write_failed = write_reports(&args.reports, out, "fleet report", |f| Ok(render(f, text)))?;
+    let on_stdout = TextOptions {
+        color: args.format == Format::Human && args.color.enabled(),
+        width: out.terminal_width(),
+        ..text
+    };
+    out.print(&render(args.format, on_stdout), args.format.markup());
     Ok(if write_failed {
         Exit::Usage
     } else {
         Exit::verdict(!fleet.ok())
     })
+}
+
+/// The previous fleet report, to compare with.
+enum Previous {
+    Read(history::Previous),
+    /// Looked for, not found: said as a warning.
+    Missing(String),
+    None,
+}
+
+/// `--previous FILE`; else, in a GoCD job that reads GoCD, the fleet JSON
+/// the previous run of this very job published.
+fn previous(args: &FleetArgs, request: &Request, world: &dyn World) -> Result<Previous, Usage> {
+    match args.previous.as_deref() {
+        Some("none") => Ok(Previous::None),
+        Some(file) => {
+            let bytes = read_limited(Path::new(file), history::PREVIOUS_LIMIT)
+                .map_err(|e| Usage(format!("error: --previous {file}: {e}")))?;
+            history::read_previous(&bytes)
+                .map(Previous::Read)
+                .map_err(|e| Usage(format!("error: --previous {file}: {e}")))
+        }
+        None => {
+            let var = |name: &str| {
+                world
+                    .var(name)
+                    .map(|v| v.to_string_lossy().into_owned())
+                    .filter(|v| !v.is_empty())
+            };
+            let (Some(pipeline), Some(counter), Some(stage), Some(job)) = (
+                var("GO_PIPELINE_NAME"),
+                var("GO_PIPELINE_COUNTER").and_then(|c| c.parse::<u64>().ok()),
+                var("GO_STAGE_NAME"),
+                var("GO_JOB_NAME"),
+            ) else {
+                return Ok(Previous::None);
+            };
+            if request.server.is_none() {
+                return Ok(Previous::None);
+            }
+            Ok(match previous_from_gocd(request, &pipeline, counter, &stage, &job) {
+                Ok(Some(previous)) => Previous::Read(previous),
+                Ok(None) => Previous::Missing(format!(
+                    "no earlier run of {pipeline} (stage {stage}, job {job}) published                      {PREVIOUS_ARTIFACT}, so what changed is not shown (give --previous FILE,                      or --previous none)"
+                )),
+                Err(e) => Previous::Missing(format!(
+                    "the previous fleet report could not be read, so what changed is not                      shown: {e}"
+                )),
+            })
+        }
+    }
+}
+
+/// Where the shipped fleet pipeline publishes its JSON.
+const PREVIOUS_ARTIFACT: &str = "fleet/fleet.json";
+
+/// How many runs back a previous fleet report is looked for.
+const PREVIOUS_RUNS: u64 = 5;
+
+fn previous_from_gocd(
+    request: &Request,
+    pipeline: &str,
+    counter: u64,
+    stage: &str,
+    job: &str,
+) -> Result<Option<history::Previous>, String> {
+    let Some(server) = &request.server else {
+        return Ok(None);
+    };
+    let gocd = Gocd::new(server, request.auth.clone(), request.timeout)?;
+    for earlier in (counter.saturating_sub(PREVIOUS_RUNS)..counter)
+        .rev()
+        .filter(|c| *c > 0)
+    {
+        // A run that never reached the stage has nothing; the one before
+        // may.
+        let Ok(run) = gocd.run(pipeline, earlier, stage) else {
+            continue;
+        };
+        if let Some(bytes) = gocd.artifact(&run, job, PREVIOUS_ARTIFACT)? {
+            return history::read_previous(&bytes)
+                .map(Some)
+                .map_err(|e| format!("{} job {job}: {PREVIOUS_ARTIFACT}: {e}", run.describe()));
+        }
+    }
+    Ok(None)
+}
+
+/// A file's bytes, at most `limit` of them.
+fn read_limited(path: &Path, limit: usize) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() > limit {
+        return Err(format!("larger than {} MiB", limit >> 20));
+    }
+    Ok(bytes)
 }

@@ -170,3 +170,26 @@ fn help_goes_to_stdout_and_a_bad_flag_to_stderr() {
         "{err}"
     );
 }
+
+/// What a failing check means for a resource (the fleet's advice on what
+/// to advertise) is decided for every kind: a kind added without a place
+/// in one of the two lists fails here.
+#[test]
+fn every_kind_is_a_capability_or_a_condition() {
+    use crate::fleet::triage::{CAPABILITY_KINDS, CONDITION_KINDS};
+    for key in crate::checks::kind_keys() {
+        let capability = CAPABILITY_KINDS.contains(&key);
+        let condition = CONDITION_KINDS.contains(&key);
+        assert!(
+            capability != condition,
+            "kind `{key}` must be in exactly one of fleet::triage's CAPABILITY_KINDS and CONDITION_KINDS"
+        );
+    }
+    let known: Vec<&str> = crate::checks::kind_keys().collect();
+    for key in CAPABILITY_KINDS.iter().chain(CONDITION_KINDS) {
+        assert!(
+            known.contains(key),
+            "fleet::triage names `{key}`, which is no kind"
+        );
+    }
+}

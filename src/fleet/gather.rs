@@ -53,6 +53,7 @@ pub fn gather(request: &Request) -> Result<Gathered, Vec<String>> {
         }
         None => None,
     };
+    gathered.origin.server = gocd.as_ref().map(|g| g.base().to_string());
     if !request.files.is_empty() {
         let read = source::read(&request.files, request.timeout)?;
         if read.sources.is_empty() {
@@ -130,7 +131,16 @@ pub fn gather(request: &Request) -> Result<Gathered, Vec<String>> {
                 let place = format!("{} job {}", run.describe(), job.name);
                 match result {
                     Ok(Some(bytes)) => match Source::read(place.clone(), &bytes, job.agent_uuid.clone()) {
-                        Ok(source) => gathered.sources.push(source),
+                        Ok(mut source) => {
+                            source.job = Some(super::JobRef {
+                                pipeline: run.pipeline.clone(),
+                                counter: run.counter.to_string(),
+                                stage: run.stage.clone(),
+                                stage_counter: run.stage_counter.to_string(),
+                                job: job.name.clone(),
+                            });
+                            gathered.sources.push(source)
+                        }
                         Err(e) => gathered.findings.push(Finding {
                             failing: true,
                             message: format!("{place}: {} {e}", request.artifact),

@@ -10,6 +10,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::GocdAgent;
+use crate::http::segment;
 use crate::http::{Auth, Extra, HttpClient, HttpOptions, Method, Response};
 
 /// An API of GoCD's: its Accept header, and the release that brought it
@@ -150,6 +151,11 @@ impl Gocd {
             http,
             session: Mutex::new(None),
         })
+    }
+
+    /// The server's URL, with `/go` and without a login.
+    pub fn base(&self) -> &str {
+        &self.base
     }
 
     /// The newest run of `pipeline` in which `stage` has completed.
@@ -332,6 +338,7 @@ impl Gocd {
                 state: a.agent_state,
                 resources: a.resources,
                 free_space: a.free_space.as_u64(),
+                environments: a.environments.into_iter().map(|e| e.name).collect(),
             })
             .collect())
     }
@@ -476,20 +483,6 @@ impl Gocd {
     }
 }
 
-/// A path segment, percent-encoded where GoCD's names allow what a URL
-/// does not (they rarely do).
-fn segment(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 fn parse<'a, T: Deserialize<'a>>(body: &'a [u8], url: &str) -> Result<T, String> {
     serde_json::from_slice(body).map_err(|e| {
         format!(
@@ -601,6 +594,14 @@ struct AgentEntry {
     /// Bytes, or the string "unknown".
     #[serde(default)]
     free_space: NumberOrString,
+    /// `[{"name": "prod", "origin": {…}}]`, sorted by name.
+    #[serde(default)]
+    environments: Vec<EnvironmentRef>,
+}
+
+#[derive(Deserialize)]
+struct EnvironmentRef {
+    name: String,
 }
 
 #[derive(Deserialize, Default)]

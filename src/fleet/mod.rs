@@ -8,9 +8,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub mod gather;
 pub mod gocd;
+pub mod history;
 pub mod render;
 pub mod report;
+pub mod schedule;
 pub mod source;
+pub mod triage;
 
 use report::{AgentReport, CheckEntry};
 
@@ -32,6 +35,14 @@ pub struct FleetOptions {
     pub specs: Option<Vec<String>>,
     /// Agents with less free space than this (bytes) are named.
     pub min_free_space: u64,
+    /// When the fleet report is made (None: now), and how old a report may
+    /// be, in seconds, before it is stale (0: two hours).
+    pub now: Option<std::time::SystemTime>,
+    pub stale_after: u64,
+    /// The jobs whose agents to count (`--jobs-from`).
+    pub jobs: Option<schedule::Jobs>,
+    /// The agent others are compared with (`--baseline`), by name.
+    pub baseline: Option<String>,
     /// Each check of the specs by its id, when the specs could be read:
     /// what a check is does not depend on what a report says it is.
     pub checks: Option<HashMap<String, CheckIdentity>>,
@@ -56,6 +67,8 @@ pub struct GocdAgent {
     pub resources: Option<Vec<String>>,
     /// Bytes; None when GoCD says "unknown".
     pub free_space: Option<u64>,
+    /// The GoCD environments it is in, by name.
+    pub environments: Vec<String>,
 }
 
 /// One report, where it came from, and (from GoCD) which agent sent it.
@@ -64,6 +77,8 @@ pub struct Source {
     pub origin: String,
     pub report: AgentReport,
     pub gocd_uuid: Option<String>,
+    /// The GoCD job it was fetched from: what GoCD says, not the report.
+    pub job: Option<JobRef>,
     /// A keyed hash of the report's bytes: only byte-identical copies are
     /// one report.
     pub digest: u64,
@@ -83,6 +98,7 @@ impl Source {
             origin,
             report: report::parse(bytes)?,
             gocd_uuid,
+            job: None,
             digest,
         })
     }
@@ -146,37 +162,30 @@ pub struct Agent {
     pub failed: usize,
     pub checks: usize,
     pub notices: Vec<report::Notice>,
-    /// Advertised resources with a failing check here.
-    pub fails_advertised: Vec<String>,
-    /// Specs it does not advertise but passes (`--suggest`); None when the
-    /// report has no suggestions.
-    pub could_advertise: Option<Vec<String>>,
+    /// What it could advertise, safe to paste into GoCD (`triage`).
+    pub plan: triage::AdvertisePlan,
+    /// Whether its report says which other specs it passes (`--suggest`).
+    pub suggested: bool,
+    /// When its report was made (RFC 3339), and how many seconds before the
+    /// fleet report (negative: dated ahead).
+    pub started_at: Option<String>,
+    pub age: Option<i64>,
+    /// The GoCD job that ran it, for links.
+    pub job_ref: Option<JobRef>,
     pub origin: String,
     pub gocd_uuid: Option<String>,
     /// What GoCD says of it, when asked: `Enabled, Idle`.
     pub gocd_state: Option<String>,
 }
 
-impl Agent {
-    /// The resources this agent could advertise: those it advertises and
-    /// passes, and those it passes without advertising.
-    pub fn paste_list(&self) -> Option<String> {
-        let could = self.could_advertise.as_ref()?;
-        let mut list: BTreeSet<&str> = self
-            .advertised
-            .iter()
-            .flatten()
-            .map(String::as_str)
-            .filter(|r| {
-                !self
-                    .fails_advertised
-                    .iter()
-                    .any(|f| f.eq_ignore_ascii_case(r))
-            })
-            .collect();
-        list.extend(could.iter().map(String::as_str));
-        Some(list.into_iter().collect::<Vec<_>>().join(","))
-    }
+/// A GoCD job instance, as a report names the one that ran it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobRef {
+    pub pipeline: String,
+    pub counter: String,
+    pub stage: String,
+    pub stage_counter: String,
+    pub job: String,
 }
 
 #[derive(Debug, Clone)]
@@ -213,6 +222,12 @@ impl Row {
             Some((_, n)) if n.bytes().all(|b| b.is_ascii_digit()) => format!("{} #{n}", self.name),
             _ => self.name.clone(),
         }
+    }
+
+    /// `lua: command lua`: the label with its resource, for lists that mix
+    /// resources.
+    pub fn qualified(&self) -> String {
+        format!("{}: {}", self.resource, self.label())
     }
 
     /// Whether agents that passed the check found different things (a
@@ -258,6 +273,14 @@ pub struct Fleet {
     pub rows: Vec<Row>,
     pub findings: Vec<Finding>,
     pub fail_on_drift: bool,
+    /// Seconds after which a report is stale.
+    pub stale_after: u64,
+    /// What changed since the previous fleet run, when it could be read.
+    pub changes: Option<history::Changes>,
+    /// The scheduler's view, when jobs were given (`--jobs-from`).
+    pub capacity: Option<Vec<schedule::Capacity>>,
+    /// The agent others are compared with, by place.
+    pub baseline: Option<usize>,
 }
 
 impl Agent {
@@ -298,6 +321,7 @@ impl Fleet {
         options: &FleetOptions,
     ) -> Fleet {
         let mut findings = Vec::new();
+        let now = options.now.unwrap_or_else(std::time::SystemTime::now);
         // With GoCD, the agent that ran the job is the truth: a report
         // that names another host counts as that agent's.
         if let Some(gocd_agents) = gocd {
@@ -375,13 +399,11 @@ impl Fleet {
         let n = sources.len();
         for (i, (source, name)) in sources.iter_mut().zip(names).enumerate() {
             let report = &mut source.report;
-            let mut failing_resources: BTreeSet<String> = BTreeSet::new();
             let mut failed = report.dropped_failures;
             for check in &mut report.checks {
                 let status = Status::parse(&check.status);
                 if status.is_failure() {
                     failed += 1;
-                    failing_resources.insert(check.resource.to_ascii_lowercase());
                 }
                 let r = match row_of.get(check.id.as_str()) {
                     Some(r) => *r,
@@ -421,12 +443,6 @@ impl Fleet {
             }
             let report = &source.report;
             let advertised = report.agent.as_ref().and_then(|a| a.resources.clone());
-            let fails_advertised = advertised
-                .iter()
-                .flatten()
-                .filter(|r| failing_resources.contains(&r.to_ascii_lowercase()))
-                .cloned()
-                .collect();
             let gocd_agent =
                 gocd.and_then(|agents| find_agent(agents, source, &report.host.hostname));
             // The verdict comes from the checks and the notices, not from
@@ -474,8 +490,14 @@ impl Fleet {
                 failed,
                 checks: report.checks.len(),
                 notices: report.notices.clone(),
-                fails_advertised,
-                could_advertise: report.suggest.as_ref().map(|s| s.passes.clone()),
+                plan: triage::AdvertisePlan::default(),
+                suggested: report.suggest.is_some(),
+                started_at: report.started_at.clone(),
+                age: report
+                    .started_at
+                    .as_deref()
+                    .and_then(|t| triage::age(t, now)),
+                job_ref: source.job.clone().or_else(|| job_ref(report)),
                 origin: source.origin.clone(),
                 gocd_uuid: gocd_agent
                     .map(|a| a.uuid.clone())
@@ -541,13 +563,86 @@ impl Fleet {
                 row.values = values(&row.kind, &row.cells);
             }
         }
+        // What each agent could advertise, now that what each check is, and
+        // so which resource it belongs to, is settled.
+        let passes: Vec<Vec<String>> = sources
+            .iter()
+            .map(|s| {
+                s.report
+                    .suggest
+                    .as_ref()
+                    .map(|g| g.passes.clone())
+                    .unwrap_or_default()
+            })
+            .collect();
+        for (i, agent) in agents.iter_mut().enumerate() {
+            let failing: Vec<(&Row, Status)> = rows
+                .iter()
+                .filter_map(|r| {
+                    let status = r.cells[i].as_ref()?.status;
+                    status.is_failure().then_some((r, status))
+                })
+                .collect();
+            agent.plan = triage::advertise_plan(
+                agent.advertised.as_deref().unwrap_or_default(),
+                &failing,
+                &passes[i],
+                options.specs.as_deref(),
+            );
+        }
+        let stale_after = if options.stale_after == 0 {
+            2 * 3600
+        } else {
+            options.stale_after
+        };
+        for agent in agents.iter().filter(|a| a.is_stale(stale_after)) {
+            let age = agent.age.unwrap_or_default();
+            findings.push(Finding {
+                failing: options.strict,
+                message: if age < 0 {
+                    format!(
+                        "agent {}: its report is dated {} ahead ({}); is its clock right?",
+                        agent.name,
+                        triage::short_age(-age),
+                        agent.started_at.as_deref().unwrap_or_default()
+                    )
+                } else {
+                    format!(
+                        "agent {}: its report is {} old ({}), older than {}: it may not have run since",
+                        agent.name,
+                        triage::short_age(age),
+                        agent.started_at.as_deref().unwrap_or_default(),
+                        triage::short_age(stale_after as i64)
+                    )
+                },
+            });
+        }
         findings.extend(self::findings(&sources, &agents, gocd, options));
-        Fleet {
+        let baseline = options.baseline.as_ref().and_then(|name| {
+            agents.iter().position(|a| a.name == *name).or_else(|| {
+                agents
+                    .iter()
+                    .position(|a| a.hostname.eq_ignore_ascii_case(name))
+            })
+        });
+        let mut fleet = Fleet {
             agents,
             rows,
             findings,
             fail_on_drift: options.fail_on_drift,
+            stale_after,
+            changes: None,
+            capacity: None,
+            baseline,
+        };
+        if let Some(jobs) = &options.jobs {
+            let capacity = fleet.capacity(jobs, gocd);
+            fleet
+                .findings
+                .extend(capacity_findings(&fleet, jobs, &capacity, gocd.is_some()));
+            fleet.capacity = Some(capacity);
         }
+        fleet
     }
 }
 
@@ -640,13 +735,124 @@ fn values(kind: &str, cells: &[Option<Cell>]) -> Vec<(String, usize)> {
 /// Whether what a cell found counts among a check's values: not a hidden
 /// secret (its length only), nor where a command without a version lives
 /// (`/bin/sh` and `/usr/bin/sh` are one tool).
-fn counted(kind: &str, c: &Cell) -> bool {
+pub(crate) fn counted(kind: &str, c: &Cell) -> bool {
     let path = kind == "command" && (c.actual.starts_with('/') || c.actual.contains(":\\"));
     !c.actual.is_empty() && !c.actual.contains("<hidden") && !path
 }
 
+/// Jobs no healthy agent can take, and what was not counted.
+fn capacity_findings(
+    fleet: &Fleet,
+    jobs: &schedule::Jobs,
+    capacity: &[schedule::Capacity],
+    all_agents_known: bool,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for c in capacity.iter().filter(|c| c.healthy() == 0) {
+        let names = |list: &[usize]| {
+            list.iter()
+                .map(|&a| fleet.agents[a].name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let why = if c.agents.is_empty() && c.unchecked.is_empty() {
+            "no agent has those resources".to_string()
+        } else if c.agents.is_empty() {
+            format!(
+                "only agents that sent no report have them ({})",
+                c.unchecked.join(", ")
+            )
+        } else {
+            format!(
+                "the {} that {} them {} broken ({})",
+                if c.agents.len() == 1 {
+                    "agent".to_string()
+                } else {
+                    format!("{} agents", c.agents.len())
+                },
+                if c.agents.len() == 1 { "has" } else { "have" },
+                if c.agents.len() == 1 { "is" } else { "are all" },
+                names(&c.broken)
+            )
+        };
+        let shown: Vec<&str> = c.jobs.iter().take(5).map(String::as_str).collect();
+        out.push(Finding {
+            // Without GoCD's list of agents, one that sent no report may
+            // still take them.
+            failing: all_agents_known,
+            message: format!(
+                "no healthy agent can run {} {} asking for {}: {why}{}",
+                if c.jobs.len() == 1 { "job" } else { "jobs" },
+                if c.jobs.len() > 5 {
+                    format!("{} and {} more", shown.join(", "), c.jobs.len() - 5)
+                } else {
+                    shown.join(", ")
+                },
+                c.label(),
+                if all_agents_known {
+                    ""
+                } else {
+                    " (among the agents whose reports were read)"
+                }
+            ),
+        });
+    }
+    for note in &jobs.notes {
+        out.push(Finding {
+            failing: false,
+            message: note.clone(),
+        });
+    }
+    if !jobs.elastic.is_empty() {
+        out.push(Finding {
+            failing: false,
+            message: format!(
+                "{} run on elastic agents, which the fleet does not check: {}",
+                if jobs.elastic.len() == 1 {
+                    "1 job".to_string()
+                } else {
+                    format!("{} jobs", jobs.elastic.len())
+                },
+                jobs.elastic
+                    .iter()
+                    .take(5)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
+    }
+    out
+}
+
 fn job_of(report: &AgentReport) -> Option<&str> {
     report.agent.as_ref().and_then(|a| a.job_name.as_deref())
+}
+
+/// The job a report says ran it, when every name is one GoCD allows
+/// (letters, digits, `-`, `_`, `.`; not only dots) and the counters are
+/// numbers: the names go into links.
+fn job_ref(report: &AgentReport) -> Option<JobRef> {
+    let a = report.agent.as_ref()?;
+    let name = |n: &Option<String>| {
+        n.clone().filter(|n| {
+            n.len() <= 255
+                && n.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+                && !n.bytes().all(|b| b == b'.')
+        })
+    };
+    let number = |n: &Option<String>| {
+        n.clone()
+            .filter(|n| !n.is_empty() && n.len() <= 19 && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    Some(JobRef {
+        pipeline: name(&a.pipeline_name)?,
+        counter: number(&a.pipeline_counter)?,
+        stage: name(&a.stage_name)?,
+        stage_counter: number(&a.stage_counter)?,
+        job: name(&a.job_name)?,
+    })
 }
 
 fn job_line(report: &AgentReport) -> Option<String> {

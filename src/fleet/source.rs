@@ -119,7 +119,7 @@ fn read_all<T: Sync>(files: &[(PathBuf, T)], timeout: Duration) -> Vec<Result<So
 const REPORT_FILE: &str = "probe-report.json";
 
 /// Whether `path` is a regular file (a link to one counts).
-fn is_regular(path: &Path) -> bool {
+pub(super) fn is_regular(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.is_file())
 }
 
@@ -174,32 +174,41 @@ fn read_file(path: &Path, timeout: Duration) -> Result<Source, String> {
 }
 
 fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    files_under(
+        dir,
+        &|path| {
+            path.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        },
+        out,
+    );
+}
+
+/// Every file under `dir` that `wanted` picks, at any depth.
+pub(super) fn files_under(dir: &Path, wanted: &dyn Fn(&Path) -> bool, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for entry in entries.filter_map(Result::ok) {
         let path = entry.path();
         // Links to directories are not followed: a link to `.` would read
-        // every report again, and again.
+        // every file again, and again.
         let is_link = entry.file_type().is_ok_and(|t| t.is_symlink());
         if path.is_dir() && !is_link {
-            json_files(&path, out);
-        } else if path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-        {
+            files_under(&path, wanted, out);
+        } else if wanted(&path) {
             out.push(path);
         }
     }
 }
 
-fn is_glob(text: &str) -> bool {
+pub(super) fn is_glob(text: &str) -> bool {
     text.contains(['*', '?', '['])
 }
 
 /// The files a glob matches, sorted. `*` and `?` match within one path
 /// component, `[abc]`, `[a-z]` and `[!abc]` one of its characters.
-fn expand(pattern: &str) -> Vec<PathBuf> {
+pub(super) fn expand(pattern: &str) -> Vec<PathBuf> {
     // The directories before the first component with a wildcard are
     // taken as they are (a root, a drive, `..`).
     let components: Vec<String> = Path::new(pattern)

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::render::{self, Origin};
+use super::render::{self, Origin, TextOptions};
 use super::*;
 
 /// A report of `host` advertising `resources`, with `checks` as
@@ -97,7 +97,11 @@ fn agents_are_sorted_and_each_check_is_a_row_with_a_cell_per_agent() {
         .collect();
     assert_eq!(failing, ["agent-2"]);
     assert!(!fleet.ok());
-    assert_eq!(fleet.agents[1].fails_advertised, ["lua"]);
+    // lua's own tool fails there: left out of what it could advertise.
+    assert_eq!(
+        fleet.agents[1].plan.drop,
+        [("lua".to_string(), "lua: command lua".to_string())]
+    );
 }
 
 #[test]
@@ -141,6 +145,28 @@ fn drift_is_the_values_found_most_frequent_first_but_not_for_measurements() {
     let memory = &fleet.rows[1];
     assert!(memory.values.is_empty() && !memory.drifts(), "{memory:?}");
     assert!(fleet.ok(), "drift alone does not fail");
+    // The agents that differ are named, in every form; the majority is
+    // counted.
+    let text = render::human(&fleet, &Origin::default(), TextOptions::default());
+    assert!(
+        text.contains(
+            "Differences between agents\n  java: command java: 17.0.8 on 2 · 17.0.2 on 1: b\n"
+        ),
+        "{text}"
+    );
+    let page = render::html(&fleet, &Origin::default());
+    assert!(
+        page.contains("<span class=\"found\">17.0.8</span> ×2 · <span class=\"found\">17.0.2</span> ×1: <a href=\"#agent-1\">b</a>"),
+        "{page}"
+    );
+    // Each agent against most agents, or against a baseline.
+    let b = fleet.agents.iter().position(|a| a.name == "b").expect("b");
+    let differs = fleet.differences(b, None);
+    assert_eq!(differs.len(), 1);
+    assert_eq!((differs[0].1, differs[0].2), ("17.0.2", "17.0.8"));
+    assert!(fleet.differences(0, None).is_empty());
+    assert_eq!(fleet.differences(0, Some(b))[0].1, "17.0.8");
+    assert!(page.contains("Differs from most agents: java: command java <span class=\"found drift\">17.0.2</span> (not 17.0.8)"), "{page}");
     let strict = Fleet::build(
         fleet_sources_again(),
         None,
@@ -245,6 +271,7 @@ fn gocd_agent(
         state: state.into(),
         resources: Some(resources.iter().map(ToString::to_string).collect()),
         free_space: Some(free),
+        environments: Vec::new(),
     }
 }
 
@@ -290,57 +317,197 @@ fn gocd_names_the_agents_that_sent_nothing_or_are_gone_or_low_on_disk() {
 }
 
 #[test]
-fn what_each_agent_could_advertise() {
+fn what_each_agent_could_advertise_is_safe_to_paste() {
+    // Advertises a misspelt resource, one no spec checks, linux failing a
+    // PATH condition, java lacking its version, and fails common.yaml.
     let mut source = report(
         "a",
-        Some(&["linux", "lua"]),
-        &[("lua/command:lua", "fail", "5.1")],
+        Some(&["linux", "java", "pyhton", "terraform", "lua"]),
+        &[
+            (
+                "linux/path_contains:/usr/local/bin",
+                "fail",
+                "/usr/bin:/bin",
+            ),
+            ("linux/platform:linux", "pass", "linux"),
+            ("java/command:java", "fail", "11.0.21"),
+            ("lua/command:lua", "pass", "5.4.6"),
+            ("common/disk:/tmp", "fail", "200 MiB free"),
+        ],
     );
     source.report.suggest = Some(report::Suggest {
-        passes: vec!["gradle".into(), "java".into()],
+        passes: vec!["gradle".into(), "node".into()],
         fails: vec!["docker".into()],
     });
-    let fleet = Fleet::build(vec![source], None, &options());
-    let a = &fleet.agents[0];
-    assert_eq!(a.fails_advertised, ["lua"]);
+    let mut other = report(
+        "b",
+        Some(&["linux"]),
+        &[("linux/platform:linux", "pass", "linux")],
+    );
+    other.report.suggest = Some(report::Suggest {
+        passes: vec!["node".into()],
+        fails: vec![],
+    });
+    let specs: Vec<String> = ["common", "linux", "java", "python", "lua", "gradle", "node"]
+        .map(String::from)
+        .to_vec();
+    let fleet = Fleet::build(
+        vec![source, other],
+        None,
+        &FleetOptions {
+            specs: Some(specs),
+            ..options()
+        },
+    );
+    let plan = &fleet.agents[0].plan;
+    // Linux is what it is: a PATH to repair drops nothing; nor does a
+    // failure of common.yaml.
+    assert_eq!(plan.keep, ["linux", "lua"]);
     assert_eq!(
-        a.could_advertise.as_deref(),
-        Some(&["gradle".to_string(), "java".to_string()][..])
+        plan.repair,
+        [(
+            "linux".to_string(),
+            "linux: path_contains /usr/local/bin".to_string()
+        )]
     );
-    assert_eq!(a.paste_list().as_deref(), Some("gradle,java,linux"));
-    let text = render::human(&fleet, &Origin::default(), false);
-    assert!(text.contains("advertises but fails: lua"), "{text}");
+    // Java's own tool is not what java.yaml asks: left out.
+    assert_eq!(
+        plan.drop,
+        [("java".to_string(), "java: command java".to_string())]
+    );
+    assert_eq!(plan.rename, [("pyhton".to_string(), "python".to_string())]);
+    assert_eq!(plan.unchecked, ["terraform"]);
+    assert_eq!(plan.add, ["gradle", "node"]);
+    assert_eq!(plan.paste(), "gradle,linux,lua,node,python");
+    let text = render::human(&fleet, &Origin::default(), TextOptions::default());
     assert!(
-        text.contains("passes but does not advertise: gradle, java"),
+        text.contains("`pyhton` is misspelt, the spec is `python`"),
         "{text}"
     );
     assert!(
-        text.contains("could advertise: gradle,java,linux"),
+        text.contains("`java` left out: java: command java fails"),
         "{text}"
     );
+    assert!(
+        text.contains("`linux` kept, repair linux: path_contains /usr/local/bin"),
+        "{text}"
+    );
+    assert!(
+        text.contains("left out, no spec checks `terraform`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("    paste: gradle,linux,lua,node,python\n"),
+        "{text}"
+    );
+    // What many agents could add is said once, naming them.
+    assert!(
+        text.contains("`node` passes, not advertised, on every agent (2)"),
+        "{text}"
+    );
+    assert_eq!(text.matches("node").count(), 2, "{text}");
+    let value: serde_json::Value =
+        serde_json::from_slice(&render::json(&fleet, &Origin::default())).expect("JSON");
+    let a = &value["agents"][0];
+    assert_eq!(a["could_advertise"], "gradle,linux,lua,node,python");
+    assert_eq!(
+        a["advertise"]["rename"],
+        json!([{"from": "pyhton", "to": "python"}])
+    );
+    assert_eq!(a["advertises_but_fails"], json!(["java", "linux"]));
 }
 
 #[test]
-fn the_text_shows_failing_and_differing_rows_unless_all() {
+fn the_text_leads_with_the_verdict_and_who_is_broken_why() {
     let fleet = fleet_of_three();
     let origin = Origin {
         what: "3 files".into(),
         at: "2026-12-01T00:00:00Z".into(),
+        ..Origin::default()
     };
-    let text = render::human(&fleet, &origin, false);
+    let text = render::human(&fleet, &origin, TextOptions::default());
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[1], "FAILED  1 of 3 agents failed");
     assert!(
         text.contains(
-            "  FAIL   command lua  fails on 1 of 2: agent-2\n           agent-2: lua 5.1.5 on agent-2\n           found: 5.1.5 on 1, 5.4.6 on 1\n"
+            "Broken agents, by cause\n  FAIL   lua: command lua on 1 agent: agent-2\n         found: 5.1.5\n         expected: `lua` on PATH, version >=5.3\n         hint: install lua5.4\n"
         ),
+        "{text}"
+    );
+    assert!(
+        text.contains("Broken agents\n  agent-2: lua: command lua: 5.1.5\n"),
         "{text}"
     );
     assert!(
         !text.contains("disk ."),
         "passing rows are left out:\n{text}"
     );
-    assert!(text.ends_with("FAILED  1 of 3 agents failed\n"), "{text}");
-    let all = render::human(&fleet, &origin, true);
-    assert!(all.contains("PASS   disk .  passes on 3 agents"), "{all}");
+    // A passing agent takes one line.
+    assert_eq!(text.matches("agent-3").count(), 1, "{text}");
+    assert!(
+        text.contains("  agent-3  linux x86_64  passed, 1 checks"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("\n\nFAILED  1 of 3 agents failed\n"),
+        "{text}"
+    );
+    let all = render::human(
+        &fleet,
+        &origin,
+        TextOptions {
+            all: true,
+            ..TextOptions::default()
+        },
+    );
+    assert!(all.contains("    disk .: passes on 3 agents"), "{all}");
+}
+
+#[test]
+fn a_hundred_agents_failing_one_check_are_one_cause_and_one_line() {
+    let sources: Vec<Source> = (0..100)
+        .map(|i| {
+            report(
+                &format!("agent-{i:03}"),
+                Some(&["java"]),
+                &[("java/command:java", "fail", "11.0.21")],
+            )
+        })
+        .collect();
+    let fleet = Fleet::build(sources, None, &options());
+    let text = render::human(
+        &fleet,
+        &Origin::default(),
+        TextOptions {
+            width: Some(80),
+            ..TextOptions::default()
+        },
+    );
+    assert!(
+        text.contains(
+            "  FAIL   java: command java on 100 agents: agent-000, agent-001, agent-002,\n         agent-003, agent-004, agent-005, agent-006 and 93 more\n"
+        ),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("and 93 more").count(),
+        2,
+        "once by cause, once by agent:\n{text}"
+    );
+    for line in text.lines() {
+        assert!(line.chars().count() <= 80, "{line:?}");
+    }
+    // Coloured when asked, with the same words.
+    let colour = render::human(
+        &fleet,
+        &Origin::default(),
+        TextOptions {
+            color: true,
+            ..TextOptions::default()
+        },
+    );
+    assert!(colour.contains("\u{1b}["), "{colour}");
+    assert!(colour.contains("FAIL"), "{colour}");
 }
 
 #[test]
@@ -385,6 +552,7 @@ fn junit_fails_a_check_once_naming_every_agent_it_fails_on() {
         &Origin {
             what: "run #1".into(),
             at: String::new(),
+            ..Origin::default()
         },
     );
     let suites = junit_parser::from_reader(std::io::Cursor::new(xml.as_bytes())).expect("JUnit");
@@ -405,22 +573,81 @@ fn junit_fails_a_check_once_naming_every_agent_it_fails_on() {
 }
 
 #[test]
-fn the_html_page_needs_no_script_and_opens_each_failing_cell() {
+fn the_html_page_puts_triage_first_and_needs_no_script() {
     let fleet = fleet_of_three();
     let page = render::html(&fleet, &Origin::default());
     assert!(!page.contains("<script"), "no script");
     assert!(
-        !page.contains("http://") && !page.contains("https://"),
-        "no external fetch"
+        page.contains("content=\"default-src 'none'; style-src 'unsafe-inline'\""),
+        "the page may fetch nothing"
     );
     assert!(
-        page.contains("<details><summary class=\"fail\">✗</summary><p>lua 5.1.5 on agent-2</p>"),
+        !page.contains("http://") && !page.contains("https://"),
+        "no link without a server"
+    );
+    // Why, then who, then the matrix, then each agent's card.
+    let at = |what: &str| {
+        page.find(what)
+            .unwrap_or_else(|| panic!("{what} in {page}"))
+    };
+    assert!(at("id=\"causes\"") < at("id=\"broken\""));
+    assert!(at("id=\"broken\"") < at("id=\"matrix\""));
+    assert!(at("id=\"matrix\"") < at("id=\"agents\""));
+    assert!(
+        page.contains("<strong>lua: command lua</strong> <span class=\"who\">on 1 agent:</span> <a href=\"#agent-1\">agent-2</a><br>found <span class=\"found\">5.1.5</span>; expected <code>lua</code> on PATH, version &gt;=5.3 → <em class=\"hint\">install lua5.4</em>"),
         "{page}"
     );
-    assert!(page.contains("<dt>hint</dt><dd>install lua5.4</dd>"));
-    assert!(page.contains("#r1:checked~.wrap tbody tr:not(.r1){display:none}"));
-    assert!(page.contains("position:sticky"));
+    assert!(page.contains("<li data-agent=\"agent-2\"><strong><a href=\"#agent-1\">agent-2</a></strong>: lua: command lua — found <span class=\"found\">5.1.5</span>"), "{page}");
+    // The values are in the page, not in tooltips; a legend says what the
+    // marks mean; the table has a caption and scopes.
+    assert!(!page.contains(" title=\"lua"), "{page}");
+    assert!(page.contains("<span class=\"v\">5.4.6</span>"), "{page}");
+    assert!(page.contains("<p class=\"legend\"><span class=\"pass\">✓ passed</span>"));
+    assert!(page.contains("<caption>"));
+    assert!(page.contains("<th scope=\"row\" class=\"check\">command lua</th>"));
+    // No box scrolls inside the page.
+    assert!(!page.contains("overflow:auto") && !page.contains("overflow:scroll"));
+    assert!(page.contains("body:has(#r1:checked) .matrix tbody tr:not(.r1){display:none}"));
     assert_eq!(page.matches("<tr class=\"row").count(), fleet.rows.len());
+}
+
+#[test]
+fn links_go_to_the_fleets_own_server_with_the_job_gocd_ran() {
+    let mut from_gocd = report("agent-1", Some(&["linux"]), &[]);
+    from_gocd.job = Some(JobRef {
+        pipeline: "agent-infrastructure-linux".into(),
+        counter: "42".into(),
+        stage: "check".into(),
+        stage_counter: "1".into(),
+        job: "probe-linux-runOnAll-2".into(),
+    });
+    // A report that names a job with what no GoCD name holds gets no link.
+    let mut odd = report("agent-2", Some(&["linux"]), &[]);
+    odd.report.agent.as_mut().unwrap().pipeline_name = Some("../../admin".into());
+    let fleet = Fleet::build(vec![from_gocd, odd], None, &options());
+    let origin = Origin {
+        server: Some("https://gocd.example.com/go".into()),
+        ..Origin::default()
+    };
+    let links = render::job_links(&origin, &fleet.agents[0]).expect("links");
+    assert_eq!(
+        links.job,
+        "https://gocd.example.com/go/tab/build/detail/agent-infrastructure-linux/42/check/1/probe-linux-runOnAll-2"
+    );
+    assert!(links
+        .console
+        .ends_with("/probe-linux-runOnAll-2#tab-console"));
+    assert!(links.tab.ends_with("/probe-linux-runOnAll-2#tab-probe"));
+    assert_eq!(render::job_links(&origin, &fleet.agents[1]), None);
+    assert_eq!(
+        render::job_links(&Origin::default(), &fleet.agents[0]),
+        None
+    );
+    let page = render::html(&fleet, &origin);
+    assert!(page.contains(&format!(
+        "<a href=\"{}\" target=\"_top\">job</a>",
+        links.job
+    )));
 }
 
 #[test]
@@ -508,9 +735,13 @@ fn an_agent_failed_by_a_notice_says_why_in_every_format() {
     let fleet = Fleet::build(vec![strict], None, &options());
     assert!(!fleet.ok());
     let origin = Origin::default();
-    let text = render::human(&fleet, &origin, false);
+    let text = render::human(&fleet, &origin, TextOptions::default());
     assert!(
-        text.contains("failed: resource `gradel` has no spec"),
+        text.contains("  FAIL   resource `gradel` has no spec (1 agent: agent-1)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  agent-1: resource `gradel` has no spec"),
         "{text}"
     );
     let html = render::html(&fleet, &origin);
@@ -753,7 +984,18 @@ fn one_report_is_capped_when_it_is_read() {
     // What it makes is bounded: at most some MiB in any format.
     let origin = Origin::default();
     for (format, bytes) in [
-        ("text", render::human(&fleet, &origin, true).len()),
+        (
+            "text",
+            render::human(
+                &fleet,
+                &origin,
+                TextOptions {
+                    all: true,
+                    ..TextOptions::default()
+                },
+            )
+            .len(),
+        ),
         ("json", render::json(&fleet, &origin).len()),
         ("junit", render::junit(&fleet, &origin).len()),
         ("html", render::html(&fleet, &origin).len()),
@@ -805,4 +1047,327 @@ fn with_gocd_the_agent_that_ran_the_job_is_who_the_report_is_from() {
             )
     );
     assert!(!fleet.ok());
+}
+
+#[test]
+fn a_report_older_than_the_threshold_or_dated_ahead_is_stale() {
+    let at = |host: &str, started: &str| {
+        let mut s = report(host, Some(&["linux"]), &[]);
+        s.report.started_at = Some(started.into());
+        s
+    };
+    let now = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_796_601_600); // 2026-12-07T00:00:00Z
+    let fleet = Fleet::build(
+        vec![
+            at("fresh", "2026-12-06T23:40:00Z"),
+            at("old", "2026-10-01T00:00:00Z"),
+            at("ahead", "2026-12-07T02:00:00Z"),
+            at("undated", "yesterday"),
+        ],
+        None,
+        &FleetOptions {
+            now: Some(now),
+            stale_after: 2 * 3600,
+            ..options()
+        },
+    );
+    let age = |name: &str| {
+        fleet
+            .agents
+            .iter()
+            .find(|a| a.name == name)
+            .and_then(|a| a.age)
+    };
+    assert_eq!(age("fresh"), Some(20 * 60));
+    assert_eq!(age("ahead"), Some(-2 * 3600));
+    assert_eq!(age("undated"), None);
+    let stale: Vec<&str> = fleet
+        .agents
+        .iter()
+        .filter(|a| a.is_stale(fleet.stale_after))
+        .map(|a| a.name.as_str())
+        .collect();
+    assert_eq!(stale, ["ahead", "old"]);
+    let messages: Vec<&str> = fleet.findings.iter().map(|f| f.message.as_str()).collect();
+    assert!(
+        messages.contains(&"agent old: its report is 67d old (2026-10-01T00:00:00Z), older than 2h: it may not have run since"),
+        "{messages:?}"
+    );
+    assert!(
+        messages.contains(&"agent ahead: its report is dated 2h ahead (2026-12-07T02:00:00Z); is its clock right?"),
+        "{messages:?}"
+    );
+    // A stale report is a warning, or with --strict a failure.
+    assert!(fleet.ok());
+    let text = render::human(&fleet, &Origin::default(), TextOptions::default());
+    assert!(
+        text.contains("  old      linux x86_64  passed, 0 checks, 67d ago (stale)"),
+        "{text}"
+    );
+    let value: serde_json::Value =
+        serde_json::from_slice(&render::json(&fleet, &Origin::default())).expect("JSON");
+    let old = value["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "old")
+        .unwrap();
+    assert_eq!(old["stale"], true);
+    assert_eq!(old["age_seconds"], 67 * 86_400);
+}
+
+#[test]
+fn what_changed_since_the_previous_run() {
+    let before = Fleet::build(
+        vec![
+            report("a", None, &[("lua/command:lua", "fail", "5.1")]),
+            report("b", None, &[("lua/command:lua", "pass", "5.4")]),
+            report("gone", None, &[("lua/command:lua", "pass", "5.4")]),
+        ],
+        None,
+        &options(),
+    );
+    let previous = history::read_previous(&render::json(
+        &before,
+        &Origin {
+            at: "2026-12-06T23:30:00Z".into(),
+            ..Origin::default()
+        },
+    ))
+    .expect("the fleet's own JSON reads back");
+    let now = Fleet::build(
+        vec![
+            report("a", None, &[("lua/command:lua", "pass", "5.4")]),
+            report("b", None, &[("lua/command:lua", "fail", "5.1")]),
+            report("new", None, &[("lua/command:lua", "fail", "5.1")]),
+        ],
+        None,
+        &options(),
+    );
+    let changes = now.changes_since(&previous);
+    let pair = |a: &str| vec![(a.to_string(), "lua: command lua".to_string())];
+    assert_eq!(changes.since, "2026-12-06T23:30:00Z");
+    assert_eq!(
+        changes.new_failures,
+        pair("b"),
+        "a new agent's failures are not news"
+    );
+    assert_eq!(changes.fixed, pair("a"));
+    assert_eq!(changes.new_agents, ["new"]);
+    assert_eq!(changes.gone_agents, ["gone"]);
+    let mut shown = now;
+    shown.changes = Some(changes);
+    let text = render::human(&shown, &Origin::default(), TextOptions::default());
+    assert!(
+        text.contains("Changes since the previous run (2026-12-06T23:30:00Z)\n  new failures: b (lua: command lua)\n  fixed: a (lua: command lua)\n  new agents: new\n  gone: gone\n"),
+        "{text}"
+    );
+    // What is not a fleet report says so.
+    assert!(history::read_previous(b"{\"schema\": \"probe-report/1\"}")
+        .unwrap_err()
+        .contains("`probe-report/1` document"));
+    assert!(history::read_previous(b"[1, 2")
+        .unwrap_err()
+        .starts_with("it is not a fleet report"));
+}
+
+fn pipelines_file(dir: &std::path::Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).expect("write a pipeline file");
+}
+
+#[test]
+fn the_scheduler_view_counts_agents_per_set_of_resources_jobs_ask_for() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Shapes GoCD's YAML plugin reads: jobs under a stage, a stage that is
+    // its own job (`tasks` without `jobs`), a merge key, a template, an
+    // elastic job, an environment; resources in any case.
+    pipelines_file(
+        dir.path(),
+        "build.gocd.yaml",
+        "format_version: 10
+common:
+  java_job: &java_job
+    resources: [Java, gradle]
+    tasks: [{exec: {command: ./gradlew}}]
+pipelines:
+  app:
+    group: g
+    stages:
+      - build:
+          jobs:
+            compile:
+              <<: *java_job
+            lint:
+              resources: [java, GRADLE]
+              tasks: [{exec: {command: ./lint}}]
+      - docs:
+          resources: [python]
+          tasks: [{exec: {command: make}}]
+  templated:
+    template: build-template
+  cloud:
+    stages:
+      - run:
+          jobs:
+            k8s:
+              elastic_profile_id: pods
+              tasks: [{exec: {command: true}}]
+",
+    );
+    pipelines_file(
+        dir.path(),
+        "prod.gocd.yml",
+        "format_version: 10
+environments:
+  prod:
+    pipelines: [deploy]
+pipelines:
+  deploy:
+    stages:
+      - ship:
+          jobs:
+            ship:
+              resources: [linux]
+              tasks: [{exec: {command: ./ship}}]
+",
+    );
+    pipelines_file(dir.path(), "notes.txt", "not a pipeline");
+    let jobs = schedule::read(&[dir.path().display().to_string()]).expect("jobs");
+    assert_eq!(jobs.files, 2);
+    let names: Vec<(&str, &[String], Option<&str>)> = jobs
+        .jobs
+        .iter()
+        .map(|j| {
+            (
+                j.name.as_str(),
+                j.resources.as_slice(),
+                j.environment.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            (
+                "app/build/compile",
+                &["Java".to_string(), "gradle".to_string()][..],
+                None
+            ),
+            (
+                "app/build/lint",
+                &["java".to_string(), "GRADLE".to_string()][..],
+                None
+            ),
+            ("app/docs/docs", &["python".to_string()][..], None),
+            ("deploy/ship/ship", &["linux".to_string()][..], Some("prod")),
+        ]
+    );
+    assert_eq!(jobs.elastic, ["cloud/run/k8s"]);
+    assert!(
+        jobs.notes[0].contains("pipeline templated takes its stages from template build-template")
+    );
+
+    let agent = |host: &str, uuid: &str, resources: &[&str], ok: bool| {
+        let mut s = report(
+            host,
+            Some(resources),
+            &[("java/command:java", if ok { "pass" } else { "fail" }, "17")],
+        );
+        s.gocd_uuid = Some(uuid.into());
+        s
+    };
+    let mut gocd = vec![
+        gocd_agent(
+            "u1",
+            "j1",
+            "Enabled",
+            "Idle",
+            &["java", "gradle", "linux"],
+            50 << 30,
+        ),
+        gocd_agent("u2", "j2", "Enabled", "Idle", &["JAVA", "gradle"], 50 << 30),
+        gocd_agent(
+            "u3",
+            "j3",
+            "Enabled",
+            "Idle",
+            &["java", "gradle", "linux"],
+            50 << 30,
+        ),
+        gocd_agent(
+            "u4",
+            "quiet",
+            "Enabled",
+            "Idle",
+            &["java", "gradle"],
+            50 << 30,
+        ),
+        gocd_agent("u5", "p1", "Enabled", "Idle", &["linux"], 50 << 30),
+    ];
+    gocd[2].environments = vec!["staging".into()];
+    gocd[4].environments = vec!["prod".into()];
+    let fleet = Fleet::build(
+        vec![
+            agent("j1", "u1", &["java", "gradle", "linux"], true),
+            agent("j2", "u2", &["java", "gradle"], false),
+            agent("j3", "u3", &["java", "gradle", "linux"], true),
+            agent("p1", "u5", &["linux"], false),
+        ],
+        Some(&gocd),
+        &FleetOptions {
+            jobs: Some(jobs),
+            ..options()
+        },
+    );
+    let capacity = fleet.capacity.as_ref().expect("capacity");
+    let line = |label: &str| {
+        capacity
+            .iter()
+            .find(|c| c.label() == label)
+            .unwrap_or_else(|| panic!("{label} in {capacity:?}"))
+    };
+    // j3 is in an environment (staging): pipelines outside it do not run
+    // there, nor do those of another (prod).
+    let java = line("[gradle, Java]");
+    assert_eq!(java.jobs, ["app/build/compile", "app/build/lint"]);
+    let names = |list: &[usize]| -> Vec<&str> {
+        list.iter()
+            .map(|&a| fleet.agents[a].name.as_str())
+            .collect()
+    };
+    assert_eq!(names(&java.agents), ["j1", "j2"]);
+    assert_eq!(names(&java.broken), ["j2"]);
+    assert_eq!(java.unchecked, ["quiet"]);
+    // Nobody offers python; the only prod agent is broken.
+    assert!(line("[python]").agents.is_empty());
+    let prod = line("[linux] in environment prod");
+    assert_eq!(names(&prod.agents), ["p1"]);
+    assert_eq!(prod.healthy(), 0);
+    // Both are findings that fail the fleet (GoCD's agents are all known).
+    let failing: Vec<&str> = fleet
+        .findings
+        .iter()
+        .filter(|f| f.failing && f.message.starts_with("no healthy agent"))
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(
+        failing,
+        [
+            "no healthy agent can run job deploy/ship/ship asking for [linux] in environment prod: the agent that has them is broken (p1)",
+            "no healthy agent can run job app/docs/docs asking for [python]: no agent has those resources",
+        ]
+    );
+    let text = render::human(&fleet, &Origin::default(), TextOptions::default());
+    assert!(
+        text.contains("  [gradle, Java]: 2 agents, 1 broken (j2); 1 sent no report; jobs: app/build/compile, app/build/lint\n"),
+        "{text}"
+    );
+    let page = render::html(&fleet, &Origin::default());
+    assert!(page.contains("<th scope=\"row\">[python]</th>"), "{page}");
+    // A path that names nothing is an error that says so.
+    let missing = schedule::read(&["no/such/dir".into()]).unwrap_err();
+    assert_eq!(
+        missing,
+        ["--jobs-from no/such/dir: no such file or directory"]
+    );
 }

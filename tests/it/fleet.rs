@@ -439,7 +439,7 @@ fn from_files_directories_and_globs() {
     let text = stdout(&o);
     assert!(
         text.contains(
-            "DRIFT  command lua (version >=5.3, <5.5)  passes on 2 agents\n           found: 5.4.6 on 1, 5.4.7 on 1"
+            "  lua: command lua (version >=5.3, <5.5): 5.4.6 on 1: a · 5.4.7 on 1: b\n"
         ),
         "{text}"
     );
@@ -555,7 +555,10 @@ fn nothing_a_report_holds_reaches_a_terminal_or_a_page_raw() {
                 .chars()
                 .filter(|c| {
                     (c.is_control() && !matches!(c, '\n' | '\t'))
-                        || ('\u{200b}'..='\u{202e}').contains(c)
+                        || ('\u{200b}'..='\u{200f}').contains(c)
+                        || ('\u{202a}'..='\u{202e}').contains(c)
+                        || ('\u{2066}'..='\u{2069}').contains(c)
+                        || *c == '\u{feff}'
                 })
                 .collect();
             assert!(raw.is_empty(), "{format} {stream} holds {raw:?}:\n{text}");

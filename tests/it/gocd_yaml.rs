@@ -433,7 +433,7 @@ fn the_fleet_page_is_a_pipeline_on_a_timer_over_every_check_pipeline() {
     let timer = get(fleet, "timer").expect("a timer");
     assert_eq!(
         get(timer, "spec").and_then(Node::as_str),
-        Some("0 0/30 * * * ?")
+        Some("0 10/30 * * * ?")
     );
     assert_eq!(
         get(timer, "only_on_changes").and_then(Node::as_str),

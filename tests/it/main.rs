@@ -4,6 +4,7 @@
 mod common;
 
 mod author;
+mod browser;
 mod cli;
 mod compose;
 mod docker;

@@ -15,6 +15,8 @@ pub fn json(fleet: &Fleet, origin: &Origin) -> Vec<u8> {
         source: &'a str,
         summary: Summary,
         findings: Vec<FindingJson<'a>>,
+        causes: Vec<CauseJson<'a>>,
+        changes: Option<ChangesJson<'a>>,
         agents: Vec<AgentJson<'a>>,
         checks: Vec<CheckJson<'a>>,
     }
@@ -34,6 +36,56 @@ pub fn json(fleet: &Fleet, origin: &Origin) -> Vec<u8> {
         failing: bool,
     }
     #[derive(Serialize)]
+    struct CauseJson<'a> {
+        check: &'a str,
+        label: String,
+        status: &'static str,
+        agents: Vec<&'a str>,
+        found: &'a [String],
+        expected: &'a str,
+        message: &'a str,
+        hint: Option<&'a str>,
+    }
+    #[derive(Serialize)]
+    struct AgentCheck<'a> {
+        agent: &'a str,
+        check: &'a str,
+    }
+    #[derive(Serialize)]
+    struct ChangesJson<'a> {
+        since: &'a str,
+        new_failures: Vec<AgentCheck<'a>>,
+        fixed: Vec<AgentCheck<'a>>,
+        new_agents: &'a [String],
+        gone_agents: &'a [String],
+    }
+    #[derive(Serialize)]
+    struct Rename<'a> {
+        from: &'a str,
+        to: &'a str,
+    }
+    #[derive(Serialize)]
+    struct Because<'a> {
+        resource: &'a str,
+        check: &'a str,
+    }
+    #[derive(Serialize)]
+    struct PlanJson<'a> {
+        keep: &'a [String],
+        add: &'a [String],
+        rename: Vec<Rename<'a>>,
+        unchecked: &'a [String],
+        repair: Vec<Because<'a>>,
+        drop: Vec<Because<'a>>,
+        paste: String,
+    }
+    #[derive(Serialize)]
+    struct LinksJson {
+        job: String,
+        console: String,
+        tab: String,
+    }
+    #[derive(Serialize)]
     struct AgentJson<'a> {
         name: &'a str,
         hostname: &'a str,
@@ -45,9 +97,14 @@ pub fn json(fleet: &Fleet, origin: &Origin) -> Vec<u8> {
         ok: bool,
         checks: usize,
         failed: usize,
-        advertises_but_fails: &'a [String],
+        advertises_but_fails: Vec<&'a str>,
         passes_but_does_not_advertise: Option<&'a [String]>,
-        could_advertise: Option<String>,
+        could_advertise: String,
+        advertise: PlanJson<'a>,
+        started_at: Option<&'a str>,
+        age_seconds: Option<i64>,
+        stale: bool,
+        links: Option<LinksJson>,
         notices: Vec<FindingJson<'a>>,
         source: &'a str,
         gocd_uuid: Option<&'a str>,
@@ -123,6 +180,17 @@ pub fn json(fleet: &Fleet, origin: &Origin) -> Vec<u8> {
             }
         }
     }
+    fn because(list: &[(String, String)]) -> Vec<Because<'_>> {
+        list.iter()
+            .map(|(resource, check)| Because { resource, check })
+            .collect()
+    }
+    fn pairs(list: &[(String, String)]) -> Vec<AgentCheck<'_>> {
+        list.iter()
+            .map(|(agent, check)| AgentCheck { agent, check })
+            .collect()
+    }
+    let causes = fleet.causes();
     let doc = Doc {
         schema: SCHEMA,
         probe_version: env!("CARGO_PKG_VERSION"),
@@ -149,6 +217,33 @@ pub fn json(fleet: &Fleet, origin: &Origin) -> Vec<u8> {
                 failing: f.failing,
             })
             .collect(),
+        causes: causes
+            .iter()
+            .map(|c| {
+                let row = &fleet.rows[c.row];
+                CauseJson {
+                    check: &row.id,
+                    label: row.qualified(),
+                    status: c.status.as_str(),
+                    agents: c
+                        .agents
+                        .iter()
+                        .map(|&a| fleet.agents[a].name.as_str())
+                        .collect(),
+                    found: &c.found,
+                    expected: &c.expected,
+                    message: &c.message,
+                    hint: c.hint.as_deref(),
+                }
+            })
+            .collect::<Vec<_>>(),
+        changes: fleet.changes.as_ref().map(|c| ChangesJson {
+            since: &c.since,
+            new_failures: pairs(&c.new_failures),
+            fixed: pairs(&c.fixed),
+            new_agents: &c.new_agents,
+            gone_agents: &c.gone_agents,
+        }),
         agents: fleet
             .agents
             .iter()
@@ -163,9 +258,37 @@ pub fn json(fleet: &Fleet, origin: &Origin) -> Vec<u8> {
                 ok: a.ok,
                 checks: a.checks,
                 failed: a.failed,
-                advertises_but_fails: &a.fails_advertised,
-                passes_but_does_not_advertise: a.could_advertise.as_deref(),
-                could_advertise: a.paste_list(),
+                advertises_but_fails: a
+                    .plan
+                    .drop
+                    .iter()
+                    .chain(&a.plan.repair)
+                    .map(|(r, _)| r.as_str())
+                    .collect(),
+                passes_but_does_not_advertise: a.suggested.then_some(a.plan.add.as_slice()),
+                could_advertise: a.plan.paste(),
+                advertise: PlanJson {
+                    keep: &a.plan.keep,
+                    add: &a.plan.add,
+                    rename: a
+                        .plan
+                        .rename
+                        .iter()
+                        .map(|(from, to)| Rename { from, to })
+                        .collect(),
+                    unchecked: &a.plan.unchecked,
+                    repair: because(&a.plan.repair),
+                    drop: because(&a.plan.drop),
+                    paste: a.plan.paste(),
+                },
+                started_at: a.started_at.as_deref(),
+                age_seconds: a.age,
+                stale: a.is_stale(fleet.stale_after),
+                links: job_links(origin, a).map(|l| LinksJson {
+                    job: l.job,
+                    console: l.console,
+                    tab: l.tab,
+                }),
                 notices: a
                     .notices
                     .iter()

@@ -13,7 +13,7 @@ mod json;
 mod junit;
 
 pub use html::html;
-pub use human::human;
+pub use human::{human, TextOptions};
 pub use json::json;
 pub use junit::junit;
 
@@ -27,6 +27,41 @@ pub struct Origin {
     pub what: String,
     /// When the fleet report was made (RFC 3339).
     pub at: String,
+    /// The GoCD server the fleet reads (`https://gocd.example.com/go`,
+    /// without a login), for links to each agent's job; never a URL a
+    /// report gives.
+    pub server: Option<String>,
+}
+
+/// Where to see an agent's job in GoCD.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobLinks {
+    pub job: String,
+    pub console: String,
+    /// The job's `probe` tab (the agent's HTML report).
+    pub tab: String,
+}
+
+/// The links to `agent`'s job on the fleet's own server: its names come
+/// from the report, each one escaped as a path segment.
+pub fn job_links(origin: &Origin, agent: &Agent) -> Option<JobLinks> {
+    let server = origin.server.as_deref()?;
+    let job = agent.job_ref.as_ref()?;
+    let seg = crate::http::segment;
+    let path = format!(
+        "{}/{}/{}/{}/{}",
+        seg(&job.pipeline),
+        seg(&job.counter),
+        seg(&job.stage),
+        seg(&job.stage_counter),
+        seg(&job.job)
+    );
+    let detail = format!("{server}/tab/build/detail/{path}");
+    Some(JobLinks {
+        console: format!("{detail}#tab-console"),
+        tab: format!("{detail}#tab-probe"),
+        job: detail,
+    })
 }
 
 fn count(n: usize, one: &str, many: &str) -> String {
