@@ -6,7 +6,7 @@ use std::fmt::Write;
 use super::{check_name, rfc3339, CheckResult, Report};
 use crate::checks::Status;
 use crate::quantity::format_duration;
-use crate::text::html_escape as esc;
+use crate::text::{html_escape as esc, html_inline};
 
 const STYLE: &str = "
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:1.5em;color:#1d1d1f;background:#fff}
@@ -21,6 +21,9 @@ table{border-collapse:collapse}td,th{text-align:left;vertical-align:top;padding:
 pre{margin:0;white-space:pre-wrap;word-break:break-word;font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 .notice{padding:.5em 1em;border-radius:4px;background:#fff8c5;margin:.4em 0}.notice.failing{background:#ffebe9}
 .status{font-weight:bold;text-transform:uppercase;font-size:.85em}
+em.hint{font-style:normal;color:#0b5394;background:#eef5ff;padding:0 .25em;border-radius:3px}
+code{font:.92em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f3f4f6;padding:0 .2em;border-radius:3px}
+.suggest{color:#57606a}
 ";
 
 pub fn render(report: &Report) -> String {
@@ -37,7 +40,7 @@ pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>probe: {verdict} on {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n<title>probe: {verdict} on {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
         esc(&host.hostname)
     );
     let _ = writeln!(
@@ -93,7 +96,30 @@ pub fn render(report: &Report) -> String {
             "<p class=\"notice{}\"><strong>{}:</strong> {}</p>",
             if n.failing { " failing" } else { "" },
             if n.failing { "error" } else { "warning" },
-            esc(&n.message)
+            html_inline(&n.message)
+        );
+    }
+    if let Some(suggest) = &report.suggest {
+        // `--suggest`: which other specs this machine passes, so an agent
+        // can advertise what it really has.
+        let list = |names: &[String]| {
+            names
+                .iter()
+                .map(|n| format!("<code>{}</code>", esc(n)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let passes = match suggest.passes.as_slice() {
+            [] => "This machine passes no other spec.".to_string(),
+            passes => format!("This machine also passes {}.", list(passes)),
+        };
+        let fails = match suggest.fails.as_slice() {
+            [] => String::new(),
+            fails => format!(" It fails {}.", list(fails)),
+        };
+        let _ = writeln!(
+            out,
+            "<p class=\"suggest\"><strong>Suggest:</strong> {passes}{fails}</p>"
         );
     }
 
@@ -109,7 +135,7 @@ pub fn render(report: &Report) -> String {
         }
     }
 
-    out.push_str("<h2>All checks</h2>\n<table class=\"checks\">\n<tr><th>Status</th><th>Resource</th><th>Check</th><th>Result</th><th>Time</th></tr>\n");
+    out.push_str("<h2>All checks</h2>\n<table class=\"checks\">\n<tr><th scope=\"col\">Status</th><th scope=\"col\">Resource</th><th scope=\"col\">Check</th><th scope=\"col\">Result</th><th scope=\"col\">Time</th></tr>\n");
     for r in &report.results {
         let status = r.outcome.status.as_str();
         let _ = writeln!(
@@ -117,7 +143,7 @@ pub fn render(report: &Report) -> String {
             "<tr><td class=\"status {status}\">{status}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&r.check.resource),
             esc(&format!("{}{}", check_name(&r.check), super::repeat_mark(&r.check))),
-            esc(&r.outcome.message_with_attempts()),
+            html_inline(&r.outcome.message_with_attempts()),
             format_duration(r.outcome.duration)
         );
     }
@@ -139,31 +165,53 @@ fn write_card(out: &mut String, r: &CheckResult) {
         o.status.as_str().to_uppercase(),
         esc(&r.check.resource),
         esc(&format!("{}{}", check_name(&r.check), super::repeat_mark(&r.check))),
-        esc(&o.message_with_attempts())
+        html_inline(&o.message_with_attempts())
     );
-    let mut field = |name: &str, value: &str, pre: bool| {
+    let mut field = |name: &str, value: &str, how: Field| {
         if value.is_empty() {
             return;
         }
-        let value = if pre {
-            format!("<pre>{}</pre>", esc(value))
-        } else {
-            esc(value)
+        let value = match how {
+            Field::Text => esc(value),
+            Field::Inline => html_inline(value),
+            Field::Pre => format!("<pre>{}</pre>", esc(value)),
+            Field::Hint => format!("<em class=\"hint\">{}</em>", html_inline(value)),
         };
         let _ = writeln!(out, "<dt>{name}</dt><dd>{value}</dd>");
     };
-    field("expected", &o.expected, false);
+    field("expected", &o.expected, Field::Inline);
     match &o.found_in {
-        Some(place) => field("found", &format!("{}, from {place}", o.actual), false),
-        None => field("found", &o.actual, false),
+        Some(place) => field("found", &format!("{}, from {place}", o.actual), Field::Text),
+        None => field("found", &o.actual, Field::Text),
     }
-    field("where", o.location.as_deref().unwrap_or_default(), false);
+    field(
+        "where",
+        o.location.as_deref().unwrap_or_default(),
+        Field::Text,
+    );
     field(
         "hint",
         r.check.common.hint.as_deref().unwrap_or_default(),
-        false,
+        Field::Hint,
     );
-    field("output", o.output.as_deref().unwrap_or_default(), true);
-    field("spec", &r.check.source, false);
+    field(
+        "output",
+        o.output.as_deref().unwrap_or_default(),
+        Field::Pre,
+    );
+    field("spec", &r.check.source, Field::Text);
     out.push_str("</dl>\n</div>\n");
+}
+
+/// How a card's field is shown.
+#[derive(Clone, Copy)]
+enum Field {
+    /// A value read on the machine, shown exactly.
+    Text,
+    /// probe's own words: `code` between backticks as code.
+    Inline,
+    /// Tool output, as printed.
+    Pre,
+    /// The spec's hint: emphasised, `code` between backticks as code.
+    Hint,
 }

@@ -161,6 +161,41 @@ fn on_a_terminal_long_lines_wrap_under_their_field() {
 }
 
 #[test]
+fn html_page_shows_code_hints_and_suggestions() {
+    let mut report = sample();
+    report.suggest = Some(crate::selection::Suggestion {
+        passes: vec!["node".into(), "<b>".into()],
+        fails: vec!["java".into()],
+    });
+    let page = html::render(&report);
+    // Backtick pairs are code; what is between them is still escaped.
+    assert!(
+        page.contains("<code>python2</code> is on PATH at /usr/bin/python2"),
+        "{page}"
+    );
+    assert!(page.contains("<code>${X}</code>"), "{page}");
+    assert!(!page.contains("`python2`"), "{page}");
+    // The hint stands out from the fields around it.
+    assert!(
+        page.contains(
+            "<dt>hint</dt><dd><em class=\"hint\">python2 is end-of-life; remove it from the agent image</em></dd>"
+        ),
+        "{page}"
+    );
+    // `--suggest`: what else this machine passes, and what it fails.
+    assert!(
+        page.contains(
+            "<strong>Suggest:</strong> This machine also passes <code>node</code>, <code>&lt;b&gt;</code>. It fails <code>java</code>."
+        ),
+        "{page}"
+    );
+    // A page for GoCD's tab loads nothing and runs nothing.
+    assert!(page.contains("default-src 'none'"), "{page}");
+    assert!(!page.contains("<script"), "{page}");
+    assert!(!html::render(&sample()).contains("Suggest:"));
+}
+
+#[test]
 fn quiet_shows_only_failures() {
     let text = human::render(
         &sample(),

@@ -438,9 +438,7 @@ fn from_files_directories_and_globs() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = stdout(&o);
     assert!(
-        text.contains(
-            "  lua: command lua (version >=5.3, <5.5): 5.4.6 on 1: a · 5.4.7 on 1: b\n"
-        ),
+        text.contains("  lua: command lua (version >=5.3, <5.5): 5.4.6 on 1: a · 5.4.7 on 1: b\n"),
         "{text}"
     );
     let o = s.probe(&["fleet", "reports/notes.json"]);
