@@ -711,7 +711,10 @@ fn cell(check: &mut CheckEntry, status: Status) -> Cell {
         actual: take(&mut check.actual),
         found_in: check.found_in.take().filter(|_| failing),
         location: check.location.take().filter(|_| failing),
-        hint: check.hint.take().filter(|_| failing),
+        hint: check
+            .hint
+            .take()
+            .filter(|h| failing && !h.trim().is_empty()),
         output: check.output.take().filter(|_| failing),
     }
 }

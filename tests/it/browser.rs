@@ -11,6 +11,9 @@
 //! Without chromium or chromedriver each test prints `SKIPPED:` on stderr
 //! and returns; with PROBE_REQUIRE_BROWSER=1 (as .ci/run sets it) a skip is
 //! a failure.
+//!
+//! With PROBE_SCREENSHOTS=DIR the tests also save what the browser shows
+//! as PNG files there: scripts/screenshots.sh makes docs/images with it.
 #![cfg(unix)]
 
 use std::io::{Read, Write};
@@ -194,6 +197,24 @@ impl<'a> Session<'a> {
         );
     }
 
+    /// Saves the viewport as `name`.png under PROBE_SCREENSHOTS, if set.
+    fn screenshot(&self, name: &str) {
+        use base64::Engine as _;
+        let Some(dir) = std::env::var_os("PROBE_SCREENSHOTS") else {
+            return;
+        };
+        let png = self
+            .driver
+            .call("GET", &format!("/session/{}/screenshot", self.id), None)
+            .expect("a screenshot");
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(png["value"].as_str().expect("base64"))
+            .expect("a PNG");
+        let dir = PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).expect("the screenshot folder");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("write the screenshot");
+    }
+
     fn open(&self, url: &str) {
         self.post("url", json!({ "url": url }));
     }
@@ -332,7 +353,7 @@ fn forty_agents(dir: &Path) -> Vec<(String, &'static str)> {
             }
             25 | 37 => {
                 checks[1].3 = "error";
-                checks[1].4 = "";
+                checks[1].4 = "`git --version` timed out after 10s";
                 Some("linux: command git")
             }
             _ => None,
@@ -397,6 +418,7 @@ fn every_broken_agent_and_its_first_cause_are_on_the_first_screen() {
     for (width, height) in [(1400, 900), (800, 900)] {
         session.viewport(width, height);
         session.open(&format!("file://{}", page.display()));
+        session.screenshot(&format!("fleet-{width}"));
         let seen = session.script(
             "const h = window.innerHeight, w = window.innerWidth;
              return [...document.querySelectorAll('#broken li[data-agent]')].map(li => {
@@ -535,4 +557,96 @@ fn the_filters_pick_resources_failing_rows_and_any_agents() {
         json!([]),
     );
     assert_eq!(java, json!(["✗failed: 11.0.21", "✓17.0.15"]));
+}
+
+/// The agent page, as GoCD's probe tab shows it for one agent: the failing
+/// checks first, each field readable at 800 px without a sideways scroll,
+/// code as code and the hint set apart.
+#[test]
+fn the_agent_page_reads_at_800_px() {
+    let Some((chromium, driver)) = browser("the_agent_page_reads_at_800_px") else {
+        return;
+    };
+    let s = Sandbox::new();
+    s.tool(
+        "lua",
+        "echo 'Lua 5.1.5  Copyright (C) 1994-2012 Lua.org, PUC-Rio' >&2",
+    )
+    .tool("python2", "echo 'Python 2.7.18'")
+    .tool(
+        "luarocks",
+        "echo '/usr/bin/luarocks 3.9.2'; echo 'LuaRocks main command-line interface'",
+    )
+    .spec(
+        "lua",
+        "description: Lua 5.3 or 5.4 with LuaRocks\nchecks:\n  \
+         - command: lua\n    version: \">=5.3, <5.5\"\n    args: [-v]\n    \
+         hint: \"install Lua 5.4 (`apt-get install lua5.4`) and put it first on PATH\"\n  \
+         - command: luarocks\n    version: \">=3\"\n  \
+         - absent: python2\n    hint: \"python2 is end-of-life; remove it from the agent image (`apt-get purge python2`)\"\n  \
+         - env: LUA_PATH\n    hint: \"set `LUA_PATH` in the agent's environment\"\n",
+    );
+    let page = s.path("agent.html");
+    let out = s.probe(&[
+        "--resource",
+        "lua",
+        "--suggest",
+        "--report",
+        &format!("html={}", page.display()),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        crate::common::stderr(&out)
+    );
+    let driver = Driver::start(&driver);
+    let session = Session::new(&driver, &chromium);
+    session.viewport(800, 900);
+    session.open(&format!("file://{}", page.display()));
+    session.screenshot("agent-800");
+    // Nothing is wider than the screen.
+    let wide = session.script(
+        "return [...document.querySelectorAll('body *')]
+           .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+           .map(e => e.tagName + ' ' + e.innerText.slice(0, 40));",
+        json!([]),
+    );
+    assert_eq!(wide, json!([]));
+    // The failing checks come first, each with its hint set apart.
+    let cards = session.script(
+        "return [...document.querySelectorAll('.card')].map(c => ({
+           title: c.querySelector('h3').innerText,
+           top: c.getBoundingClientRect().top,
+           hint: (c.querySelector('em.hint') || {}).innerText || null,
+           code: [...c.querySelectorAll('code')].map(e => e.innerText)}));",
+        json!([]),
+    );
+    let cards = cards.as_array().expect("cards");
+    let titles: Vec<&str> = cards
+        .iter()
+        .map(|c| c["title"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "FAIL lua: command lua (version >=5.3, <5.5)",
+            "FAIL lua: absent python2",
+            "FAIL lua: env LUA_PATH"
+        ]
+    );
+    assert!(
+        cards[0]["top"].as_f64().is_some_and(|top| top < 900.0),
+        "the first failing check is below the first screen: {cards:?}"
+    );
+    assert_eq!(
+        cards[0]["hint"],
+        "install Lua 5.4 (apt-get install lua5.4) and put it first on PATH"
+    );
+    assert!(
+        cards[0]["code"]
+            .as_array()
+            .is_some_and(|c| c.contains(&json!("apt-get install lua5.4"))),
+        "{cards:?}"
+    );
 }
