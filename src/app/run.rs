@@ -67,6 +67,16 @@ impl Plan {
                     failing: false,
                 });
             }
+            for name in &chosen.taken {
+                notices.push(Notice {
+                    message: format!(
+                        "`{name}` was taken from this agent by `probe fleet --quarantine` (its resource \
+                         `{}` says so): checked all the same, so that the fleet can give it back once it passes",
+                        crate::gocd::marker::Marker::Took(name.clone()).name()
+                    ),
+                    failing: false,
+                });
+            }
             for name in &chosen.uncovered {
                 let known = catalog.resources.iter().map(|r| r.name.as_str());
                 notices.push(Notice {

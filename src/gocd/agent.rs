@@ -97,6 +97,10 @@ pub struct AgentSelection<'a> {
     pub uncovered: Vec<String>,
     /// GO_AGENT_RESOURCES was not set.
     pub unset: bool,
+    /// Resources `probe fleet --quarantine` took from the agent (its
+    /// `probe-took-…` markers): still checked, so that they can be given
+    /// back.
+    pub taken: Vec<String>,
 }
 
 /// The common spec plus the spec of every resource the agent advertises
@@ -106,7 +110,22 @@ pub fn select_for_agent<'a>(
     agent: &AgentContext,
     with_common: bool,
 ) -> AgentSelection<'a> {
-    let advertised = agent.resources.clone().unwrap_or_default();
+    // probe's own markers are not resources: `probe-took-lua` means lua
+    // was taken from this agent, and is checked as if advertised.
+    let mut advertised = Vec::new();
+    let mut taken = Vec::new();
+    for name in agent.resources.iter().flatten() {
+        match super::marker::parse(name) {
+            Some(super::marker::Marker::Took(resource)) => taken.push(resource),
+            Some(_) => {}
+            None => advertised.push(name.clone()),
+        }
+    }
+    for resource in &taken {
+        if !advertised.iter().any(|a| a.eq_ignore_ascii_case(resource)) {
+            advertised.push(resource.clone());
+        }
+    }
     let (covered, uncovered): (Vec<String>, Vec<String>) = advertised
         .into_iter()
         .partition(|r| catalog.find(r).is_some());
@@ -127,6 +146,7 @@ pub fn select_for_agent<'a>(
         selected,
         uncovered,
         unset: agent.resources.is_none(),
+        taken,
     }
 }
 

@@ -2,6 +2,7 @@
 //! the probe out over every agent.
 
 pub mod agent;
+pub mod marker;
 pub mod pipeline;
 pub mod yaml_out;
 
