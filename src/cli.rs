@@ -320,6 +320,53 @@ pub struct FleetArgs {
     /// Timeout for each request to GoCD, from connecting to the last byte.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     pub timeout: Duration,
+
+    /// Plan what stops GoCD sending jobs to an agent that fails a resource
+    /// it advertises: `resource` (the default) takes that resource from
+    /// the agent, so its other jobs still run; `disable` disables the
+    /// whole agent. Resources probe took are given back once the agent
+    /// passes again. Nothing changes without --apply. Needs GoCD's agents
+    /// API (docs/gocd.md, "Quarantine").
+    #[arg(long, value_name = "MODE", num_args = 0..=1, default_missing_value = "resource", require_equals = true, help_heading = "Quarantine")]
+    pub quarantine: Option<QuarantineMode>,
+
+    /// Make the planned changes through GoCD's agents API (needs an admin's
+    /// token in GOCD_TOKEN; scheduling needs operate permission).
+    #[arg(long, help_heading = "Quarantine")]
+    pub apply: bool,
+
+    /// The most agents of one resource that may be quarantined at once, in
+    /// per cent of those that advertise it (rounded down: with fewer than
+    /// 4 agents at 25 %, none).
+    #[arg(long, value_name = "PERCENT", default_value_t = 25, value_parser = clap::value_parser!(u8).range(0..=100), help_heading = "Quarantine")]
+    pub max_quarantined: u8,
+
+    /// Also quarantine agents that sent no report in two runs in a row
+    /// (by default they are named, not changed).
+    #[arg(long, help_heading = "Quarantine")]
+    pub quarantine_silent: bool,
+
+    /// Plan adding to each agent the resources whose whole spec it passes
+    /// and that it does not advertise (from its report's --suggest), with
+    /// misspellings corrected. Nothing changes without --apply.
+    #[arg(long, help_heading = "Quarantine")]
+    pub add_resources: bool,
+
+    /// When GoCD has agents that are new since the previous fleet report,
+    /// or whose resources or state changed, schedule the --pipeline
+    /// pipelines at once, so new agents are checked within minutes (with
+    /// --apply).
+    #[arg(long, help_heading = "Quarantine")]
+    pub schedule_checks: bool,
+}
+
+/// `--quarantine`'s modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QuarantineMode {
+    /// Take the failing resource from the agent.
+    Resource,
+    /// Disable the agent.
+    Disable,
 }
 
 #[derive(Debug, Args)]

@@ -6,11 +6,11 @@ use std::time::SystemTime;
 
 use super::{distinct_reports, write_reports, Exit, Usage};
 use crate::catalog::load;
-use crate::cli::FleetArgs;
+use crate::cli::{FleetArgs, QuarantineMode};
 use crate::fleet::gather::{gather, Request};
 use crate::fleet::gocd::Gocd;
 use crate::fleet::render::{self as fleet_report, TextOptions};
-use crate::fleet::{history, schedule, spec_checks, Finding, Fleet, FleetOptions};
+use crate::fleet::{history, quarantine, schedule, spec_checks, Finding, Fleet, FleetOptions};
 use crate::http::{base64, split_userinfo, Auth};
 use crate::output::Output;
 use crate::report::{rfc3339, Format};
@@ -44,7 +44,9 @@ pub(super) fn fleet(
         out.secrets_mut().add_names(catalog.redact_names());
     }
     let checks = catalog.as_ref().map(spec_checks);
-    let specs = catalog.map(|catalog| catalog.names().into_iter().map(String::from).collect());
+    let specs: Option<Vec<String>> =
+        catalog.map(|catalog| catalog.names().into_iter().map(String::from).collect());
+    let spec_names = specs.clone().unwrap_or_default();
     let auth = match (
         var("GOCD_TOKEN"),
         var("GOCD_USERNAME"),
@@ -139,13 +141,32 @@ pub(super) fn fleet(
             )));
         }
     }
-    match previous {
-        Previous::Read(previous) => fleet.changes = Some(fleet.changes_since(&previous)),
-        Previous::Missing(why) => fleet.findings.push(Finding {
-            failing: false,
-            message: why,
-        }),
-        Previous::None => {}
+    let previous = match previous {
+        Previous::Read(previous) => {
+            fleet.changes = Some(fleet.changes_since(&previous));
+            Some(previous)
+        }
+        Previous::Missing(why) => {
+            fleet.findings.push(Finding {
+                failing: false,
+                message: why,
+            });
+            None
+        }
+        Previous::None => None,
+    };
+    if let Some(plan) = quarantine(args, &request, &fleet, previous.as_ref(), &spec_names)? {
+        for change in plan.failed() {
+            fleet.findings.push(Finding {
+                failing: true,
+                message: format!(
+                    "GoCD did not {}: {}",
+                    change.action.describe(&change.agent),
+                    change.state.why().unwrap_or_default()
+                ),
+            });
+        }
+        fleet.quarantine = Some(plan);
     }
     let origin = gathered.origin;
     let text = TextOptions {
@@ -174,6 +195,79 @@ pub(super) fn fleet(
     } else {
         Exit::verdict(!fleet.ok())
     })
+}
+
+/// `--quarantine`, `--add-resources` and `--schedule-checks`: the plan,
+/// made with `--apply`.
+fn quarantine(
+    args: &FleetArgs,
+    request: &Request,
+    fleet: &Fleet,
+    previous: Option<&history::Previous>,
+    specs: &[String],
+) -> Result<Option<quarantine::Plan>, Usage> {
+    let wanted = args.quarantine.is_some() || args.add_resources || args.schedule_checks;
+    if !wanted {
+        if args.apply {
+            return Err(Usage(
+                "error: --apply makes the changes that --quarantine, --add-resources or \
+                 --schedule-checks plan; give one of them"
+                    .into(),
+            ));
+        }
+        return Ok(None);
+    }
+    let Some(agents) = fleet.gocd_agents.as_deref() else {
+        if request.server.is_some() && request.agents && request.files.is_empty() {
+            // GoCD was asked and did not list its agents (the finding says
+            // why): the page is still made, with the plan said to be
+            // missing.
+            return Ok(Some(quarantine::Plan {
+                mode: None,
+                apply: args.apply,
+                changes: Vec::new(),
+                missing: Some("no plan: GoCD's agents could not be read (see the findings)".into()),
+            }));
+        }
+        return Err(Usage(
+            "error: --quarantine, --add-resources and --schedule-checks work on GoCD's agents: \
+             read the reports from GoCD (--server or GO_SERVER_URL, and --pipeline), without \
+             --no-agents"
+                .into(),
+        ));
+    };
+    let options = quarantine::Options {
+        mode: args.quarantine.map(|m| match m {
+            QuarantineMode::Resource => quarantine::Mode::Resource,
+            QuarantineMode::Disable => quarantine::Mode::Disable,
+        }),
+        max_share: args.max_quarantined,
+        silent: args.quarantine_silent,
+        add: args.add_resources,
+        schedule: if args.schedule_checks {
+            args.pipeline.clone()
+        } else {
+            Vec::new()
+        },
+        apply: args.apply,
+        specs: specs.to_vec(),
+    };
+    let mut plan = quarantine::plan(fleet, agents, previous, &options);
+    if args.apply {
+        let Some(server) = &request.server else {
+            return Err(Usage(
+                "error: --apply needs the GoCD server (--server)".into(),
+            ));
+        };
+        let gocd = Gocd::new(server, request.auth.clone(), request.timeout)
+            .map_err(|e| Usage(format!("error: {e}")))?;
+        quarantine::apply(
+            &mut plan,
+            |uuid, add, remove, state| gocd.update_agent(uuid, add, remove, state),
+            |pipeline| gocd.schedule(pipeline),
+        );
+    }
+    Ok(Some(plan))
 }
 
 /// The previous fleet report, to compare with.
@@ -214,15 +308,20 @@ fn previous(args: &FleetArgs, request: &Request, world: &dyn World) -> Result<Pr
             if request.server.is_none() {
                 return Ok(Previous::None);
             }
-            Ok(match previous_from_gocd(request, &pipeline, counter, &stage, &job) {
-                Ok(Some(previous)) => Previous::Read(previous),
-                Ok(None) => Previous::Missing(format!(
-                    "no earlier run of {pipeline} (stage {stage}, job {job}) published                      {PREVIOUS_ARTIFACT}, so what changed is not shown (give --previous FILE,                      or --previous none)"
-                )),
-                Err(e) => Previous::Missing(format!(
-                    "the previous fleet report could not be read, so what changed is not                      shown: {e}"
-                )),
-            })
+            Ok(
+                match previous_from_gocd(request, &pipeline, counter, &stage, &job) {
+                    Ok(Some(previous)) => Previous::Read(previous),
+                    Ok(None) => Previous::Missing(format!(
+                        "no earlier run of {pipeline} (stage {stage}, job {job}) published \
+                     {PREVIOUS_ARTIFACT}, so what changed is not shown (give --previous FILE, \
+                     or --previous none)"
+                    )),
+                    Err(e) => Previous::Missing(format!(
+                        "the previous fleet report could not be read, so what changed is not \
+                     shown: {e}"
+                    )),
+                },
+            )
         }
     }
 }

@@ -38,6 +38,12 @@ const AGENTS_V7: Api = Api {
     since: "20.5",
 };
 
+const SCHEDULE_V1: Api = Api {
+    accept: "application/vnd.go.cd.v1+json",
+    name: "pipeline operations API v1",
+    since: "19.12",
+};
+
 /// How much of a report artifact is read; a report of 10 000 checks is 5 MiB.
 pub const REPORT_LIMIT: usize = 64 << 20;
 /// API answers are small.
@@ -341,6 +347,91 @@ impl Gocd {
                 environments: a.environments.into_iter().map(|e| e.name).collect(),
             })
             .collect())
+    }
+
+    /// Changes one agent by the bulk update, `PATCH /go/api/agents` with
+    /// one uuid (AgentsControllerV7.bulkUpdate): resources are added and
+    /// removed as a delta (AgentService.bulkUpdateAgentAttributes), so a
+    /// change a person makes at the same time is not overwritten, as a
+    /// whole new list (`PATCH /go/api/agents/:uuid`) would. `state`:
+    /// `Disabled` or `Enabled`.
+    pub fn update_agent(
+        &self,
+        uuid: &str,
+        add: &[String],
+        remove: &[String],
+        state: Option<&str>,
+    ) -> Result<(), String> {
+        let url = format!("{}/api/agents", self.base);
+        let mut body = serde_json::json!({
+            "uuids": [uuid],
+            "operations": {"resources": {"add": add, "remove": remove}},
+        });
+        if let Some(state) = state {
+            body["agent_config_state"] = serde_json::Value::from(state);
+        }
+        let body = body.to_string();
+        let extra = Extra {
+            headers: Vec::new(),
+            json: Some(body.as_bytes()),
+        };
+        let response = self.send(
+            Method::Patch,
+            &url,
+            Some(AGENTS_V7.accept),
+            extra,
+            API_LIMIT,
+        )?;
+        match response.status {
+            200 => Ok(()),
+            _ => Err(self.write_refusal(&url, &response, &format!("agent {uuid}"))),
+        }
+    }
+
+    /// Schedules a pipeline (`POST /go/api/pipelines/:name/schedule`, with
+    /// `X-GoCD-Confirm: true` and no body). Ok(false): it is already
+    /// scheduled or running (409).
+    pub fn schedule(&self, pipeline: &str) -> Result<bool, String> {
+        let url = format!("{}/api/pipelines/{}/schedule", self.base, segment(pipeline));
+        let extra = Extra {
+            headers: vec![("X-GoCD-Confirm", "true".to_string())],
+            json: None,
+        };
+        let response = self.send(
+            Method::Post,
+            &url,
+            Some(SCHEDULE_V1.accept),
+            extra,
+            API_LIMIT,
+        )?;
+        match response.status {
+            200 | 202 => Ok(true),
+            409 => Ok(false),
+            _ => Err(self.write_refusal(&url, &response, &format!("pipeline {pipeline}"))),
+        }
+    }
+
+    /// Why GoCD refused a change, with what to do about a 403.
+    fn write_refusal(&self, url: &str, response: &Response, what: &str) -> String {
+        if response.status == 403 {
+            let text = self.auth.hide_in(&String::from_utf8_lossy(&response.body));
+            let message = serde_json::from_str::<ErrorBody>(&text)
+                .ok()
+                .and_then(|b| b.message.or(b.error))
+                .unwrap_or_default();
+            return format!(
+                "{}: GoCD refused to change {what} (403): --apply needs the token of a GoCD \
+                 admin (changing agents) or of a user who may operate the pipeline \
+                 (scheduling); a view-only token gives the plan only{}",
+                crate::http::without_userinfo(url),
+                if message.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (GoCD: {message})")
+                }
+            );
+        }
+        self.refusal(url, response, what, None)
     }
 
     /// Downloads each job's report with at most `jobs` requests at once, in

@@ -1,6 +1,6 @@
 //! What changed since the previous fleet run: new failures, fixed ones,
 //! agents that appeared and agents that are gone. The previous run is read
-//! from its JSON (`probe-fleet/1`), fetched from GoCD or given as a file;
+//! from its JSON (`probe-fleet/2`), fetched from GoCD or given as a file;
 //! it is read as untrusted as any report.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,6 +21,14 @@ pub struct Previous {
     pub agents: BTreeSet<String>,
     /// (agent, check id) → the check's label, for each failure.
     pub failures: BTreeMap<(String, String), String>,
+    /// GoCD agents (uuid) whose report GoCD vouched for (`verified`).
+    pub reported: BTreeSet<String>,
+    /// (GoCD agent uuid, resource in lower case): a resource with a
+    /// failing check on an agent GoCD vouched for.
+    pub failing: BTreeSet<(String, String)>,
+    /// GoCD's agents as that run read them (uuid → its config state and
+    /// sorted, lower-case resources), when it read them.
+    pub gocd_agents: Option<BTreeMap<String, (String, Vec<String>)>>,
 }
 
 /// What changed between the previous run and this one.
@@ -57,10 +65,24 @@ pub fn read_previous(bytes: &[u8]) -> Result<Previous, String> {
         agents: Vec<AgentDoc>,
         #[serde(default)]
         checks: Vec<CheckDoc>,
+        #[serde(default)]
+        gocd_agents: Option<Vec<GocdAgentDoc>>,
     }
     #[derive(Deserialize)]
     struct AgentDoc {
         name: String,
+        #[serde(default)]
+        gocd_uuid: Option<String>,
+        #[serde(default)]
+        verified: bool,
+    }
+    #[derive(Deserialize)]
+    struct GocdAgentDoc {
+        uuid: String,
+        #[serde(default)]
+        config_state: String,
+        #[serde(default)]
+        resources: Option<Vec<String>>,
     }
     #[derive(Deserialize)]
     struct CheckDoc {
@@ -80,13 +102,23 @@ pub fn read_previous(bytes: &[u8]) -> Result<Previous, String> {
     }
     let doc: Doc = serde_json::from_slice(bytes)
         .map_err(|e| format!("it is not a fleet report (`probe fleet --report json=…`): {e}"))?;
-    if doc.schema != super::render::SCHEMA {
+    // `probe-fleet/1` differs in fields changes do not read.
+    if doc.schema != super::render::SCHEMA && doc.schema != "probe-fleet/1" {
         return Err(format!(
             "it is a `{}` document; the fleet's own JSON is `{}`",
             doc.schema,
             super::render::SCHEMA
         ));
     }
+    // Name → uuid, for the agents GoCD vouched for.
+    let verified: BTreeMap<String, String> = doc
+        .agents
+        .iter()
+        .filter(|a| a.verified)
+        .filter_map(|a| Some((a.name.clone(), a.gocd_uuid.clone()?)))
+        .collect();
+    let reported = verified.values().cloned().collect();
+    let mut failing = BTreeSet::new();
     let agents: BTreeSet<String> = doc.agents.into_iter().map(|a| a.name).collect();
     let mut failures = BTreeMap::new();
     for check in doc.checks {
@@ -98,15 +130,35 @@ pub fn read_previous(bytes: &[u8]) -> Result<Previous, String> {
         for agent in check.failing_on {
             // Names the previous report lists as agents only: a failure of
             // an agent it does not have is not one to compare.
+            if let Some(uuid) = verified.get(&agent) {
+                failing.insert((uuid.clone(), check.resource.to_ascii_lowercase()));
+            }
             if agents.contains(&agent) {
                 failures.insert((agent, check.id.clone()), label.clone());
             }
         }
     }
+    let gocd_agents = doc.gocd_agents.map(|list| {
+        list.into_iter()
+            .map(|a| {
+                let mut resources: Vec<String> = a
+                    .resources
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|r| r.to_ascii_lowercase())
+                    .collect();
+                resources.sort();
+                (a.uuid, (a.config_state, resources))
+            })
+            .collect()
+    });
     Ok(Previous {
         generated_at: doc.generated_at,
         agents,
         failures,
+        reported,
+        failing,
+        gocd_agents,
     })
 }
 

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 pub mod gather;
 pub mod gocd;
 pub mod history;
+pub mod quarantine;
 pub mod render;
 pub mod report;
 pub mod schedule;
@@ -17,6 +18,7 @@ pub mod triage;
 
 use report::{AgentReport, CheckEntry};
 
+use crate::gocd::marker::is_marker;
 use crate::text::did_you_mean;
 
 /// Kinds whose found value differs from machine to machine by nature (a
@@ -174,6 +176,10 @@ pub struct Agent {
     pub job_ref: Option<JobRef>,
     pub origin: String,
     pub gocd_uuid: Option<String>,
+    /// GoCD itself says this report came from the agent `gocd_uuid` (the
+    /// job that published it ran there); else the agent was matched by
+    /// the host name the report claims, which any report can claim.
+    pub verified: bool,
     /// What GoCD says of it, when asked: `Enabled, Idle`.
     pub gocd_state: Option<String>,
 }
@@ -281,6 +287,11 @@ pub struct Fleet {
     pub capacity: Option<Vec<schedule::Capacity>>,
     /// The agent others are compared with, by place.
     pub baseline: Option<usize>,
+    /// GoCD's agents, when its agents API was read.
+    pub gocd_agents: Option<Vec<GocdAgent>>,
+    /// What `--quarantine`, `--add-resources` and `--schedule-checks`
+    /// change, or would.
+    pub quarantine: Option<quarantine::Plan>,
 }
 
 impl Agent {
@@ -442,7 +453,13 @@ impl Fleet {
                 rows[r].cells[i] = Some(cell(check, status));
             }
             let report = &source.report;
-            let advertised = report.agent.as_ref().and_then(|a| a.resources.clone());
+            // probe's own markers (`probe-took-lua`) are records, not
+            // resources a job asks for.
+            let advertised = report.agent.as_ref().and_then(|a| {
+                a.resources
+                    .as_ref()
+                    .map(|list| list.iter().filter(|r| !is_marker(r)).cloned().collect())
+            });
             let gocd_agent =
                 gocd.and_then(|agents| find_agent(agents, source, &report.host.hostname));
             // The verdict comes from the checks and the notices, not from
@@ -502,6 +519,7 @@ impl Fleet {
                 gocd_uuid: gocd_agent
                     .map(|a| a.uuid.clone())
                     .or_else(|| source.gocd_uuid.clone()),
+                verified: source.gocd_uuid.is_some(),
                 gocd_state: gocd_agent.map(|a| format!("{}, {}", a.config_state, a.state)),
             });
         }
@@ -634,6 +652,8 @@ impl Fleet {
             changes: None,
             capacity: None,
             baseline,
+            gocd_agents: gocd.map(<[GocdAgent]>::to_vec),
+            quarantine: None,
         };
         if let Some(jobs) = &options.jobs {
             let capacity = fleet.capacity(jobs, gocd);
@@ -958,7 +978,7 @@ fn findings(
     match gocd {
         Some(gocd_agents) => {
             for a in gocd_agents.iter().filter(|a| a.config_state == "Enabled") {
-                for r in a.resources.iter().flatten() {
+                for r in a.resources.iter().flatten().filter(|r| !is_marker(r)) {
                     advertised
                         .entry(r.to_ascii_lowercase())
                         .or_insert_with(|| (r.clone(), Vec::new()))

@@ -515,7 +515,7 @@ fn json_is_versioned_and_names_every_result() {
     let fleet = fleet_of_three();
     let value: serde_json::Value =
         serde_json::from_slice(&render::json(&fleet, &Origin::default())).expect("JSON");
-    assert_eq!(value["schema"], "probe-fleet/1");
+    assert_eq!(value["schema"], "probe-fleet/2");
     assert_eq!(value["summary"]["agents_failed"], 1);
     assert_eq!(value["summary"]["ok"], false);
     let lua = value["checks"]
@@ -1369,5 +1369,90 @@ pipelines:
     assert_eq!(
         missing,
         ["--jobs-from no/such/dir: no such file or directory"]
+    );
+}
+
+/// Quarantine acts only on a report GoCD vouches for: one that merely
+/// claims an agent's host name (from a file, or a job GoCD did not tie to
+/// an agent) is named and left alone, however badly it fails.
+#[test]
+fn quarantine_never_acts_on_a_report_gocd_did_not_vouch_for() {
+    use super::quarantine::{plan, Action, Options, State};
+    let checks = [("lua/command:lua", "fail", "5.1.5")];
+    let mut vouched = report("b", Some(&["lua"]), &checks);
+    vouched.gocd_uuid = Some("u2".into());
+    let claimed = report("a", Some(&["lua"]), &checks);
+    let passing: Vec<Source> = (3..=8)
+        .map(|i| {
+            let mut r = report(
+                &format!("h{i}"),
+                Some(&["lua"]),
+                &[("lua/command:lua", "pass", "5.4.6")],
+            );
+            r.gocd_uuid = Some(format!("u{i}"));
+            r
+        })
+        .collect();
+    let mut gocd = vec![
+        gocd_agent("u1", "a", "Enabled", "Idle", &["lua"], 50 << 30),
+        gocd_agent("u2", "b", "Enabled", "Idle", &["lua"], 50 << 30),
+    ];
+    for i in 3..=8 {
+        gocd.push(gocd_agent(
+            &format!("u{i}"),
+            &format!("h{i}"),
+            "Enabled",
+            "Idle",
+            &["lua"],
+            50 << 30,
+        ));
+    }
+    let mut sources = vec![claimed, vouched];
+    sources.extend(passing);
+    let fleet = Fleet::build(sources, Some(&gocd), &options());
+    let previous = super::history::Previous {
+        reported: ["u1", "u2"].iter().map(ToString::to_string).collect(),
+        failing: [("u1", "lua"), ("u2", "lua")]
+            .iter()
+            .map(|(u, r)| (u.to_string(), r.to_string()))
+            .collect(),
+        ..Default::default()
+    };
+    let options = Options {
+        mode: Some(super::quarantine::Mode::Resource),
+        max_share: 25,
+        silent: false,
+        add: false,
+        schedule: Vec::new(),
+        apply: false,
+        specs: vec!["lua".into()],
+    };
+    let plan = plan(&fleet, &gocd, Some(&previous), &options);
+    let of = |host: &str| -> Vec<(&Action, &State)> {
+        plan.changes
+            .iter()
+            .filter(|c| c.agent == host)
+            .map(|c| (&c.action, &c.state))
+            .collect()
+    };
+    assert_eq!(of("b"), [(&Action::Take("lua".into()), &State::Planned)]);
+    let a = of("a");
+    assert_eq!(a.len(), 1, "{plan:?}");
+    assert!(
+        matches!(a[0].1, State::Held(why) if why.starts_with("its report is not verified as this agent's")),
+        "{a:?}"
+    );
+    // 8 agents at 25 %: 2 may be without lua; with one taken, a second
+    // failing agent could go, a third could not.
+    let strict = Options {
+        max_share: 12,
+        ..options
+    };
+    let plan = super::quarantine::plan(&fleet, &gocd, Some(&previous), &strict);
+    assert!(
+        plan.changes
+            .iter()
+            .all(|c| matches!(&c.state, State::Held(_))),
+        "12 % of 8 agents is none: {plan:?}"
     );
 }

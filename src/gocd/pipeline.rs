@@ -428,6 +428,8 @@ fn fleet_pipeline(o: &PipelineOptions, checks: &[String], timer: &str) -> Y {
         format!("junit={FLEET_JUNIT}"),
         "--report".into(),
         format!("json={FLEET_JSON}"),
+        // A plan only: what would stop GoCD sending jobs to broken agents.
+        "--quarantine".into(),
     ];
     if o.strict {
         args.push("--strict".into());
@@ -452,9 +454,19 @@ fn fleet_pipeline(o: &PipelineOptions, checks: &[String], timer: &str) -> Y {
             }
         }
     };
+    // Changing GoCD's agents is the admin's decision: written here, off.
+    let mut arguments: Vec<Y> = args.iter().map(s).collect();
+    arguments.push(Y::Comment(
+        "With an admin's GOCD_TOKEN, uncomment to make the plan (docs/gocd.md, \"Quarantine\"):"
+            .into(),
+    ));
+    arguments.push(Y::Comment("- --apply".into()));
     tasks.push(map(vec![(
         "exec",
-        map(vec![("command", s(command)), ("arguments", strs(&args))]),
+        map(vec![
+            ("command", s(command)),
+            ("arguments", list(arguments)),
+        ]),
     )]));
     let mut job = vec![("timeout".to_string(), Y::Int(o.timeout_minutes))];
     if !resources.is_empty() {

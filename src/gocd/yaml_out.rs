@@ -11,6 +11,9 @@ pub enum Y {
     Bool(bool),
     List(Vec<Y>),
     Map(Vec<(String, Y)>),
+    /// A `# comment` line, as an item of a block list only (one line of
+    /// probe's own text).
+    Comment(String),
 }
 
 pub fn s(text: impl Into<String>) -> Y {
@@ -58,12 +61,18 @@ fn write_value(out: &mut String, value: &Y, indent: usize, fresh: bool) {
         Y::Bool(b) => {
             let _ = writeln!(out, "{b}");
         }
+        // Only a list item is a comment; anywhere else it is no value.
+        Y::Comment(_) => out.push_str("null\n"),
         Y::List(items) if items.is_empty() => out.push_str("[]\n"),
         Y::Map(entries) if entries.is_empty() => out.push_str("{}\n"),
         Y::List(items) => {
             for (i, item) in items.iter().enumerate() {
                 if i > 0 || fresh {
                     out.push_str(&pad);
+                }
+                if let Y::Comment(text) = item {
+                    let _ = writeln!(out, "# {}", text.replace(['\n', '\r'], " "));
+                    continue;
                 }
                 out.push_str("- ");
                 write_value(out, item, indent + 2, false);

@@ -132,7 +132,7 @@ fn from_gocd_the_broken_agent_the_missing_report_and_the_lost_agent_are_named() 
     );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let report = json(&o);
-    assert_eq!(report["schema"], "probe-fleet/1");
+    assert_eq!(report["schema"], "probe-fleet/2");
     assert_eq!(
         report["source"],
         "GoCD: agent-infrastructure #42, stage check #1"

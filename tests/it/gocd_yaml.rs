@@ -470,6 +470,14 @@ fn the_fleet_page_is_a_pipeline_on_a_timer_over_every_check_pipeline() {
             "agent-infrastructure-linux,agent-infrastructure-windows"
         ]
     );
+    // The quarantine is planned on every run; making it is the admin's
+    // choice, written out and commented.
+    assert!(args.contains(&"--quarantine"), "{args:?}");
+    assert!(!args.contains(&"--apply"), "{args:?}");
+    assert!(
+        text.contains("                      - --quarantine\n                      # With an admin's GOCD_TOKEN, uncomment to make the plan (docs/gocd.md, \"Quarantine\"):\n                      # - --apply\n"),
+        "{text}"
+    );
     let tab = get(get(job, "tabs").expect("tabs"), "fleet").and_then(Node::as_str);
     assert_eq!(tab, Some("fleet/fleet.html"));
     // And none without it.

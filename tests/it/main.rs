@@ -11,5 +11,6 @@ mod docker;
 mod fleet;
 mod gocd_yaml;
 mod kinds;
+mod quarantine;
 mod secrets;
 mod windows;

@@ -29,7 +29,7 @@ nav{font-size:.9em;color:#57606a}nav a{margin-right:.8em}
 .badge.error{background:#953800}.badge.pass{background:#1a7f37;color:#fff}.badge.stale{background:#9a6700}
 ul.plain{list-style:none;padding:0;margin:.3em 0}ul.plain>li{margin:.25em 0}
 .triage li{padding:.1em 0}
-.cause .who{color:#57606a}
+.who{color:#57606a}
 em.hint{font-style:normal;color:#0b5394;background:#eef5ff;padding:0 .25em;border-radius:3px}
 .found{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.92em}
 .finding{padding:.3em .7em;border-radius:4px;background:#fff8c5;margin:.25em 0}.finding.failing{background:#ffebe9}
@@ -98,6 +98,9 @@ pub fn html(fleet: &Fleet, origin: &Origin) -> String {
     );
     write_nav(&mut out, fleet, &causes);
     out.push_str("</header>\n");
+    if let Some(plan) = &fleet.quarantine {
+        write_quarantine(&mut out, plan);
+    }
 
     if !causes.is_empty() || !notices.is_empty() {
         write_causes(&mut out, fleet, &causes, &notices);
@@ -124,6 +127,53 @@ pub fn html(fleet: &Fleet, origin: &Origin) -> String {
     write_agents(&mut out, fleet, origin, &causes);
     out.push_str("</body>\n</html>\n");
     out
+}
+
+/// What probe changes in GoCD, or would, and what it will not: first,
+/// since it is what the page did.
+fn write_quarantine(out: &mut String, plan: &crate::fleet::quarantine::Plan) {
+    use crate::fleet::quarantine::State;
+    let missing = plan
+        .missing
+        .as_deref()
+        .map(|why| format!("Changes to GoCD: {why}"));
+    let title = match (plan.apply, plan.changes.is_empty()) {
+        _ if missing.is_some() => missing.as_deref().unwrap_or_default(),
+        (_, true) => "Changes to GoCD: none needed",
+        (true, false) => "Changes to GoCD",
+        (false, false) => {
+            "Changes to GoCD: a plan (nothing was changed; --apply makes the planned ones)"
+        }
+    };
+    let _ = writeln!(
+        out,
+        "<section id=\"quarantine\">\n<h2>{}</h2>\n<ul class=\"plain triage\">",
+        esc(title)
+    );
+    for change in &plan.changes {
+        let (class, word) = match change.state {
+            State::Planned => ("badge stale", "PLAN"),
+            State::Applied => ("badge pass", "DONE"),
+            State::Held(_) => ("badge error", "HOLD"),
+            State::Failed(_) => ("badge", "FAIL"),
+        };
+        let _ = write!(
+            out,
+            "<li data-change=\"{}\"><span class=\"{class}\">{word}</span> {}: {}",
+            change.state.as_str(),
+            html_inline(&change.action.describe(&change.agent)),
+            esc(&change.reason)
+        );
+        if let Some(why) = change.state.why() {
+            let _ = write!(
+                out,
+                "<br><span class=\"who\">not done: {}</span>",
+                html_inline(why)
+            );
+        }
+        out.push_str("</li>\n");
+    }
+    out.push_str("</ul>\n</section>\n");
 }
 
 /// The agents that are columns of the matrix, by place.

@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use super::*;
 use crate::fleet::triage::{self, short_age};
-use crate::fleet::Status;
+use crate::fleet::{quarantine, Status};
 use crate::text::{Style, Term};
 
 /// How the text is laid out.
@@ -56,6 +56,9 @@ pub fn human(fleet: &Fleet, origin: &Origin, options: TextOptions) -> String {
         ),
     );
     out.verdict(ok, &headline(fleet));
+    if let Some(plan) = &fleet.quarantine {
+        write_quarantine(&mut out, plan);
+    }
 
     let causes = fleet.causes();
     let notices = fleet.notice_causes();
@@ -328,6 +331,44 @@ fn distribution_line(row: &Row, fleet: &Fleet) -> String {
         })
         .collect::<Vec<_>>()
         .join(" · ")
+}
+
+/// What probe changes in GoCD, or would, and what it will not change.
+fn write_quarantine(out: &mut Lines, plan: &quarantine::Plan) {
+    use quarantine::State;
+    out.heading(&match (plan.apply, plan.changes.is_empty()) {
+        _ if plan.missing.is_some() => {
+            format!(
+                "Changes to GoCD: {}",
+                plan.missing.as_deref().unwrap_or_default()
+            )
+        }
+        (_, true) => "Changes to GoCD: none needed".to_string(),
+        (true, false) => "Changes to GoCD (--apply)".to_string(),
+        (false, false) => {
+            "Changes to GoCD: a plan (nothing was changed; --apply makes the planned ones)"
+                .to_string()
+        }
+    });
+    for change in &plan.changes {
+        let word = match change.state {
+            State::Planned => "PLAN ",
+            State::Applied => "DONE ",
+            State::Held(_) => "HOLD ",
+            State::Failed(_) => "FAIL ",
+        };
+        out.status_line(
+            word,
+            &format!(
+                "{}: {}",
+                change.action.describe(&change.agent),
+                change.reason
+            ),
+        );
+        if let Some(why) = change.state.why() {
+            out.line(9, &format!("not done: {why}"));
+        }
+    }
 }
 
 /// What agents could advertise: each agent whose list would change or

@@ -1,4 +1,4 @@
-//! The fleet report as JSON (docs/json.md, `probe-fleet/1`).
+//! The fleet report as JSON (docs/json.md, `probe-fleet/2`).
 
 use super::*;
 use crate::fleet::{Cell, Status};
@@ -17,8 +17,43 @@ pub fn json(fleet: &Fleet, origin: &Origin) -> Vec<u8> {
         findings: Vec<FindingJson<'a>>,
         causes: Vec<CauseJson<'a>>,
         changes: Option<ChangesJson<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        quarantine: Option<QuarantineJson<'a>>,
         agents: Vec<AgentJson<'a>>,
         checks: Vec<CheckJson<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        gocd_agents: Option<Vec<GocdAgentJson<'a>>>,
+    }
+    #[derive(Serialize)]
+    struct GocdAgentJson<'a> {
+        uuid: &'a str,
+        hostname: &'a str,
+        config_state: &'a str,
+        state: &'a str,
+        elastic: bool,
+        resources: Option<&'a [String]>,
+        environments: &'a [String],
+    }
+    #[derive(Serialize)]
+    struct QuarantineJson<'a> {
+        mode: Option<&'static str>,
+        applied: bool,
+        missing: Option<&'a str>,
+        changes: Vec<ChangeJson<'a>>,
+    }
+    #[derive(Serialize)]
+    struct ChangeJson<'a> {
+        action: &'static str,
+        agent: &'a str,
+        uuid: &'a str,
+        resource: Option<&'a str>,
+        pipeline: Option<&'a str>,
+        state: &'static str,
+        reason: &'a str,
+        why_not: Option<&'a str>,
+        add: Vec<String>,
+        remove: Vec<String>,
+        agent_config_state: Option<&'static str>,
     }
     #[derive(Serialize)]
     struct Summary {
@@ -108,6 +143,7 @@ pub fn json(fleet: &Fleet, origin: &Origin) -> Vec<u8> {
         notices: Vec<FindingJson<'a>>,
         source: &'a str,
         gocd_uuid: Option<&'a str>,
+        verified: bool,
         gocd_state: Option<&'a str>,
     }
     #[derive(Serialize)]
@@ -244,6 +280,44 @@ pub fn json(fleet: &Fleet, origin: &Origin) -> Vec<u8> {
             new_agents: &c.new_agents,
             gone_agents: &c.gone_agents,
         }),
+        quarantine: fleet.quarantine.as_ref().map(|plan| QuarantineJson {
+            mode: plan.mode.map(|m| m.as_str()),
+            applied: plan.apply,
+            missing: plan.missing.as_deref(),
+            changes: plan
+                .changes
+                .iter()
+                .map(|c| {
+                    let (add, remove, state) = c.action.writes();
+                    ChangeJson {
+                        action: c.action.as_str(),
+                        agent: &c.agent,
+                        uuid: &c.uuid,
+                        resource: c.action.resource(),
+                        pipeline: c.action.pipeline(),
+                        state: c.state.as_str(),
+                        reason: &c.reason,
+                        why_not: c.state.why(),
+                        add,
+                        remove,
+                        agent_config_state: state,
+                    }
+                })
+                .collect(),
+        }),
+        gocd_agents: fleet.gocd_agents.as_ref().map(|list| {
+            list.iter()
+                .map(|a| GocdAgentJson {
+                    uuid: &a.uuid,
+                    hostname: &a.hostname,
+                    config_state: &a.config_state,
+                    state: &a.state,
+                    elastic: a.resources.is_none(),
+                    resources: a.resources.as_deref(),
+                    environments: &a.environments,
+                })
+                .collect()
+        }),
         agents: fleet
             .agents
             .iter()
@@ -299,6 +373,7 @@ pub fn json(fleet: &Fleet, origin: &Origin) -> Vec<u8> {
                     .collect(),
                 source: &a.origin,
                 gocd_uuid: a.gocd_uuid.as_deref(),
+                verified: a.verified,
                 gocd_state: a.gocd_state.as_deref(),
             })
             .collect(),

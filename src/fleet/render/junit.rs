@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use super::*;
+use crate::fleet::quarantine;
 use crate::text::{xml_attr as attr, xml_text as text};
 
 /// One test suite per resource, one test case per check, failing when it
@@ -29,11 +30,65 @@ pub fn junit(fleet: &Fleet, origin: &Origin) -> String {
         .filter(|r| !r.failing_agents(&fleet.agents).is_empty() || drift_fails(r))
         .count()
         + failing_findings.len();
+    let changes = fleet
+        .quarantine
+        .as_ref()
+        .map_or(&[][..], |p| p.changes.as_slice());
+    let failed_changes = changes
+        .iter()
+        .filter(|c| matches!(c.state, quarantine::State::Failed(_)))
+        .count();
     let _ = writeln!(
         out,
-        "<testsuites name=\"probe fleet\" tests=\"{}\" failures=\"{failures}\" errors=\"0\">",
-        fleet.rows.len() + failing_findings.len()
+        "<testsuites name=\"probe fleet\" tests=\"{}\" failures=\"{}\" errors=\"0\">",
+        fleet.rows.len() + failing_findings.len() + changes.len(),
+        failures + failed_changes
     );
+    // Every change made, planned or held back, as GoCD's Tests tab can
+    // show it: held ones as skipped with the reason, refused ones failing.
+    if !changes.is_empty() {
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"changes to GoCD\" tests=\"{}\" failures=\"{failed_changes}\" errors=\"0\" skipped=\"{}\">",
+            changes.len(),
+            changes
+                .iter()
+                .filter(|c| matches!(c.state, quarantine::State::Held(_)))
+                .count()
+        );
+        for c in changes {
+            let name = format!(
+                "{} {}: {}",
+                c.state.as_str(),
+                c.action.describe(&c.agent),
+                c.reason
+            );
+            let _ = write!(
+                out,
+                "    <testcase name=\"{}\" classname=\"probe.fleet.changes\"",
+                attr(&name)
+            );
+            match &c.state {
+                quarantine::State::Held(why) => {
+                    let _ = writeln!(
+                        out,
+                        ">\n      <skipped message=\"{}\"/>\n    </testcase>",
+                        attr(why)
+                    );
+                }
+                quarantine::State::Failed(why) => {
+                    let _ = writeln!(
+                        out,
+                        ">\n      <failure message=\"{}\" type=\"failure\">{}</failure>\n    </testcase>",
+                        attr(why),
+                        text(why)
+                    );
+                }
+                _ => out.push_str("/>\n"),
+            }
+        }
+        out.push_str("  </testsuite>\n");
+    }
     if !failing_findings.is_empty() {
         let _ = writeln!(
             out,

@@ -1,5 +1,5 @@
 //! The fleet report in each format: text for a terminal or a GoCD console,
-//! JSON (docs/json.md, `probe-fleet/1`), JUnit for GoCD's Tests tab, and
+//! JSON (docs/json.md, `probe-fleet/2`), JUnit for GoCD's Tests tab, and
 //! one self-contained HTML page for a GoCD custom tab; one file each, and
 //! what they share here.
 
@@ -18,7 +18,7 @@ pub use json::json;
 pub use junit::junit;
 
 /// Bumped when a field changes meaning or disappears; adding fields does not.
-pub const SCHEMA: &str = "probe-fleet/1";
+pub const SCHEMA: &str = "probe-fleet/2";
 
 /// Where the reports came from, for the headline.
 #[derive(Debug, Clone, Default)]
