@@ -450,6 +450,12 @@ pub struct PipelineArgs {
     /// Write to this file (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Instead of pipelines, print the gate: the one task a long job can
+    /// start with (`probe --resource …` for the job's own resources), so a
+    /// job on a broken agent fails in under a second with the reason.
+    #[arg(long, value_name = "RESOURCES", value_delimiter = ',')]
+    pub gate: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -53,8 +53,12 @@ pub(super) fn pipeline(
     out: &mut Output,
 ) -> Result<Exit, Usage> {
     let (catalog, location) = catalog(probes, out)?;
-    let text = generate_pipeline(&catalog, &args.options(&location), &args.command_line())
-        .map_err(Usage::error)?;
+    let text = if args.gate.is_empty() {
+        generate_pipeline(&catalog, &args.options(&location), &args.command_line())
+    } else {
+        crate::gocd::pipeline::gate(&catalog, &args.gate, &args.command_line())
+    }
+    .map_err(Usage::error)?;
     match &args.output {
         Some(path) => out
             .write_file(path, text.as_bytes(), Markup::Plain)

@@ -618,3 +618,44 @@ fn per_resource_jobs_of_a_fetch_leg_are_only_those_its_agents_can_take() {
     assert!(!text.contains("check-windows-linux:"), "{text}");
     assert!(text.contains("check-lua-linux:"), "{text}");
 }
+
+/// The gate: one task, the job's own resources by their specs' names, a
+/// JUnit report; a resource without a spec is refused with a suggestion.
+#[test]
+fn the_gate_is_one_task_that_checks_the_jobs_resources() {
+    let o = probe_pipeline(&["--gate", "Java,gradle"], &root().join("probes"));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let text = String::from_utf8(o.stdout).expect("utf-8");
+    let (doc, _) = yaml::parse(&text).expect("yaml");
+    let doc = doc.expect("doc");
+    let tasks = items(&doc);
+    assert_eq!(tasks.len(), 1, "{text}");
+    let exec = get(&tasks[0], "exec").expect("exec");
+    assert_eq!(get(exec, "command").and_then(Node::as_str), Some("probe"));
+    let args: Vec<&str> = items(get(exec, "arguments").expect("args"))
+        .iter()
+        .filter_map(Node::as_str)
+        .collect();
+    assert_eq!(
+        args,
+        [
+            "--resource",
+            "java,gradle",
+            "--report",
+            "junit=probe-gate/junit.xml"
+        ]
+    );
+    let o = probe_pipeline(&["--gate", "gradel"], &root().join("probes"));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("--gate gradel: no spec covers it (did you mean `gradle`?)"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
