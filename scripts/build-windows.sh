@@ -14,6 +14,8 @@ command -v x86_64-w64-mingw32-gcc >/dev/null || {
   echo "x86_64-w64-mingw32-gcc is missing: apt-get install gcc-mingw-w64-x86-64" >&2
   exit 2
 }
+# shellcheck source=scripts/reproducible.sh
+. scripts/reproducible.sh
 cargo build --release --locked --target "$target"
 bin="target/$target/release/probe.exe"
 echo "built $bin ($(wc -c <"$bin") bytes)"
