@@ -50,6 +50,6 @@ fi
 # shellcheck source=scripts/reproducible.sh
 . scripts/reproducible.sh
 cargo="${CARGO:-cargo}"
-"$cargo" build --release --locked --target "$target"
+"$cargo" build --release --locked --target "$target" --config "$REPRODUCIBLE_CONFIG"
 bin="${CARGO_TARGET_DIR:-target}/$target/release/probe"
 echo "built $bin ($(wc -c <"$bin") bytes)"

@@ -16,6 +16,6 @@ command -v x86_64-w64-mingw32-gcc >/dev/null || {
 }
 # shellcheck source=scripts/reproducible.sh
 . scripts/reproducible.sh
-cargo build --release --locked --target "$target"
+cargo build --release --locked --target "$target" --config "$REPRODUCIBLE_CONFIG"
 bin="target/$target/release/probe.exe"
 echo "built $bin ($(wc -c <"$bin") bytes)"

@@ -12,13 +12,13 @@
 #   time (no build script).
 # - SOURCE_DATE_EPOCH (the commit's time unless set) dates the archives'
 #   entries (scripts/release.sh); the binary holds no date.
+#
+# The remapping is passed as `--config` (REPRODUCIBLE_CONFIG), a rustflags
+# entry for every target that cargo joins with .cargo/config.toml's own
+# (the static binaries' relocation model); RUSTFLAGS would replace those.
 here=$(pwd -P)
-cargo_home=${CARGO_HOME:-$HOME/.cargo}
-remap="--remap-path-prefix=$here=/probe --remap-path-prefix=$cargo_home=/cargo"
-case " ${RUSTFLAGS:-} " in
-  *" --remap-path-prefix=$here=/probe "*) ;;
-  *) export RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }$remap" ;;
-esac
+cargo_home=$(cd "${CARGO_HOME:-$HOME/.cargo}" 2>/dev/null && pwd -P || echo "${CARGO_HOME:-$HOME/.cargo}")
+REPRODUCIBLE_CONFIG="target.'cfg(all())'.rustflags = [\"--remap-path-prefix=$here=/probe\", \"--remap-path-prefix=$cargo_home=/cargo\"]"
 if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
   SOURCE_DATE_EPOCH=$(git log -1 --format=%ct 2>/dev/null || echo 0)
   export SOURCE_DATE_EPOCH
