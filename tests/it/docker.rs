@@ -1074,3 +1074,71 @@ fn the_compose_seed_script_runs_as_the_server_images_go_user() {
         ran.stdout
     );
 }
+
+// ---------------------------------------------------------------------------
+// The release image (the top-level Dockerfile, as scripts/release.sh builds
+// it), copied from as a user's agent image would.
+
+const RELEASE_DOCKERFILE: &str = include_str!("../../Dockerfile");
+
+#[test]
+fn an_agent_image_copies_the_probe_from_the_release_image_and_checks_itself() {
+    let Some(setup) = setup("an_agent_image_copies_the_probe_from_the_release_image") else {
+        return;
+    };
+    let name = unique("release-image");
+    let _cleanup = Cleanup {
+        label: name.clone(),
+        containers: Vec::new(),
+    };
+    // The release image: its context is the static binary and the specs.
+    let release = tempfile::tempdir().expect("tempdir");
+    fs::copy(&setup.probe, release.path().join("probe")).expect("copy the static probe");
+    fs::set_permissions(release.path().join("probe"), fs::Permissions::from_mode(0o755))
+        .expect("chmod");
+    fs::create_dir(release.path().join("probes")).expect("probes");
+    for (resource, yaml) in SPECS {
+        fs::write(release.path().join(format!("probes/{resource}.yaml")), yaml).expect("spec");
+    }
+    fs::write(release.path().join("Dockerfile"), RELEASE_DOCKERFILE).expect("Dockerfile");
+    let image = format!("{name}-release");
+    let label = format!("{LABEL}={name}");
+    let ran = docker(&[
+        "build", "--no-cache", "--network", "none", "--label", &label, "-t", &image,
+        &release.path().display().to_string(),
+    ]);
+    assert!(ran.status.success(), "the release image did not build:\n{}", ran.log());
+    // Only the binary and the specs are in it.
+    let ran = docker(&["run", "--rm", "--network", "none", &image, "--version"]);
+    assert!(ran.status.success(), "{}", ran.log());
+    assert!(ran.stdout.starts_with(&format!("probe {VERSION}")), "{}", ran.log());
+
+    // The user's agent image: COPY --from the release image, then RUN the
+    // probe from PATH with the specs where it looks for them.
+    let user = |tools: &[(&str, &str)]| {
+        let ctx = context(setup, &name, tools);
+        let dockerfile = format!(
+            "FROM scratch\nLABEL {label}\nCOPY busybox /bin/busybox\n\
+             RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n\
+             RUN [\"/bin/mkdir\", \"-m\", \"1777\", \"/tmp\"]\n\
+             COPY tools/ /usr/local/bin/\n\
+             COPY --from={image} /probe /usr/local/bin/probe\n\
+             COPY --from={image} /probes/ /etc/probe/probes/\n\
+             RUN [\"probe\", \"--resource\", \"lua\"]\n"
+        );
+        fs::write(ctx.path().join("Dockerfile"), dockerfile).expect("Dockerfile");
+        let tag = format!("{name}-user");
+        let ran = build(setup, ctx.path(), &tag, None).wait();
+        (ran, tag)
+    };
+    let (ran, tag) = user(&[GIT, LUA_54, BUSTED]);
+    let log = ran.log();
+    assert!(ran.status.success(), "the agent image did not build:\n{log}");
+    assert_contains(&log, &["resources: common, linux, lua", "PASSED  all 10 checks passed"]);
+    assert!(image_exists(&tag));
+    // Without busted, the same Dockerfile stops at the probe's RUN.
+    let (ran, _) = user(&[GIT, LUA_54]);
+    let log = ran.log();
+    assert!(!ran.status.success(), "the build passed without busted:\n{log}");
+    assert_contains(&log, &["FAIL   command busted"]);
+}
