@@ -18,7 +18,12 @@
 //! scripts/check-size.sh built), else built here with
 //! `cargo build --release --target x86_64-unknown-linux-musl` into
 //! target/docker-tests (the running `cargo test` holds target/'s lock).
+//!
+//! `elastic` (docker/elastic.rs) starts containers as GoCD's elastic agent
+//! plugins do, from examples/elastic-agent/'s image, with the same setup.
 #![cfg(unix)]
+
+mod elastic;
 
 use std::fs::{self, File};
 use std::os::unix::fs::PermissionsExt;
@@ -436,14 +441,21 @@ fn labelled_dockerfile(label: &str) -> String {
 /// `docker build` of a context, without network or cache; the log holds the
 /// build output with the probe's report.
 fn build(setup: &Setup, dir: &Path, tag: &str, target: Option<&str>) -> Running {
+    let flags: Vec<String> = match target {
+        Some(target) => vec!["--target".into(), target.into()],
+        None => Vec::new(),
+    };
+    build_with(setup, dir, tag, &flags)
+}
+
+/// `build` with more flags of `docker build` (`--target`, `--build-arg`).
+fn build_with(setup: &Setup, dir: &Path, tag: &str, flags: &[String]) -> Running {
     let mut args: Vec<String> = vec!["build".into(), "--no-cache".into(), "--force-rm".into()];
     if setup.buildkit {
         args.push("--progress=plain".into());
     }
     args.extend(["--network", "none", "-t", tag].map(String::from));
-    if let Some(target) = target {
-        args.extend(["--target".to_string(), target.to_string()]);
-    }
+    args.extend(flags.iter().cloned());
     args.push(dir.display().to_string());
     start(&args, true)
 }
