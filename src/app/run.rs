@@ -62,8 +62,19 @@ impl Plan {
             if chosen.unset {
                 notices.push(Notice {
                     message: "GO_AGENT_RESOURCES is not set: this agent advertises no resources \
-                              (or GoCD is older than 20.1, which does not set it); only the common checks run"
+                              (or GoCD is older than 20.1, which does not set it); only the common checks run \
+                              (on an elastic agent, name its resources in PROBE_RESOURCES)"
                         .to_string(),
+                    failing: false,
+                });
+            }
+            if chosen.from_profile {
+                notices.push(Notice {
+                    message: format!(
+                        "GO_AGENT_RESOURCES is not set (GoCD gives an elastic agent no resources): \
+                         checking PROBE_RESOURCES instead: {}",
+                        agent.profile.as_deref().unwrap_or_default().join(", ")
+                    ),
                     failing: false,
                 });
             }

@@ -13,6 +13,10 @@ use crate::selection::Selected;
 pub struct AgentContext {
     /// `GO_AGENT_RESOURCES`, split; None when unset.
     pub resources: Option<Vec<String>>,
+    /// `PROBE_RESOURCES`, split: what an elastic agent's profile says its
+    /// jobs need (GoCD gives elastic agents no resources, so their jobs get
+    /// no `GO_AGENT_RESOURCES`); checked only when that is unset.
+    pub profile: Option<Vec<String>>,
     /// `GO_JOB_NAME`: for run-on-all jobs the instance, e.g. `probe-runOnAll-3`.
     pub job_name: Option<String>,
     pub pipeline_name: Option<String>,
@@ -28,6 +32,7 @@ impl AgentContext {
         let get = |name: &str| var(name).filter(|v| !v.trim().is_empty());
         AgentContext {
             resources: get("GO_AGENT_RESOURCES").map(|list| parse_resources(&list)),
+            profile: get("PROBE_RESOURCES").map(|list| parse_resources(&list)),
             job_name: get("GO_JOB_NAME"),
             pipeline_name: get("GO_PIPELINE_NAME"),
             pipeline_counter: get("GO_PIPELINE_COUNTER"),
@@ -95,8 +100,10 @@ pub struct AgentSelection<'a> {
     pub selected: Vec<Selected<'a>>,
     /// Advertised resources that no spec covers.
     pub uncovered: Vec<String>,
-    /// GO_AGENT_RESOURCES was not set.
+    /// GO_AGENT_RESOURCES was not set, nor PROBE_RESOURCES.
     pub unset: bool,
+    /// GO_AGENT_RESOURCES was not set; PROBE_RESOURCES was checked instead.
+    pub from_profile: bool,
     /// Resources `probe fleet --quarantine` took from the agent (its
     /// `probe-took-…` markers): still checked, so that they can be given
     /// back.
@@ -114,7 +121,14 @@ pub fn select_for_agent<'a>(
     // was taken from this agent, and is checked as if advertised.
     let mut advertised = Vec::new();
     let mut taken = Vec::new();
-    for name in agent.resources.iter().flatten() {
+    let from_profile = agent.resources.is_none() && agent.profile.is_some();
+    for name in agent
+        .resources
+        .as_ref()
+        .or(agent.profile.as_ref())
+        .into_iter()
+        .flatten()
+    {
         match super::marker::parse(name) {
             Some(super::marker::Marker::Took(resource)) => taken.push(resource),
             Some(_) => {}
@@ -145,7 +159,8 @@ pub fn select_for_agent<'a>(
     AgentSelection {
         selected,
         uncovered,
-        unset: agent.resources.is_none(),
+        unset: agent.resources.is_none() && agent.profile.is_none(),
+        from_profile,
         taken,
     }
 }

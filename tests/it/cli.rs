@@ -1041,3 +1041,39 @@ fn a_detached_daemon_does_not_outlive_the_run() {
     }
     assert!(!survived, "the daemon {pid} outlived the run");
 }
+
+/// GoCD gives an elastic agent no resources, so its jobs get no
+/// GO_AGENT_RESOURCES: agent mode then checks what the elastic profile
+/// names in PROBE_RESOURCES, and says so; GO_AGENT_RESOURCES wins when set.
+#[test]
+fn agent_mode_on_an_elastic_agent_checks_probe_resources() {
+    let s = Sandbox::new();
+    s.tool("lua", "echo 'Lua 5.1.5'")
+        .spec(
+            "lua",
+            "checks:\n  - command: lua\n    version: '>=5.3'\n    args: [-v]\n",
+        )
+        .spec("gradle", "checks:\n  - env: PATH\n");
+    let o = s
+        .command(&["--agent"])
+        .env_remove("GO_AGENT_RESOURCES")
+        .env("PROBE_RESOURCES", "lua")
+        .output()
+        .expect("probe");
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    assert!(text.contains("FAIL   command lua"), "{text}");
+    assert!(
+        text.contains("checking PROBE_RESOURCES instead: lua"),
+        "{text}"
+    );
+    let o = s
+        .command(&["--agent"])
+        .env("GO_AGENT_RESOURCES", "gradle")
+        .env("PROBE_RESOURCES", "lua")
+        .output()
+        .expect("probe");
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{text}");
+    assert!(!text.contains("command lua"), "{text}");
+}

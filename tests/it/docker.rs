@@ -1106,8 +1106,11 @@ fn an_agent_image_copies_the_probe_from_the_release_image_and_checks_itself() {
     // The release image: its context is the static binary and the specs.
     let release = tempfile::tempdir().expect("tempdir");
     fs::copy(&setup.probe, release.path().join("probe")).expect("copy the static probe");
-    fs::set_permissions(release.path().join("probe"), fs::Permissions::from_mode(0o755))
-        .expect("chmod");
+    fs::set_permissions(
+        release.path().join("probe"),
+        fs::Permissions::from_mode(0o755),
+    )
+    .expect("chmod");
     fs::create_dir(release.path().join("probes")).expect("probes");
     for (resource, yaml) in SPECS {
         fs::write(release.path().join(format!("probes/{resource}.yaml")), yaml).expect("spec");
@@ -1116,14 +1119,29 @@ fn an_agent_image_copies_the_probe_from_the_release_image_and_checks_itself() {
     let image = format!("{name}-release");
     let label = format!("{LABEL}={name}");
     let ran = docker(&[
-        "build", "--no-cache", "--network", "none", "--label", &label, "-t", &image,
+        "build",
+        "--no-cache",
+        "--network",
+        "none",
+        "--label",
+        &label,
+        "-t",
+        &image,
         &release.path().display().to_string(),
     ]);
-    assert!(ran.status.success(), "the release image did not build:\n{}", ran.log());
+    assert!(
+        ran.status.success(),
+        "the release image did not build:\n{}",
+        ran.log()
+    );
     // Only the binary and the specs are in it.
     let ran = docker(&["run", "--rm", "--network", "none", &image, "--version"]);
     assert!(ran.status.success(), "{}", ran.log());
-    assert!(ran.stdout.starts_with(&format!("probe {VERSION}")), "{}", ran.log());
+    assert!(
+        ran.stdout.starts_with(&format!("probe {VERSION}")),
+        "{}",
+        ran.log()
+    );
 
     // The user's agent image: COPY --from the release image, then RUN the
     // probe from PATH with the specs where it looks for them.
@@ -1145,12 +1163,24 @@ fn an_agent_image_copies_the_probe_from_the_release_image_and_checks_itself() {
     };
     let (ran, tag) = user(&[GIT, LUA_54, BUSTED]);
     let log = ran.log();
-    assert!(ran.status.success(), "the agent image did not build:\n{log}");
-    assert_contains(&log, &["resources: common, linux, lua", "PASSED  all 10 checks passed"]);
+    assert!(
+        ran.status.success(),
+        "the agent image did not build:\n{log}"
+    );
+    assert_contains(
+        &log,
+        &[
+            "resources: common, linux, lua",
+            "PASSED  all 10 checks passed",
+        ],
+    );
     assert!(image_exists(&tag));
     // Without busted, the same Dockerfile stops at the probe's RUN.
     let (ran, _) = user(&[GIT, LUA_54]);
     let log = ran.log();
-    assert!(!ran.status.success(), "the build passed without busted:\n{log}");
+    assert!(
+        !ran.status.success(),
+        "the build passed without busted:\n{log}"
+    );
     assert_contains(&log, &["FAIL   command busted"]);
 }
