@@ -3,8 +3,9 @@
 //! checks (over the World) → report; ARCHITECTURE.md is the map.
 //!
 //! The modules are private: the `probe` binary calls [`main`] (the
-//! application, `app`) with the real machine, and the integration tests
-//! read YAML with [`yaml`]; so rustc reports whatever is no longer used.
+//! application, `app`) with the real machine, the integration tests
+//! read YAML with [`yaml`], and the completions and man pages are generated
+//! from [`command`]; so rustc reports whatever is no longer used.
 
 mod app;
 #[cfg(test)]
@@ -129,6 +130,13 @@ pub mod fuzzing {
 
 pub use app::{main, Exit};
 pub use world::RealWorld;
+
+/// The command line as clap sees it (the flags, subcommands and their
+/// help), from which examples/completions writes the shell completions and
+/// man pages: they say what `--help` says because they are made from it.
+pub fn command() -> clap::Command {
+    <cli::Cli as clap::CommandFactory>::command()
+}
 
 /// The probe's positioned YAML reader, which the integration tests use to
 /// read the GoCD YAML the probe generates.

@@ -6,6 +6,7 @@ mod common;
 mod author;
 mod browser;
 mod cli;
+mod completions;
 mod compose;
 mod docker;
 mod fleet;
