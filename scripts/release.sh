@@ -13,7 +13,7 @@
 # Each archive holds probe-VERSION-PLATFORM/ with the binary, README.md,
 # LICENSE, the shipped probes/, completions/ (bash, zsh, fish, PowerShell)
 # and man/ (probe.1 and a page per subcommand), generated here by clap's own
-# generators (examples/completions.rs), which never go into the binary.
+# generators (examples/completions/), which never go into the binary.
 #
 # Where a Docker engine answers, it also builds the image to copy the binary
 # from (Dockerfile, FROM scratch: /probe and /probes/), for both
