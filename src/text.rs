@@ -448,6 +448,14 @@ pub fn split_words(line: &str) -> Result<Vec<String>, String> {
     Ok(words)
 }
 
+/// `1 check`, `2 checks`, `0 checks`: a count and its noun, for nouns
+/// whose plural adds an `s`. Every message that counts says it this way,
+/// never `check(s)`.
+pub fn counted<N: std::fmt::Display + PartialEq + From<u8>>(n: N, noun: &str) -> String {
+    let s = if n == N::from(1) { "" } else { "s" };
+    format!("{n} {noun}{s}")
+}
+
 /// The first few non-blank lines of some output, for a report; what is
 /// left out is said (`… 12 more lines`).
 pub fn excerpt(text: &str, max_lines: usize) -> String {
@@ -632,6 +640,13 @@ pub fn first_line(text: &str, max_chars: usize) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_say_one_or_many() {
+        assert_eq!(counted(0, "check"), "0 checks");
+        assert_eq!(counted(1, "check"), "1 check");
+        assert_eq!(counted(2, "resource"), "2 resources");
+    }
 
     #[test]
     fn suggestions_only_for_near_misses() {

@@ -9,7 +9,7 @@ use crate::catalog::load;
 use crate::checks::Pin;
 use crate::cli::{AddArgs, PinChoice, SnapshotArgs};
 use crate::output::Output;
-use crate::text::shell_words;
+use crate::text::{counted, shell_words};
 use crate::world::World;
 
 /// The range a version gets, as `--pin` asks.
@@ -203,7 +203,7 @@ fn report_applied(applied: &Applied, dry: Option<bool>, out: &Output) -> Result<
             .iter()
             .filter(|(_, r)| matches!(r, Ok(Added::Written(_))))
             .count();
-        text.push_str(&format!("{file}: {written} check(s) written\n"));
+        text.push_str(&format!("{file}: {} written\n", counted(written, "check")));
     }
     out.print_text(&text);
     for note in notes {

@@ -11,6 +11,7 @@ use crate::output::Output;
 use crate::redact::Markup;
 use crate::report::list as render_list;
 use crate::spec::SpecErrors;
+use crate::text::counted;
 
 const SCHEMA: &str = include_str!("../../docs/probe.schema.json");
 
@@ -34,8 +35,9 @@ pub(super) fn lint(probes: Option<&Path>, out: &mut Output) -> Result<Exit, Usag
     let (catalog, location) = catalog(probes, out)?;
     let checks: usize = catalog.resources.iter().map(|r| r.checks.len()).sum();
     out.print_text(&format!(
-        "ok: {} resources, {checks} checks in {}\n",
-        catalog.resources.len(),
+        "ok: {}, {} in {}\n",
+        counted(catalog.resources.len(), "resource"),
+        counted(checks, "check"),
         location.display()
     ));
     Ok(Exit::Passed)

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use super::{Context, Declared, Kind, Outcome};
 use crate::spec::CountReq;
+use crate::text::counted;
 use crate::world::World;
 
 /// How many logical CPUs the probe may use.
@@ -45,7 +46,7 @@ impl Kind for CpusCheck {
             }
         };
         let ok = self.cpus.0.matches(n);
-        Outcome::verdict(ok, format!("{n} CPUs available"))
+        Outcome::verdict(ok, format!("{} available", counted(n, "CPU")))
             .expected(expected)
             .actual(n.to_string())
     }

@@ -141,7 +141,10 @@ impl Kind for EnvCheck {
 /// another's with any secret in it hidden, and cut when long.
 fn shown_value(name: &str, value: &str, secrets: &Redactor) -> String {
     if secrets.is_secret(name) {
-        return format!("<hidden: {} characters>", value.chars().count());
+        return format!(
+            "<hidden: {}>",
+            crate::text::counted(value.chars().count(), "character")
+        );
     }
     let value = secrets.redact(value);
     if value.chars().count() > 300 {

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use super::{check_name, rfc3339, CheckResult, Report};
 use crate::checks::Status;
 use crate::quantity::format_duration;
-use crate::text::{html_escape as esc, html_inline};
+use crate::text::{counted, html_escape as esc, html_inline};
 
 const STYLE: &str = "
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:1.5em;color:#1d1d1f;background:#fff}
@@ -33,9 +33,12 @@ pub fn render(report: &Report) -> String {
     let verdict = if ok { "PASSED" } else { "FAILED" };
     let bad = s.failed + s.errors;
     let headline = if bad == 0 {
-        format!("all {} checks passed", s.passed)
+        match s.passed {
+            1 => "1 check passed".to_string(),
+            n => format!("all {} passed", counted(n, "check")),
+        }
     } else {
-        format!("{bad} of {} checks failed", s.total)
+        format!("{bad} of {} failed", counted(s.total, "check"))
     };
     let mut out = String::new();
     let _ = write!(

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use super::{CheckResult, HumanOptions, Report};
 use crate::checks::Status;
 use crate::quantity::format_duration;
-use crate::text::{Style, Term};
+use crate::text::{counted, Style, Term};
 
 /// A status word and its colour.
 fn status(term: &mut Term, status: Status) {
@@ -107,8 +107,9 @@ pub fn render(report: &Report, options: HumanOptions) -> String {
     let ran = s.total - s.skipped;
     let mut headline = match (bad, ran) {
         (_, 0) => "no checks ran".to_string(),
-        (0, _) => format!("all {} checks passed", s.passed),
-        _ => format!("{bad} of {ran} checks failed"),
+        (0, 1) => "1 check passed".to_string(),
+        (0, _) => format!("all {} passed", counted(s.passed, "check")),
+        _ => format!("{bad} of {} failed", counted(ran, "check")),
     };
     if s.errors > 0 {
         headline.push_str(&format!(", {} of them could not be checked", s.errors));
@@ -118,10 +119,7 @@ pub fn render(report: &Report, options: HumanOptions) -> String {
     }
     let failing_notices = report.notices.iter().filter(|n| n.failing).count();
     if failing_notices > 0 {
-        headline.push_str(&format!(
-            "; {failing_notices} error{} above",
-            if failing_notices == 1 { "" } else { "s" }
-        ));
+        headline.push_str(&format!("; {} above", counted(failing_notices, "error")));
     }
     // The last line names what failed: a log's tail is often all that is
     // read.

@@ -127,8 +127,8 @@ impl fmt::Display for SpecErrors {
         let n = self.0.len();
         write!(
             f,
-            "{n} error{} in the probe specs; nothing was run",
-            if n == 1 { "" } else { "s" }
+            "{} in the probe specs; nothing was run",
+            crate::text::counted(n, "error")
         )
     }
 }

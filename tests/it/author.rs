@@ -72,6 +72,11 @@ fn add_keeps_a_real_spec_as_it_was_and_only_appends() {
     fs::write(s.path("probes/lua.yaml"), original).expect("write");
     let o = s.probe(&["add", "command", "busted", "--to", "lua", "--pin", "min"]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).ends_with("probes/lua.yaml: 1 check written\n"),
+        "{}",
+        stdout(&o)
+    );
     let after = fs::read_to_string(s.path("probes/lua.yaml")).expect("read");
     assert_eq!(
         after,

@@ -378,7 +378,7 @@ fn lint_list_and_schema() {
     );
     let o = s.probe(&["lint"]);
     assert_eq!(o.status.code(), Some(0));
-    assert_eq!(stdout(&o), "ok: 1 resources, 2 checks in probes\n");
+    assert_eq!(stdout(&o), "ok: 1 resource, 2 checks in probes\n");
     let o = s.probe(&["list"]);
     assert_eq!(
         stdout(&o),
@@ -881,6 +881,38 @@ fn the_junit_counts_are_the_checks_that_ran() {
     let report: serde_json::Value =
         serde_json::from_slice(&fs::read(s.path("out/probe.json")).expect("json")).expect("JSON");
     assert_eq!(report["notices"].as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn one_of_a_thing_is_counted_in_the_singular() {
+    let s = Sandbox::new();
+    s.tool("lua", "echo 5.4.6")
+        .spec("lua", "checks:\n  - command: lua\n");
+    let o = s.probe(&["lint"]);
+    assert_eq!(stdout(&o), "ok: 1 resource, 1 check in probes\n");
+    let o = s.probe(&["-r", "lua"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("PASSED  1 check passed in "),
+        "{}",
+        stdout(&o)
+    );
+    s.spec("lua", "checks:\n  - command: lua\n    version: '>=6'\n");
+    let o = s.probe(&["-r", "lua", "--format", "html"]);
+    assert!(stdout(&o).contains("1 of 1 check failed"), "{}", stdout(&o));
+    let o = s.probe(&["-r", "lua"]);
+    assert!(
+        stdout(&o).contains("FAILED  1 of 1 check failed (0 passed)"),
+        "{}",
+        stdout(&o)
+    );
+    // What no message says: `(s)`, or a number one with a plural noun.
+    for text in [stdout(&o), stderr(&o)] {
+        assert!(
+            !text.contains("(s)") && !text.contains(" 1 checks"),
+            "{text}"
+        );
+    }
 }
 
 #[test]
