@@ -136,7 +136,10 @@ Examples:
   probe snapshot --resource lua --from-report agent-7/probe-report.json
 
 The catalogue is src/author/catalogue.yaml (docs/spec.md, \"Writing a spec
-from a machine\"). Checks already in the spec are left as they are.";
+from a machine\"). Checks already in the spec are left as they are; a spec
+that is already there gets only the checks it lacks.
+Exit status: 0 written (or already there; with --dry-run, always), 1 no
+check kept, 2 usage.";
 
 #[derive(Debug, Args)]
 pub struct AddArgs {
@@ -191,7 +194,8 @@ pub struct SnapshotArgs {
     #[arg(long, value_enum, default_value = "major")]
     pub pin: PinChoice,
 
-    /// Print the spec instead of writing it.
+    /// Print the spec instead of writing it (stderr says what would be left
+    /// out); exits 0.
     #[arg(long)]
     pub dry_run: bool,
 }

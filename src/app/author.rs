@@ -104,7 +104,12 @@ pub(super) fn add(
         args.dry_run,
     )
     .map_err(|e| Usage(format!("error: {e}")))?;
-    report_applied(&applied, args.dry_run.then_some(false), out)
+    let mode = if args.dry_run {
+        Mode::AddDry
+    } else {
+        Mode::Add
+    };
+    report_applied(&applied, &resource, mode, out)
 }
 
 /// `probe snapshot`: a whole spec from the catalogue or a report.
@@ -141,7 +146,13 @@ pub(super) fn snapshot(
         args.dry_run,
     )
     .map_err(|e| Usage(format!("error: {e}")))?;
-    report_applied(&applied, args.dry_run.then_some(true), out)
+    let from_report = args.from_report.is_some();
+    let mode = if args.dry_run {
+        Mode::SnapshotDry { from_report }
+    } else {
+        Mode::Snapshot { from_report }
+    };
+    report_applied(&applied, &resource, mode, out)
 }
 
 /// The resource a spec is written for: the name of its file in the spec
@@ -160,33 +171,56 @@ fn resource_name(given: &str) -> Result<String, Usage> {
     Ok(name.to_string())
 }
 
+/// Which command wrote, and whether for real.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Add,
+    /// --dry-run: the check's YAML on stdout.
+    AddDry,
+    /// `from_report`: --from-report, not this machine.
+    Snapshot {
+        from_report: bool,
+    },
+    /// --dry-run: the whole spec on stdout.
+    SnapshotDry {
+        from_report: bool,
+    },
+}
+
 /// What `add` and `snapshot` did, in words: what was written on stdout
-/// (with --dry-run, the YAML only), what was not on stderr. `dry`: with
-/// --dry-run, whether to print the whole spec (else the checks) as it
-/// would be.
-fn report_applied(applied: &Applied, dry: Option<bool>, out: &Output) -> Result<Exit, Usage> {
-    let whole = dry == Some(true);
+/// (with --dry-run, the YAML only), what was not on stderr. A snapshot
+/// that writes nothing says why and what to do instead; a dry run writes
+/// nothing, so it does not fail for what it would leave out.
+fn report_applied(
+    applied: &Applied,
+    resource: &str,
+    mode: Mode,
+    out: &Output,
+) -> Result<Exit, Usage> {
     let file = applied.file.display();
     let mut text = String::new();
     let mut notes = Vec::new();
-    let (mut kept, mut failed) = (0, 0);
+    let (mut written, mut there, mut failed) = (0, 0, 0);
     for (what, result) in &applied.results {
         match result {
             Ok(Added::Written(lines)) => {
-                kept += 1;
-                if whole {
-                } else if dry.is_some() {
-                    for (i, line) in lines.iter().enumerate() {
-                        text.push_str(if i == 0 { "- " } else { "  " });
-                        text.push_str(line);
-                        text.push('\n');
+                written += 1;
+                match mode {
+                    Mode::AddDry => {
+                        for (i, line) in lines.iter().enumerate() {
+                            text.push_str(if i == 0 { "- " } else { "  " });
+                            text.push_str(line);
+                            text.push('\n');
+                        }
                     }
-                } else {
-                    text.push_str(&format!("added to {file}: {}\n", lines.join(", ")));
+                    Mode::Add | Mode::Snapshot { .. } => {
+                        text.push_str(&format!("added to {file}: {}\n", lines.join(", ")));
+                    }
+                    Mode::SnapshotDry { .. } => {}
                 }
             }
             Ok(Added::AlreadyThere { name, source }) => {
-                kept += 1;
+                there += 1;
                 notes.push(format!("already there: {name} ({source}); not added"));
             }
             Err(why) => {
@@ -195,21 +229,83 @@ fn report_applied(applied: &Applied, dry: Option<bool>, out: &Output) -> Result<
             }
         }
     }
-    if whole {
-        text = applied.text.clone();
-    } else if dry.is_none() && applied.changed {
-        let written = applied
-            .results
-            .iter()
-            .filter(|(_, r)| matches!(r, Ok(Added::Written(_))))
-            .count();
-        text.push_str(&format!("{file}: {} written\n", counted(written, "check")));
+    let dry = matches!(mode, Mode::AddDry | Mode::SnapshotDry { .. });
+    match mode {
+        Mode::SnapshotDry { .. } => text = applied.text.clone(),
+        Mode::Add | Mode::Snapshot { .. } if applied.changed => {
+            text.push_str(&format!("{file}: {} written\n", counted(written, "check")));
+        }
+        _ => {}
+    }
+    if let Mode::Snapshot { from_report } | Mode::SnapshotDry { from_report } = mode {
+        if written == 0 {
+            notes.push(nothing_written(
+                &file.to_string(),
+                resource,
+                (applied.existed, there, failed),
+                from_report,
+                dry,
+            ));
+        } else if dry {
+            notes.push(format!(
+                "dry run: {} would be written to {file}; nothing was written",
+                counted(written, "check")
+            ));
+        }
     }
     out.print_text(&text);
     for note in notes {
         out.eprint(&note);
     }
     // Nothing asked for is in the spec: a failure; a snapshot keeps what
-    // it can.
-    Ok(Exit::verdict(failed > 0 && kept == 0))
+    // it can, and a dry run only tells.
+    let kept = written + there;
+    let snapshot_dry = matches!(mode, Mode::SnapshotDry { .. });
+    Ok(Exit::verdict(failed > 0 && kept == 0 && !snapshot_dry))
+}
+
+/// Why a snapshot wrote no check, and what to do instead: the spec is
+/// already there (a shipped one, or an earlier snapshot), or nothing of it
+/// passes on this machine.
+/// `counts`: whether the file existed, how many checks were already in
+/// it, how many were left out.
+fn nothing_written(
+    file: &str,
+    resource: &str,
+    counts: (bool, usize, usize),
+    from_report: bool,
+    dry: bool,
+) -> String {
+    let (existed, there, failed) = counts;
+    let would = if dry { "would be" } else { "was" };
+    let mut parts = Vec::new();
+    if there > 0 {
+        parts.push(format!("{there} already in it"));
+    }
+    if failed > 0 {
+        parts.push(format!("{failed} left out above"));
+    }
+    let of = format!(
+        "the snapshot's {}: {}",
+        counted(there + failed, "check"),
+        parts.join(", ")
+    );
+    if existed {
+        format!(
+            "{file} already exists: nothing {would} written ({of}). A snapshot only adds the \
+             checks a spec lacks; add one with `probe add KIND SUBJECT --to {resource}`, or \
+             write a new spec into an empty directory with `probe --probes DIR snapshot \
+             --resource {resource}`"
+        )
+    } else {
+        let why = if from_report {
+            "the report has no check of it that can be written"
+        } else {
+            "no check of it passes on this machine"
+        };
+        format!(
+            "nothing {would} written to {file}: {why} ({of}); snapshot `{resource}` where it \
+             builds right, or from a good agent's report (--from-report FILE)"
+        )
+    }
 }

@@ -173,6 +173,8 @@ pub enum Source {
 #[derive(Debug)]
 pub struct Applied {
     pub file: PathBuf,
+    /// Whether the spec file was there before.
+    pub existed: bool,
     /// The spec's text after the additions.
     pub text: String,
     /// Whether the text changed (and, unless dry, was written).
@@ -206,6 +208,7 @@ pub fn apply(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(format!("cannot read {}: {e}", file.display())),
     };
+    let existed = text.is_some();
     let mut results = Vec::new();
     let mut changed = false;
     let mut add = |what: String, draft: Result<Draft, String>, here: bool| {
@@ -250,6 +253,7 @@ pub fn apply(
     }
     Ok(Applied {
         file,
+        existed,
         text,
         changed,
         results,

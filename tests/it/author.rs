@@ -197,6 +197,105 @@ fn snapshot_keeps_what_this_machine_has_and_reads_a_good_agents_report() {
     );
 }
 
+/// `--dry-run` shows the spec on stdout and writes nothing; it fails for
+/// nothing it would leave out, also when that is every check (a machine
+/// without the tool), and says on stderr what a real run would write.
+#[test]
+fn a_snapshot_dry_run_prints_the_spec_it_would_write_and_exits_0() {
+    let s = Sandbox::new();
+    s.tool("go", "echo 'go version go1.22.3 linux/amd64'");
+    let dry = |s: &Sandbox| {
+        s.command(&["snapshot", "--resource", "go", "--dry-run"])
+            .env("PATH", s.bin())
+            .env_remove("GOPATH")
+            .output()
+            .expect("run")
+    };
+    let o = dry(&s);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("description: Go builds\nchecks:\n  - command: go\n    args: [version]\n    version: \">=1.22.3, <2\"\n"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stderr(&o)
+            .contains("dry run: 1 check would be written to probes/go.yaml; nothing was written"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!s.path("probes/go.yaml").exists());
+    // Without go: nothing would be written, and that is said, not failed.
+    let without = Sandbox::new();
+    let o = dry(&without);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
+    assert!(
+        stderr(&o).contains("left out command go: `go` is not on PATH here"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains(
+            "nothing would be written to probes/go.yaml: no check of it passes on this machine"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    // For real, the same machine writes nothing, and that fails.
+    let o = without
+        .command(&["snapshot", "--resource", "go"])
+        .env("PATH", without.bin())
+        .env_remove("GOPATH")
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("nothing was written to probes/go.yaml"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!without.path("probes/go.yaml").exists());
+}
+
+/// A snapshot of a resource whose spec is already there (a shipped one,
+/// an earlier snapshot) adds only what it lacks; when that is nothing, it
+/// says the spec exists and what to do instead.
+#[test]
+fn a_snapshot_of_a_spec_that_is_there_says_so_and_what_to_do() {
+    let s = Sandbox::new();
+    s.tool(
+        "lua",
+        "echo 'Lua 5.4.6  Copyright (C) 1994-2023 Lua.org, PUC-Rio'",
+    )
+    .spec("lua", "description: Lua\nchecks:\n  - command: lua\n");
+    let o = s
+        .command(&["snapshot", "--resource", "lua"])
+        .env("PATH", s.bin())
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
+    let err = stderr(&o);
+    assert!(
+        err.contains("already there: command lua (probes/lua.yaml:3); not added"),
+        "{err}"
+    );
+    assert!(
+        err.contains("probes/lua.yaml already exists: nothing was written (the snapshot's 3 checks: 1 already in it, 2 left out above)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`probe add KIND SUBJECT --to lua`")
+            && err.contains("`probe --probes DIR snapshot --resource lua`"),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read_to_string(s.path("probes/lua.yaml")).expect("read"),
+        "description: Lua\nchecks:\n  - command: lua\n"
+    );
+}
+
 /// A report is written on an agent: whoever controls the agent controls
 /// every byte of it. What it supplies are values; a kind, a key or YAML in
 /// them never reaches the spec, and the spec every agent runs gets no
