@@ -1,7 +1,10 @@
 //! Which resources a run covers: the ones asked for, what they require,
-//! and the common spec.
+//! and the common spec; and which specs are for another system than this
+//! one.
 
 use crate::catalog::{Catalog, Resource, COMMON};
+use crate::checks::Check;
+use crate::spec::OsFamily;
 use crate::text::did_you_mean;
 
 /// Which specs not selected for the run this machine would pass: what it
@@ -19,23 +22,76 @@ pub struct Selected<'a> {
     pub requested: bool,
 }
 
+/// A spec for another system than this one: it cannot pass here.
+#[derive(Debug, Clone, Copy)]
+pub struct Elsewhere<'a> {
+    pub resource: &'a Resource,
+    /// The `platform` check that says which system: the spec's own, or
+    /// that of a spec it requires.
+    pub platform: &'a Check,
+    pub system: OsFamily,
+    pub here: OsFamily,
+}
+
+impl Elsewhere<'_> {
+    /// Why, after the resource's name: `is for windows
+    /// (probes/windows.yaml:10) and this is linux`.
+    pub fn reason(&self) -> String {
+        if self
+            .platform
+            .resource
+            .eq_ignore_ascii_case(&self.resource.name)
+        {
+            format!(
+                "is for {} ({}) and this is {}",
+                self.system, self.platform.source, self.here
+            )
+        } else {
+            format!(
+                "requires `{}`, which is for {} ({}), and this is {}",
+                self.platform.resource, self.system, self.platform.source, self.here
+            )
+        }
+    }
+}
+
+/// Whether `resource`'s spec is for another system than `here` (see
+/// [`Catalog::platform_of`]).
+pub fn elsewhere<'a>(
+    catalog: &'a Catalog,
+    resource: &'a Resource,
+    here: OsFamily,
+) -> Option<Elsewhere<'a>> {
+    let platform = catalog.platform_of(resource)?;
+    let system = platform.platform()?;
+    (system != here).then_some(Elsewhere {
+        resource,
+        platform,
+        system,
+        here,
+    })
+}
+
 /// Resolves names (case-insensitively, as GoCD matches resources) into the
 /// resources to check, in run order: common first, then each requested
-/// resource after the resources it requires.
+/// resource after the resources it requires. `all`: `--all` on a machine
+/// of this system, which takes every spec but those for another system
+/// (a resource asked for by name is taken whatever its system).
 pub fn select<'a>(
     catalog: &'a Catalog,
     names: &[String],
-    all: bool,
+    all: Option<OsFamily>,
     with_common: bool,
 ) -> Result<Vec<Selected<'a>>, String> {
     let mut wanted: Vec<&Resource> = Vec::new();
     let mut unknown = Vec::new();
-    if all {
+    if let Some(here) = all {
         wanted.extend(
             catalog
                 .resources
                 .iter()
-                .filter(|r| with_common || !r.name.eq_ignore_ascii_case(COMMON)),
+                .filter(|r| with_common || !r.name.eq_ignore_ascii_case(COMMON))
+                .filter(|r| elsewhere(catalog, r, here).is_none()),
         );
     }
     for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
@@ -54,6 +110,12 @@ pub fn select<'a>(
             "no spec for resource {}; known resources: {}",
             described.join(", "),
             known.join(", ")
+        ));
+    }
+    if let (Some(here), true) = (all, wanted.is_empty()) {
+        return Err(format!(
+            "nothing to check: every spec here is for another system than {here}; known resources: {}",
+            catalog.names().join(", ")
         ));
     }
     if wanted.is_empty() {

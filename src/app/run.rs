@@ -2,23 +2,22 @@
 //! resolved once into a [`Plan`] (which checks, which notices, what limits,
 //! which reports), then [`execute`]: run, retry, report, exit status.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use super::{distinct_reports, spec_location, write_reports, Exit, Usage};
 use crate::catalog::{load, Catalog};
-use crate::checks::Check;
-use crate::checks::{evaluate, Budget};
+use crate::checks::{evaluate, Budget, Check, Outcome, Status};
 use crate::cli::{Cli, RunArgs};
 use crate::gocd::{select_for_agent, AgentContext};
 use crate::output::Output;
 use crate::report::{
-    render, CheckResult, Format, Host, HumanOptions, Notice, Report, ResourceEntry,
+    render, CheckResult, Format, Host, HumanOptions, Level, Notice, Report, ResourceEntry,
 };
 use crate::runner::{run_with_retries, Retry, RunLimits};
-use crate::selection::{select, suggestion, unselected_checks, Selected};
+use crate::selection::{elsewhere, select, suggestion, unselected_checks, Selected};
 use crate::spec::SpecErrors;
 use crate::text::did_you_mean;
 use crate::world::World;
@@ -33,6 +32,9 @@ pub(super) struct Plan {
     checks: Vec<Arc<Check>>,
     /// `--suggest`: the other specs' checks, run alongside, not counted.
     extra: Vec<Arc<Check>>,
+    /// Checks not run, by id, and why: those of a spec for another system
+    /// than this one, but the `platform` check that says which (it fails).
+    not_here: HashMap<String, String>,
     notices: Vec<Notice>,
     agent: AgentContext,
     /// Whether the report says which GoCD job ran it.
@@ -57,6 +59,7 @@ impl Plan {
             world.var(name).map(|v| v.to_string_lossy().into_owned())
         });
         let mut notices = Vec::new();
+        let here = world.os_family();
         let selected = if args.agent {
             let chosen = select_for_agent(&catalog, &agent, !args.no_common);
             if chosen.unset {
@@ -65,7 +68,7 @@ impl Plan {
                               (or GoCD is older than 20.1, which does not set it); only the common checks run \
                               (on an elastic agent, name its resources in PROBE_RESOURCES)"
                         .to_string(),
-                    failing: false,
+                    level: Level::Warning,
                 });
             }
             if chosen.from_profile {
@@ -75,7 +78,7 @@ impl Plan {
                          checking PROBE_RESOURCES instead: {}",
                         agent.profile.as_deref().unwrap_or_default().join(", ")
                     ),
-                    failing: false,
+                    level: Level::Warning,
                 });
             }
             for name in &chosen.taken {
@@ -85,7 +88,7 @@ impl Plan {
                          `{}` says so): checked all the same, so that the fleet can give it back once it passes",
                         crate::gocd::marker::Marker::Took(name.clone()).name()
                     ),
-                    failing: false,
+                    level: Level::Warning,
                 });
             }
             for name in &chosen.uncovered {
@@ -96,13 +99,56 @@ impl Plan {
                         location.display(),
                         did_you_mean(name, known)
                     ),
-                    failing: args.strict,
+                    level: if args.strict {
+                        Level::Error
+                    } else {
+                        Level::Warning
+                    },
                 });
             }
             chosen.selected
         } else {
-            select(&catalog, &args.resources, args.all, !args.no_common).map_err(Usage::error)?
+            let all = args.all.then_some(here);
+            let chosen =
+                select(&catalog, &args.resources, all, !args.no_common).map_err(Usage::error)?;
+            // --all leaves out the specs for another system, one line each.
+            if args.all {
+                for r in &catalog.resources {
+                    let taken = chosen.iter().any(|s| std::ptr::eq(s.resource, r));
+                    if let (false, Some(e)) = (taken, elsewhere(&catalog, r, here)) {
+                        notices.push(Notice {
+                            message: format!("`{}` not checked: it {}", r.name, e.reason()),
+                            level: Level::Note,
+                        });
+                    }
+                }
+            }
+            chosen
         };
+        // A spec for another system, named or pulled in, runs only the
+        // check that says which system (it fails, saying why); the rest
+        // would fail for the same reason, each at length.
+        for s in selected.iter().filter(|s| s.requested) {
+            if let Some(e) = elsewhere(&catalog, s.resource, here) {
+                notices.push(Notice {
+                    message: format!("`{}` cannot pass here: it {}", s.resource.name, e.reason()),
+                    level: Level::Warning,
+                });
+            }
+        }
+        let mut not_here = HashMap::new();
+        for r in &catalog.resources {
+            if let Some(e) = elsewhere(&catalog, r, here) {
+                let why = format!("not run: `{}` {}", r.name, e.reason());
+                for c in r
+                    .checks
+                    .iter()
+                    .filter(|c| !std::ptr::eq(c.as_ref(), e.platform))
+                {
+                    not_here.insert(c.id.clone(), why.clone());
+                }
+            }
+        }
         let checks: Vec<Arc<Check>> = selected
             .iter()
             .flat_map(|s| s.resource.checks.iter().cloned())
@@ -144,6 +190,7 @@ impl Plan {
             selected,
             checks,
             extra,
+            not_here,
             notices,
             limits: RunLimits {
                 jobs: usize::from(args.jobs),
@@ -171,16 +218,12 @@ impl Plan {
 pub(super) fn execute(plan: Plan, world: Arc<dyn World>, out: &Output) -> Result<Exit, Usage> {
     let started = SystemTime::now();
     let clock = Instant::now();
-    let evaluate = {
-        let world = Arc::clone(&world);
-        let secrets = out.secrets().clone();
-        Arc::new(move |c: &Check, b: &Budget| evaluate(c, world.as_ref(), b, &secrets))
-    };
     let Plan {
         catalog,
         selected,
         checks,
         extra,
+        not_here,
         notices,
         agent,
         in_job,
@@ -191,6 +234,14 @@ pub(super) fn execute(plan: Plan, world: Arc<dyn World>, out: &Output) -> Result
         reports,
         human,
     } = plan;
+    let evaluate = {
+        let world = Arc::clone(&world);
+        let secrets = out.secrets().clone();
+        Arc::new(move |c: &Check, b: &Budget| match not_here.get(&c.id) {
+            Some(why) => Outcome::new(Status::Skipped, why.clone()),
+            None => evaluate(c, world.as_ref(), b, &secrets),
+        })
+    };
     let selected: Vec<Selected> = selected
         .iter()
         .map(|&(i, requested)| Selected {

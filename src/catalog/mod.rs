@@ -52,6 +52,27 @@ impl Catalog {
         self.resources.iter().map(|r| r.name.as_str()).collect()
     }
 
+    /// The check that says which system `resource`'s spec is for: its own
+    /// `platform` check that runs everywhere (no `os:`), else that of a
+    /// resource it requires, and so on down. None: the spec runs anywhere
+    /// (a mixed fleet's spec limits single checks with `os:` instead).
+    pub fn platform_of<'a>(&'a self, resource: &'a Resource) -> Option<&'a Check> {
+        let mut seen: Vec<&str> = Vec::new();
+        let mut queue = vec![resource];
+        while !queue.is_empty() {
+            let r = queue.remove(0);
+            if seen.iter().any(|s| s.eq_ignore_ascii_case(&r.name)) {
+                continue;
+            }
+            seen.push(&r.name);
+            if let Some(check) = r.checks.iter().find(|c| c.platform().is_some()) {
+                return Some(check);
+            }
+            queue.extend(r.requires.iter().filter_map(|name| self.find(name)));
+        }
+        None
+    }
+
     /// Every variable name (or glob) the specs' `redact:` lists name.
     pub fn redact_names(&self) -> impl Iterator<Item = &str> {
         self.resources

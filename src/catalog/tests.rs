@@ -1036,3 +1036,36 @@ fn a_version_range_that_can_never_match_fails_lint() {
     let shown = error_in("checks:\n  - command: lua\n    version: '<1 >2'\n");
     assert!(shown.contains("`<1 >2` can never match"), "{shown}");
 }
+
+#[test]
+fn a_spec_is_for_the_system_its_platform_check_names_or_that_of_what_it_requires() {
+    let probes = Probes::new()
+        .file(
+            "windows.yaml",
+            "checks:\n  - command: git\n  - platform: windows\n",
+        )
+        .file(
+            "msbuild.yaml",
+            "requires: [windows]\nchecks:\n  - command: msbuild\n",
+        )
+        // Limited by `os:`, a platform check only narrows that system's
+        // agents (a distribution): the spec is for any system.
+        .file(
+            "mixed.yaml",
+            "checks:\n  - platform: linux\n    distro: debian\n    os: linux\n  - command: git\n",
+        );
+    let catalog = load(&probes.path).expect("loads");
+    let platform = |name: &str| {
+        let resource = catalog.find(name).expect("resource");
+        catalog
+            .platform_of(resource)
+            .map(|check| (check.platform(), check.id.clone()))
+    };
+    let windows = Some((
+        Some(crate::spec::OsFamily::Windows),
+        "windows/platform:windows".to_string(),
+    ));
+    assert_eq!(platform("windows"), windows);
+    assert_eq!(platform("msbuild"), windows);
+    assert_eq!(platform("mixed"), None);
+}

@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 use crate::redact::Redactor;
 use crate::spec::de::{from_node, DeError};
 use crate::spec::yaml::Node;
-use crate::spec::{CheckCommon, COMMON_KEYS};
+use crate::spec::{CheckCommon, OsFamily, COMMON_KEYS};
 use crate::world::World;
 
 mod absent;
@@ -108,6 +108,13 @@ pub(crate) trait Kind: fmt::Debug + Send + Sync + 'static {
 
     /// Keys that are each valid but make no sense together.
     fn conflict(&self) -> Option<Conflict> {
+        None
+    }
+
+    /// The system a machine must be for the check to pass (`platform:
+    /// windows`): a spec with such a check, not limited by `os:`, is for
+    /// that system.
+    fn platform(&self) -> Option<OsFamily> {
         None
     }
 
@@ -289,6 +296,16 @@ impl Check {
     /// How long the check may take: its own `timeout`, else the run's default.
     pub fn timeout(&self, default: Duration) -> Duration {
         self.common.timeout.map_or(default, |t| t.0)
+    }
+
+    /// The system its spec is for, when this check says so: a `platform`
+    /// check that runs everywhere (no `os:`), which fails on any other.
+    pub fn platform(&self) -> Option<OsFamily> {
+        self.common
+            .os
+            .is_none()
+            .then(|| self.kind.spec.platform())
+            .flatten()
     }
 }
 

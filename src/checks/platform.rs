@@ -40,6 +40,10 @@ impl Kind for PlatformCheck {
         self.platform.to_string()
     }
 
+    fn platform(&self) -> Option<OsFamily> {
+        Some(self.platform)
+    }
+
     fn evaluate(&self, world: &dyn World, _: &Context) -> Outcome {
         let here = world.os_family();
         let mut expected = self.platform.to_string();

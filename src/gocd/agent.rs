@@ -146,7 +146,7 @@ pub fn select_for_agent<'a>(
     let mut selected = if covered.is_empty() {
         Vec::new()
     } else {
-        crate::selection::select(catalog, &covered, false, with_common).unwrap_or_default()
+        crate::selection::select(catalog, &covered, None, with_common).unwrap_or_default()
     };
     if selected.is_empty() && with_common {
         if let Some(common) = catalog.find(COMMON) {

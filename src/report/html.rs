@@ -97,8 +97,8 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(
             out,
             "<p class=\"notice{}\"><strong>{}:</strong> {}</p>",
-            if n.failing { " failing" } else { "" },
-            if n.failing { "error" } else { "warning" },
+            if n.failing() { " failing" } else { "" },
+            n.label(),
             html_inline(&n.message)
         );
     }

@@ -46,8 +46,7 @@ pub fn render(report: &Report, options: HumanOptions) -> String {
         }
     }
     for notice in &report.notices {
-        let word = if notice.failing { "error" } else { "warning" };
-        out.paint(Style::Bold, word);
+        out.paint(Style::Bold, notice.label());
         let _ = writeln!(out, ": {}", notice.message);
     }
     // Sized by the rows shown: with --quiet, the failing ones.
@@ -117,7 +116,7 @@ pub fn render(report: &Report, options: HumanOptions) -> String {
     if !counts.is_empty() {
         headline.push_str(&format!(" ({})", counts.join(", ")));
     }
-    let failing_notices = report.notices.iter().filter(|n| n.failing).count();
+    let failing_notices = report.notices.iter().filter(|n| n.failing()).count();
     if failing_notices > 0 {
         headline.push_str(&format!("; {} above", counted(failing_notices, "error")));
     }

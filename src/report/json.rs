@@ -183,7 +183,7 @@ impl<'a> Whole<'a> {
                 .notices
                 .iter()
                 .map(|n| Notice {
-                    failing: n.failing,
+                    failing: n.failing(),
                     message: &n.message,
                 })
                 .collect(),

@@ -17,7 +17,7 @@ use crate::text::{xml_attr as attr, xml_text as text};
 /// "Tests run" is then the number of checks the probe ran.
 pub fn render(report: &Report) -> String {
     let total = report.summary();
-    let failing_notices = report.notices.iter().filter(|n| n.failing).count();
+    let failing_notices = report.notices.iter().filter(|n| n.failing()).count();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
@@ -115,7 +115,7 @@ pub fn case_name(r: &CheckResult) -> String {
 
 /// The notices that fail the run (`--strict`), as failures.
 fn write_notices(out: &mut String, report: &Report, context: &Context) {
-    let failing: Vec<_> = report.notices.iter().filter(|n| n.failing).collect();
+    let failing: Vec<_> = report.notices.iter().filter(|n| n.failing()).collect();
     let _ = writeln!(
         out,
         "  <testsuite name=\"agent\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\" time=\"0.000\" timestamp=\"{}\" hostname=\"{}\">",

@@ -129,11 +129,38 @@ pub struct Report {
 }
 
 /// Something about the run itself, e.g. an advertised resource without a
-/// spec. `failing` ones (under `--strict`) fail the run like a failed check.
+/// spec. Errors (under `--strict`) fail the run like a failed check.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notice {
     pub message: String,
-    pub failing: bool,
+    pub level: Level,
+}
+
+/// How much a notice matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Fails the run.
+    Error,
+    /// Something may be wrong: a resource advertised without a spec.
+    Warning,
+    /// What the run left out, as it should: a spec for another system.
+    Note,
+}
+
+impl Notice {
+    /// Whether it fails the run.
+    pub fn failing(&self) -> bool {
+        self.level == Level::Error
+    }
+
+    /// How the reports label it: `error`, `warning`, `note`.
+    pub fn label(&self) -> &'static str {
+        match self.level {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Note => "note",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -172,7 +199,7 @@ impl Report {
 
     /// The verdict: the exit status is 0 exactly when this is true.
     pub fn ok(&self) -> bool {
-        self.summary().ok() && !self.notices.iter().any(|n| n.failing)
+        self.summary().ok() && !self.notices.iter().any(|n| n.failing())
     }
 
     /// Results of one resource, in spec order.

@@ -915,6 +915,86 @@ fn one_of_a_thing_is_counted_in_the_singular() {
     }
 }
 
+/// This machine's system, as reports name it.
+fn this_system() -> &'static str {
+    if cfg!(target_os = "macos") {
+        "macos"
+    } else {
+        "linux"
+    }
+}
+
+/// Specs for another system than this one: `--all` leaves each out with
+/// one line, not a failure; named, its `platform` check fails and says
+/// why, and its other checks are not run (each would fail for that reason,
+/// with the whole PATH).
+#[test]
+fn all_leaves_out_specs_for_another_system_with_one_line_each() {
+    let s = Sandbox::new();
+    let here = this_system();
+    s.tool("lua", "echo 5.4.6")
+        .spec(
+            "other",
+            "checks:\n  - platform: windows\n  - command: cmd\n  - env: PATHEXT\n",
+        )
+        .spec(
+            "needs-other",
+            "requires: [other]\nchecks:\n  - command: msbuild\n",
+        )
+        // `os:` on single checks: a spec for any system.
+        .spec(
+            "lua",
+            "checks:\n  - command: lua\n  - command: lua.exe\n    os: windows\n",
+        );
+    let o = s.probe(&["--all", "--no-common"]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    let notes: Vec<&str> = out.lines().filter(|l| l.starts_with("note: ")).collect();
+    assert_eq!(
+        notes,
+        [
+            format!(
+                "note: `needs-other` not checked: it requires `other`, which is for windows \
+                 (probes/other.yaml:2), and this is {here}"
+            ),
+            format!("note: `other` not checked: it is for windows (probes/other.yaml:2) and this is {here}"),
+        ],
+        "{out}"
+    );
+    assert!(out.contains("; resources: lua\n"), "{out}");
+    assert!(!out.contains("PATH="), "{out}");
+    let report = json(&s.probe(&["--all", "--no-common", "-f", "json"]));
+    assert_eq!(report["notices"][1]["failing"], false, "{report:#}");
+
+    // Named: it cannot pass, and says why once.
+    let o = s.probe(&["-r", "other", "--no-common"]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains(&format!(
+            "warning: `other` cannot pass here: it is for windows (probes/other.yaml:2) and this is {here}\n"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "FAIL   platform windows  this is {here}, not windows"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "SKIP   command cmd       not run: `other` is for windows (probes/other.yaml:2) and this is {here}"
+        )),
+        "{out}"
+    );
+    assert!(!out.contains("PATH="), "{out}");
+    assert!(
+        out.contains("FAILED  1 of 1 check failed (0 passed, 2 skipped)"),
+        "{out}"
+    );
+}
+
 #[test]
 fn small_things_say_the_right_thing() {
     let s = Sandbox::new();
