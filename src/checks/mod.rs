@@ -307,6 +307,11 @@ impl Check {
             .then(|| self.kind.spec.platform())
             .flatten()
     }
+
+    /// The systems it runs on, when `os:` limits them.
+    pub fn only_on(&self) -> Option<&[OsFamily]> {
+        self.common.os.as_ref().map(|only| only.0.as_slice())
+    }
 }
 
 /// A check's kind and its keys, as read from the spec.

@@ -39,10 +39,29 @@ pub fn render(catalog: &Catalog, format: &str) -> Vec<u8> {
         if !r.requires.is_empty() {
             out.push_str(&format!(" (requires {})", r.requires.join(", ")));
         }
+        // A spec for one system (its `platform` check, or one it requires),
+        // and checks that run on some systems only (`os:`), are marked.
+        if let Some(system) = catalog.platform_of(r).and_then(|c| c.platform()) {
+            out.push_str(&format!(" [{} only]", systems(&[system])));
+        }
         out.push_line();
         for c in &r.checks {
-            out.push_str(&format!("    {}\n", check_name(c)));
+            out.push_str(&format!("    {}", check_name(c)));
+            if let Some(only) = c.only_on() {
+                out.push_str(&format!(" [{} only]", systems(only)));
+            }
+            out.push_line();
         }
     }
     out.into_string().into_bytes()
+}
+
+/// `linux`, `linux and macos`, `linux, macos and windows`.
+fn systems(list: &[impl ToString]) -> String {
+    let names: Vec<String> = list.iter().map(ToString::to_string).collect();
+    match names.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    }
 }

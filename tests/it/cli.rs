@@ -996,6 +996,24 @@ fn all_leaves_out_specs_for_another_system_with_one_line_each() {
 }
 
 #[test]
+fn list_marks_what_runs_on_some_systems_only() {
+    let s = Sandbox::new();
+    s.spec("other", "description: Windows\nchecks:\n  - platform: windows\n  - command: cmd\n")
+        .spec("needs-other", "requires: [other]\nchecks:\n  - command: msbuild\n")
+        .spec(
+            "python",
+            "checks:\n  - command: python3\n    os: [linux, macos]\n  - command: py\n    os: windows\n  - command: pip\n",
+        );
+    let o = s.probe(&["list"]);
+    assert_eq!(
+        stdout(&o),
+        "needs-other (requires other) [windows only]\n    command msbuild\n\
+         other - Windows [windows only]\n    platform windows\n    command cmd\n\
+         python\n    command python3 [linux and macos only]\n    command py [windows only]\n    command pip\n"
+    );
+}
+
+#[test]
 fn small_things_say_the_right_thing() {
     let s = Sandbox::new();
     s.agent_specs();
