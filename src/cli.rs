@@ -481,7 +481,8 @@ pub struct RunArgs {
     #[arg(short, long = "resource", value_name = "NAME", value_delimiter = ',')]
     pub resources: Vec<String>,
 
-    /// Check every resource that has a spec.
+    /// Check every resource that has a spec for this OS (one for another,
+    /// by its `platform` check, is left out with a note).
     #[arg(short, long, conflicts_with = "resources")]
     pub all: bool,
 
