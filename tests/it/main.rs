@@ -13,5 +13,6 @@ mod fleet;
 mod gocd_yaml;
 mod kinds;
 mod quarantine;
+mod readme;
 mod secrets;
 mod windows;
