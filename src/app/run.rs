@@ -125,9 +125,7 @@ impl Plan {
             }
             chosen
         };
-        // A spec for another system, named or pulled in, runs only the
-        // check that says which system (it fails, saying why); the rest
-        // would fail for the same reason, each at length.
+        // One asked for by name (or advertised) is run, and cannot pass.
         for s in selected.iter().filter(|s| s.requested) {
             if let Some(e) = elsewhere(&catalog, s.resource, here) {
                 notices.push(Notice {
@@ -136,6 +134,9 @@ impl Plan {
                 });
             }
         }
+        // A spec for another system, asked for or pulled in, runs only the
+        // check that says which system (it fails, saying why); the others
+        // would fail for that same reason, each at length.
         let mut not_here = HashMap::new();
         for r in &catalog.resources {
             if let Some(e) = elsewhere(&catalog, r, here) {
