@@ -33,7 +33,8 @@ pub struct CommandCheck {
     pub version_regex: Option<Pattern>,
     /// Arguments that make the command print its version; default `["--version"]`.
     pub args: Option<Vec<String>>,
-    /// The exit code(s) that count as success when it is run; default 0.
+    /// The exit code, or a list of them, that counts as success when it is
+    /// run; default 0.
     /// For tools that print their version and exit non-zero (`unzip -v`).
     pub exit: Option<OneOrMany<i32>>,
 }

@@ -27,8 +27,8 @@ pub struct HttpCheck {
     pub http: String,
     /// `GET` (the default) or `HEAD`.
     pub method: Option<HttpMethod>,
-    /// The status code(s) wanted. Default: any 2xx or 3xx (redirects are
-    /// not followed).
+    /// The status code wanted, or a list of them. Default: any 2xx or 3xx
+    /// (redirects are not followed).
     pub status: Option<OneOrMany<u16>>,
     /// A regular expression the body must match (the first MiB is read).
     pub body: Option<Pattern>,

@@ -17,7 +17,8 @@ use crate::world::World;
 pub struct PlatformCheck {
     /// `linux`, `windows` or `macos`.
     pub platform: OsFamily,
-    /// Distribution id(s) from /etc/os-release `ID` or `ID_LIKE` (`debian`, `ubuntu`, `alpine`).
+    /// Distribution id, or a list of them, from /etc/os-release `ID` or
+    /// `ID_LIKE` (`debian`, `ubuntu`, `alpine`).
     pub distro: Option<OneOrMany<String>>,
     /// Range for the OS release (`VERSION_ID` on Linux): `>=12`.
     pub release: Option<VersionReq>,

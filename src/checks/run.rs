@@ -31,7 +31,7 @@ pub struct RunCheck {
     /// Run through a shell: `true` (sh on Unix, cmd on Windows), `sh`,
     /// `bash`, `cmd` or `powershell`.
     pub shell: Option<ShellChoice>,
-    /// The exit code(s) that count as success; default 0.
+    /// The exit code, or a list of them, that counts as success; default 0.
     pub exit: Option<OneOrMany<i32>>,
     /// A regular expression stdout must match (multi-line: `^` is a line start).
     pub stdout: Option<Pattern>,
