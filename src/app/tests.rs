@@ -193,3 +193,55 @@ fn every_kind_is_a_capability_or_a_condition() {
         );
     }
 }
+
+/// On a Windows agent, the Linux specs (`linux` by its platform check,
+/// `lua` through `requires: [linux]`) are left out of `--all` with a note
+/// each; asked for by name they run only the platform check, which fails.
+#[test]
+fn all_on_windows_leaves_out_the_linux_specs_and_what_requires_them() {
+    let windows = || lua_agent().on(crate::spec::OsFamily::Windows);
+    let specs = [
+        ("linux", "checks:\n  - platform: linux\n  - command: sh\n"),
+        (
+            "lua",
+            "requires: [linux]\nchecks:\n  - command: lua\n    args: [-v]\n",
+        ),
+        ("common", COMMON),
+    ];
+    let (exit, out, _) = probe(windows(), &specs, &["--all"]);
+    assert_eq!(exit, Exit::Passed, "{out}");
+    assert!(out.contains("; resources: common\n"), "{out}");
+    assert!(
+        out.contains("note: `linux` not checked: it is for linux (")
+            && out.contains("linux.yaml:2) and this is windows\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("note: `lua` not checked: it requires `linux`, which is for linux ("),
+        "{out}"
+    );
+    let (exit, out, _) = probe(windows(), &specs, &["-r", "lua", "-f", "json"]);
+    assert_eq!(exit, Exit::Failed, "{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let statuses: Vec<(&str, &str)> = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap_or(""),
+                c["status"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("common/env:HOME", "pass"),
+            ("linux/platform:linux", "fail"),
+            ("linux/command:sh", "skipped"),
+            ("lua/command:lua", "skipped"),
+        ]
+    );
+    assert_eq!(report["notices"][0]["failing"], false, "{report:#}");
+}
