@@ -137,10 +137,13 @@ fn provider() -> rustls::crypto::CryptoProvider {
 }
 
 /// The signatures a server's certificate chain and handshake may use:
-/// what webpki verifies with ring, each TLS signature scheme with the
-/// certificate algorithms it may stand for. Named here rather than taken
-/// from ring's default provider, whose suites (ChaCha20 among them) would
-/// come into the binary with it.
+/// ECDSA and RSA as webpki verifies them with ring, each TLS signature
+/// scheme with the certificate algorithms it may stand for. Named here
+/// rather than taken from ring's default provider, whose suites (ChaCha20
+/// among them) would come into the binary with it. Ed25519 is left out
+/// (12 KiB of code): no browser accepts it in a server's certificate, and
+/// public CAs may not issue one, so a server the admin's browser reaches
+/// is one the probe verifies (docs/performance.md, "Size").
 static SIGNATURES: rustls::crypto::WebPkiSupportedAlgorithms = {
     use rustls::SignatureScheme as S;
     use webpki::ring as alg;
@@ -150,7 +153,6 @@ static SIGNATURES: rustls::crypto::WebPkiSupportedAlgorithms = {
             alg::ECDSA_P256_SHA384,
             alg::ECDSA_P384_SHA256,
             alg::ECDSA_P384_SHA384,
-            alg::ED25519,
             alg::RSA_PSS_2048_8192_SHA256_LEGACY_KEY,
             alg::RSA_PSS_2048_8192_SHA384_LEGACY_KEY,
             alg::RSA_PSS_2048_8192_SHA512_LEGACY_KEY,
@@ -171,7 +173,6 @@ static SIGNATURES: rustls::crypto::WebPkiSupportedAlgorithms = {
                 S::ECDSA_NISTP256_SHA256,
                 &[alg::ECDSA_P256_SHA256, alg::ECDSA_P384_SHA256],
             ),
-            (S::ED25519, &[alg::ED25519]),
             (
                 S::RSA_PSS_SHA512,
                 &[alg::RSA_PSS_2048_8192_SHA512_LEGACY_KEY],
