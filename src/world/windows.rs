@@ -218,6 +218,11 @@ pub fn service(name: &str) -> io::Result<Option<ServiceInfo>> {
 }
 
 fn find_service(name: &str) -> io::Result<Option<ServiceInfo>> {
+    // One question to the Service Control Manager at a time: checks run on
+    // several threads, and concurrent connections were seen to fail with
+    // "Invalid handle" (under wine); each question takes milliseconds.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     // SAFETY: null machine and database names mean this machine's active
     // services database.
     let manager = unsafe {
