@@ -92,29 +92,13 @@ pub(super) fn fleet(
         parallel: usize::from(args.jobs),
         timeout: args.timeout,
     };
-    let mut gathered = gather(&request).map_err(|errors| {
-        Usage(
-            errors
-                .iter()
-                .map(|e| format!("error: {e}"))
-                .collect::<Vec<_>>()
-                .join("\n"),
-        )
-    })?;
+    let mut gathered = gather(&request).map_err(|errors| all_errors(&errors))?;
     let now = SystemTime::now();
     gathered.origin.at = rfc3339(now);
     let jobs = if args.jobs_from.is_empty() {
         None
     } else {
-        Some(schedule::read(&args.jobs_from).map_err(|errors| {
-            Usage(
-                errors
-                    .iter()
-                    .map(|e| format!("error: {e}"))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            )
-        })?)
+        Some(schedule::read(&args.jobs_from).map_err(|errors| all_errors(&errors))?)
     };
     let options = FleetOptions {
         fail_on_drift: args.fail_on_drift,
@@ -195,6 +179,17 @@ pub(super) fn fleet(
     } else {
         Exit::verdict(!fleet.ok())
     })
+}
+
+/// Every error, one `error:` line each.
+fn all_errors(errors: &[String]) -> Usage {
+    Usage(
+        errors
+            .iter()
+            .map(|e| format!("error: {e}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
 }
 
 /// `--quarantine`, `--add-resources` and `--schedule-checks`: the plan,

@@ -376,9 +376,17 @@ fn counts(fleet: &Fleet, seen: &[Seen], resources: &BTreeSet<String>) -> BTreeMa
     counts
 }
 
-/// The share of `advertised` agents that may be without a resource.
-fn cap(advertised: usize, max_share: u8) -> usize {
-    advertised * usize::from(max_share) / 100
+/// Why one more agent may not be without `resource`: the share of the
+/// agents that advertise it that may be without it at once is reached.
+fn over_cap(count: &Count, resource: &str, max_share: u8) -> Option<String> {
+    let cap = count.advertised * usize::from(max_share) / 100;
+    (count.without + 1 > cap).then(|| {
+        format!(
+            "{} of the {} agents that advertise `{resource}` are already without it, and at \
+             most {max_share} % may be at once (--max-quarantined)",
+            count.without, count.advertised
+        )
+    })
 }
 
 /// Why a failing agent is not acted on yet: its failure is not in the
@@ -525,12 +533,8 @@ fn take_resources(
                      failing ones would leave its jobs no agent at all; fix the agents (or the \
                      spec)"
                 ))
-            } else if count.without + 1 > cap(count.advertised, o.max_share) {
-                State::Held(format!(
-                    "{} of the {} agents that advertise `{name}` are already without it, and at \
-                     most {} % may be at once (--max-quarantined)",
-                    count.without, count.advertised, o.max_share
-                ))
+            } else if let Some(why) = over_cap(&count, &name, o.max_share) {
+                State::Held(why)
             } else {
                 if let Some(c) = counts.get_mut(r) {
                     c.without += 1;
@@ -627,12 +631,8 @@ fn disable_agents(
                     ));
                     break;
                 }
-                if count.without + 1 > cap(count.advertised, o.max_share) {
-                    blocked = Some(format!(
-                        "{} of the {} agents that advertise `{r}` are already without it, and at \
-                         most {} % may be at once (--max-quarantined)",
-                        count.without, count.advertised, o.max_share
-                    ));
+                if let Some(why) = over_cap(&count, r, o.max_share) {
+                    blocked = Some(why);
                     break;
                 }
             }
