@@ -324,7 +324,13 @@ impl Gocd {
             )),
             200 => Ok(Some(response.body)),
             404 => Ok(None),
-            _ => Err(self.refusal(&url, &response, &format!("the artifact of job {job}"), None)),
+            _ => Err(self.refusal(
+                &url,
+                &response,
+                &format!("the artifact of job {job}"),
+                None,
+                false,
+            )),
         }
     }
 
@@ -384,7 +390,7 @@ impl Gocd {
         )?;
         match response.status {
             200 => Ok(()),
-            _ => Err(self.write_refusal(&url, &response, &format!("agent {uuid}"))),
+            _ => Err(self.refusal(&url, &response, &format!("agent {uuid}"), None, true)),
         }
     }
 
@@ -407,31 +413,8 @@ impl Gocd {
         match response.status {
             200 | 202 => Ok(true),
             409 => Ok(false),
-            _ => Err(self.write_refusal(&url, &response, &format!("pipeline {pipeline}"))),
+            _ => Err(self.refusal(&url, &response, &format!("pipeline {pipeline}"), None, true)),
         }
-    }
-
-    /// Why GoCD refused a change, with what to do about a 403.
-    fn write_refusal(&self, url: &str, response: &Response, what: &str) -> String {
-        if response.status == 403 {
-            let text = self.auth.hide_in(&String::from_utf8_lossy(&response.body));
-            let message = serde_json::from_str::<ErrorBody>(&text)
-                .ok()
-                .and_then(|b| b.message.or(b.error))
-                .unwrap_or_default();
-            return format!(
-                "{}: GoCD refused to change {what} (403): --apply needs the token of a GoCD \
-                 admin (changing agents) or of a user who may operate the pipeline \
-                 (scheduling); a view-only token gives the plan only{}",
-                crate::http::without_userinfo(url),
-                if message.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (GoCD: {message})")
-                }
-            );
-        }
-        self.refusal(url, response, what, None)
     }
 
     /// Downloads each job's report with at most `jobs` requests at once, in
@@ -506,11 +489,19 @@ impl Gocd {
         if response.status == 200 {
             return Ok(response.body);
         }
-        Err(self.refusal(url, &response, what, Some(api)))
+        Err(self.refusal(url, &response, what, Some(api), false))
     }
 
     /// Why GoCD did not answer, and what to do.
-    fn refusal(&self, url: &str, response: &Response, what: &str, api: Option<Api>) -> String {
+    /// `write`: the request was to change something (`--apply`).
+    fn refusal(
+        &self,
+        url: &str,
+        response: &Response,
+        what: &str,
+        api: Option<Api>,
+        write: bool,
+    ) -> String {
         // A proxy or server may echo the request: its credentials go
         // before the text is cut, which would leave part of them.
         let text = self.auth.hide_in(&String::from_utf8_lossy(&response.body));
@@ -536,6 +527,11 @@ impl Gocd {
             401 => "GoCD refused the credentials: check GOCD_TOKEN (a 40-character personal \
                     access token) or GOCD_USERNAME and GOCD_PASSWORD"
                 .to_string(),
+            403 if write => format!(
+                "GoCD refused to change {what} (403): --apply needs the token of a GoCD admin \
+                 (changing agents) or of a user who may operate the pipeline (scheduling); a \
+                 view-only token gives the plan only"
+            ),
             403 => format!("the credentials may not view {what}: give the token's user view permission on the pipeline group"),
             // An unknown route or API version: GoCD's plain "appears to
             // be incorrect", or, from older servers, an HTML error page or
